@@ -1,0 +1,118 @@
+"""Create the demo store: categories, products with photos, variants, size charts and overlays.
+
+Idempotent: products are keyed by slug and left alone when present, so running it
+again changes nothing. ``--if-empty`` does nothing at all when any product exists.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.text import slugify
+
+from catalog import demo_art
+from catalog.models import Category, Product, SizeChartRow, Variant
+from catalog.services import overlay_set, product_image_add
+
+DEMO_STAFF_USERNAME = "admin"
+DEMO_STAFF_PASSWORD = "fittingroom-demo"
+SIZES = ["XS", "S", "M", "L", "XL"]
+CATEGORY_ORDER = ["Tops", "Jackets", "Dresses", "Bottoms"]
+
+# Body measurements (cm) per size: chest, waist, hips; garment length per kind.
+_BODY = {"XS": (82, 66, 88), "S": (88, 72, 94), "M": (96, 80, 100), "L": (104, 88, 106), "XL": (112, 96, 112)}
+_LENGTH = {"tshirt": 68, "longsleeve": 68, "jacket": 70, "dress": 98, "trousers": 102, "skirt": 58}
+
+
+def _get(spec, name, default=None):
+    return spec.get(name, default) if isinstance(spec, dict) else getattr(spec, name, default)
+
+
+def _png(img) -> bytes:
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
+def _jpeg(img) -> bytes:
+    out = io.BytesIO()
+    img.convert("RGB").save(out, "JPEG", quality=88, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+class Command(BaseCommand):
+    help = "Load the demo catalog (idempotent) and, in DEBUG, a local staff account."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when the catalog has products.")
+
+    def handle(self, *args, if_empty=False, **options):
+        if if_empty and Product.objects.exists():
+            self.stdout.write("Catalog already has products; demo store not loaded.")
+            return
+        created = 0
+        for spec in demo_art.DEMO_GARMENTS:
+            if not Product.objects.filter(slug=_get(spec, "slug")).exists():
+                self._create_product(spec)
+                created += 1
+        self.stdout.write(self.style.SUCCESS(f"Demo store: {created} product(s) created, {len(demo_art.DEMO_GARMENTS) - created} already present."))
+        if settings.DEBUG:
+            self._ensure_staff()
+
+    @transaction.atomic
+    def _create_product(self, spec) -> None:
+        category_name = _get(spec, "category")
+        category, _ = Category.objects.get_or_create(
+            slug=slugify(category_name),
+            defaults={
+                "name": category_name,
+                "position": CATEGORY_ORDER.index(category_name) if category_name in CATEGORY_ORDER else 99,
+            },
+        )
+        slug, kind = _get(spec, "slug"), _get(spec, "kind")
+        product = Product.objects.create(
+            category=category,
+            name=_get(spec, "name"),
+            slug=slug,
+            description=_get(spec, "description", ""),
+            price=Decimal(str(_get(spec, "price"))),
+            currency="EUR",
+        )
+        overlay_img, anchors = demo_art.render_overlay(spec)
+        overlay_set(product=product, png_bytes=_png(overlay_img), kind=kind, anchors=anchors)
+        photo = demo_art.render_product_photo(spec)
+        product_image_add(product=product, data=_jpeg(photo), filename=f"{slug}-front.jpg", alt=f"{product.name}, front", position=0)
+        detail = getattr(demo_art, "render_detail_photo", None)
+        if detail is not None:
+            product_image_add(product=product, data=_jpeg(detail(spec)), filename=f"{slug}-detail.jpg", alt=f"{product.name}, fabric detail", position=1)
+        # Stock is varied but deterministic per product: some sizes run low or out.
+        seed = zlib.crc32(slug.encode())
+        for colour in _get(spec, "colours") or ["Default"]:
+            for i, size in enumerate(SIZES):
+                stock = (seed >> (i * 3)) % 23
+                stock = 0 if stock < 2 else stock
+                Variant.objects.create(
+                    product=product, size=size, colour=colour, stock=stock,
+                    sku=f"{slug[:40]}-{slugify(colour)[:12]}-{size}".upper(),
+                )
+        for size in SIZES:
+            chest, waist, hips = _BODY[size]
+            step = SIZES.index(size) - 2
+            SizeChartRow.objects.create(
+                product=product, size=size,
+                chest_cm=None if kind in ("trousers", "skirt") else chest,
+                waist_cm=waist, hips_cm=hips, length_cm=_LENGTH.get(kind, 70) + step * 2,
+            )
+
+    def _ensure_staff(self) -> None:
+        User = get_user_model()
+        if User.objects.filter(username=DEMO_STAFF_USERNAME).exists():
+            return
+        User.objects.create_superuser(DEMO_STAFF_USERNAME, "admin@example.com", DEMO_STAFF_PASSWORD)
+        self.stdout.write(f"Local staff account: {DEMO_STAFF_USERNAME} / {DEMO_STAFF_PASSWORD} (local use only).")

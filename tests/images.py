@@ -1,0 +1,53 @@
+"""Builders for test images, including hostile ones."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+from PIL import Image, ImageDraw
+
+
+
+def rgba_png(width=300, height=360, *, colour=(40, 90, 160, 255)) -> bytes:
+    """Return a PNG with a real alpha channel: an opaque garment-ish shape on transparency."""
+    img = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle([width // 5, height // 6, width * 4 // 5, height * 5 // 6], fill=colour)
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
+def rgb_png(width=300, height=360) -> bytes:
+    """Return a PNG without an alpha channel."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 50, 50)).save(out, "PNG")
+    return out.getvalue()
+
+
+def jpeg(width=400, height=500, *, exif: bytes | None = None) -> bytes:
+    out = io.BytesIO()
+    img = Image.new("RGB", (width, height), (120, 140, 160))
+    if exif is not None:
+        img.save(out, "JPEG", quality=90, exif=exif)
+    else:
+        img.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def _chunk(tag: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+
+def png_bomb(width=20000, height=20000) -> bytes:
+    """Return a tiny PNG whose header claims ``width`` x ``height`` RGBA pixels (a decompression bomb)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    row = b"\x00" + b"\x00" * (width * 4)
+    idat = zlib.compress(row * 4, 9)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+
+
+def truncated(data: bytes, keep: float = 0.5) -> bytes:
+    return data[: max(16, int(len(data) * keep))]
