@@ -148,6 +148,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("FITTINGROOM_MEDIA_ROOT", BASE_DIR / "media"))
+# Serve uploads from Django itself (local runs); production puts a web server or CDN in front.
+FITTINGROOM_SERVE_MEDIA = env_bool("FITTINGROOM_SERVE_MEDIA", DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -2,7 +2,18 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.http import Http404
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+
+
+def serve_media(request, path):
+    """Serve an uploaded file from MEDIA_ROOT when FITTINGROOM_SERVE_MEDIA is on (checked per request)."""
+    if not settings.FITTINGROOM_SERVE_MEDIA:
+        raise Http404("Media are served by the web server.")
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
 
 admin.site.site_header = "FittingRoom store admin"
 admin.site.site_title = "FittingRoom admin"
@@ -13,7 +24,4 @@ urlpatterns = [
     path("", include("catalog.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve_media)]

@@ -1,0 +1,85 @@
+"""Headless Chromium (Debian's package) driven by Playwright for Python."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests import ROOT
+
+CHROMIUM = os.environ.get("FITTINGROOM_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+ARTIFACTS = ROOT / "artifacts"
+# Without the background-networking flags Chromium keeps trying to reach the internet.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-unsafe-swiftshader",
+]
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test`, which installs it.")
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+class PageProblems:
+    """Collect console errors, CSP violations and failed requests seen by a page."""
+
+    def __init__(self, page):
+        self.console_errors: list[str] = []
+        self.csp_violations: list[str] = []
+        self.failed_requests: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.console_errors.append(f"pageerror: {exc}"))
+        page.on("requestfailed", lambda req: self.failed_requests.append(f"{req.url} {req.failure}"))
+
+    def _on_console(self, msg):
+        text = msg.text
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            self.csp_violations.append(text)
+        elif msg.type == "error":
+            self.console_errors.append(text)
+
+    def assert_clean(self):
+        assert not self.csp_violations, self.csp_violations
+        assert not self.console_errors, self.console_errors
+
+
+@pytest.fixture
+def mobile_page(browser):
+    """Return ``(page, problems)`` for a 390x844 phone-sized page."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    problems = PageProblems(page)
+    yield page, problems
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a screenshot under artifacts/screenshots and return its path."""
+    path = ARTIFACTS / "screenshots" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path))
+    return path
