@@ -35,11 +35,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(autouse=True)
-def _isolated_media():
-    """Shadow tests/conftest.py's Django-only autouse fixture: no Django here."""
-
-
 @pytest.fixture(scope="session")
 def models_dir(tmp_path_factory) -> Path:
     """Build the lite bundle once per test session (shared with test_pose_bundles.py)."""

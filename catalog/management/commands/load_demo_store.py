@@ -6,6 +6,7 @@ again changes nothing. ``--if-empty`` does nothing at all when any product exist
 
 from __future__ import annotations
 
+import functools
 import io
 import zlib
 from decimal import Decimal
@@ -30,8 +31,13 @@ _BODY = {"XS": (82, 66, 88), "S": (88, 72, 94), "M": (96, 80, 100), "L": (104, 8
 _LENGTH = {"tshirt": 68, "longsleeve": 68, "jacket": 70, "dress": 98, "trousers": 102, "skirt": 58}
 
 
-def _get(spec, name, default=None):
-    return spec.get(name, default) if isinstance(spec, dict) else getattr(spec, name, default)
+
+
+@functools.lru_cache(maxsize=None)
+def _art(spec) -> tuple[bytes, dict, bytes, bytes]:
+    """Return the spec's overlay PNG, anchors, product photo and detail photo (JPEG), rendered once per process."""
+    overlay_img, anchors = demo_art.render_overlay(spec)
+    return _png(overlay_img), anchors, _jpeg(demo_art.render_product_photo(spec)), _jpeg(demo_art.render_detail_photo(spec))
 
 
 def _png(img) -> bytes:
@@ -58,7 +64,7 @@ class Command(BaseCommand):
             return
         created = 0
         for spec in demo_art.DEMO_GARMENTS:
-            if not Product.objects.filter(slug=_get(spec, "slug")).exists():
+            if not Product.objects.filter(slug=spec.slug).exists():
                 self._create_product(spec)
                 created += 1
         self.stdout.write(self.style.SUCCESS(f"Demo store: {created} product(s) created, {len(demo_art.DEMO_GARMENTS) - created} already present."))
@@ -67,7 +73,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _create_product(self, spec) -> None:
-        category_name = _get(spec, "category")
+        category_name = spec.category
         category, _ = Category.objects.get_or_create(
             slug=slugify(category_name),
             defaults={
@@ -75,25 +81,22 @@ class Command(BaseCommand):
                 "position": CATEGORY_ORDER.index(category_name) if category_name in CATEGORY_ORDER else 99,
             },
         )
-        slug, kind = _get(spec, "slug"), _get(spec, "kind")
+        slug, kind = spec.slug, spec.kind
         product = Product.objects.create(
             category=category,
-            name=_get(spec, "name"),
+            name=spec.name,
             slug=slug,
-            description=_get(spec, "description", ""),
-            price=Decimal(str(_get(spec, "price"))),
+            description=spec.description,
+            price=Decimal(str(spec.price)),
             currency="EUR",
         )
-        overlay_img, anchors = demo_art.render_overlay(spec)
-        overlay_set(product=product, png_bytes=_png(overlay_img), kind=kind, anchors=anchors)
-        photo = demo_art.render_product_photo(spec)
-        product_image_add(product=product, data=_jpeg(photo), filename=f"{slug}-front.jpg", alt=f"{product.name}, front", position=0)
-        detail = getattr(demo_art, "render_detail_photo", None)
-        if detail is not None:
-            product_image_add(product=product, data=_jpeg(detail(spec)), filename=f"{slug}-detail.jpg", alt=f"{product.name}, fabric detail", position=1)
+        overlay_png, anchors, photo, detail = _art(spec)
+        overlay_set(product=product, png_bytes=overlay_png, kind=kind, anchors=anchors)
+        product_image_add(product=product, data=photo, filename=f"{slug}-front.jpg", alt=f"{product.name}, front", position=0)
+        product_image_add(product=product, data=detail, filename=f"{slug}-detail.jpg", alt=f"{product.name}, detail", position=1)
         # Stock is varied but deterministic per product: some sizes run low or out.
         seed = zlib.crc32(slug.encode())
-        for colour in _get(spec, "colours") or ["Default"]:
+        for colour in spec.colours or ["Default"]:
             for i, size in enumerate(SIZES):
                 stock = (seed >> (i * 3)) % 23
                 stock = 0 if stock < 2 else stock
