@@ -1,0 +1,51 @@
+// The shared fit vectors (tests/vectors/fit), checked against the browser twin
+// static/tryon/js/geometry.js. tests/unit/test_fit_vectors.py checks the same
+// files against tryon/geometry.py. Run: node --test tests/js/
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { test } from "node:test";
+
+import { fitGarment, garmentTopology } from "../../static/tryon/js/geometry.js";
+
+const DIR = new URL("../vectors/fit/", import.meta.url);
+const TOLERANCE_PX = 0.5;
+const files = readdirSync(DIR).filter((f) => f.endsWith(".json")).sort();
+
+test("there are fit vectors", () => {
+  assert.ok(files.length >= 6);
+});
+
+for (const file of files) {
+  const doc = JSON.parse(readFileSync(new URL(file, DIR), "utf8"));
+  test(`fit vector ${doc.name}`, () => {
+    const expected = doc.expected;
+    const got = fitGarment(doc.landmarks, doc.frame[0], doc.frame[1], doc.garment);
+    assert.notEqual(got, null);
+    assert.deepEqual(Object.keys(got).sort(), Object.keys(expected).sort());
+    assert.equal(got.kind, expected.kind);
+    assert.deepEqual(got.triangles, expected.triangles, "topology differs");
+    assert.deepEqual(got.estimated, expected.estimated);
+    assert.ok(Math.abs(got.scale - expected.scale) <= TOLERANCE_PX, `scale ${got.scale} vs ${expected.scale}`);
+    for (const key of ["src", "dst"]) {
+      assert.equal(got[key].length, expected[key].length);
+      let worst = 0;
+      got[key].forEach((p, i) => {
+        const q = expected[key][i];
+        worst = Math.max(worst, Math.abs(p[0] - q[0]), Math.abs(p[1] - q[1]));
+      });
+      assert.ok(worst <= TOLERANCE_PX, `${key} off by ${worst.toFixed(3)} px`);
+    }
+    const topo = garmentTopology(doc.garment);
+    assert.deepEqual(topo.src, got.src);
+    assert.deepEqual(topo.triangles, got.triangles);
+  });
+}
+
+test("hidden shoulders drop a top, malformed garments throw", () => {
+  const doc = JSON.parse(readFileSync(new URL(files.find((f) => f.startsWith("tshirt")), DIR), "utf8"));
+  const landmarks = doc.landmarks.map((/** @type {number[]} */ lm) => lm.slice());
+  landmarks[11][3] = 0.1;
+  assert.equal(fitGarment(landmarks, doc.frame[0], doc.frame[1], doc.garment), null);
+  assert.equal(fitGarment(null, doc.frame[0], doc.frame[1], doc.garment), null);
+  assert.throws(() => fitGarment(doc.landmarks, 640, 480, { ...doc.garment, kind: "cape" }), RangeError);
+});

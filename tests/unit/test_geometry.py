@@ -1,0 +1,357 @@
+"""Behaviour of tryon.geometry, the garment fit mesh.
+
+The shared vectors (test_fit_vectors.py) pin exact numbers; these tests say
+what the numbers must mean: the mesh tiles the overlay, follows arms, scales
+and turns with the body, and keeps the garment on when joints are hidden.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from tryon.garments import LANDMARK_INDEX, REQUIRED_ANCHORS  # noqa: E402
+from tryon.geometry import fit_garment, garment_topology  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("make_fit_vectors", REPO / "tools" / "make_fit_vectors.py")
+vectors = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(vectors)
+GARMENTS = vectors.GARMENTS
+pose = vectors.synthetic_pose
+
+FRAME = (720, 1280)
+KINDS = sorted(REQUIRED_ANCHORS)
+
+
+def cross(a, b, c):
+    return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+
+def warp(fit, point):
+    """Map an overlay point through the fit's piecewise-affine warp to the frame."""
+    src, dst = fit["src"], fit["dst"]
+    for i, j, k in fit["triangles"]:
+        a, b, c = src[i], src[j], src[k]
+        area = cross(a, b, c)
+        wa = cross(b, c, point) / area
+        wb = cross(c, a, point) / area
+        wc = cross(a, b, point) / area
+        if min(wa, wb, wc) >= -1e-9:
+            return (
+                wa * dst[i][0] + wb * dst[j][0] + wc * dst[k][0],
+                wa * dst[i][1] + wb * dst[j][1] + wc * dst[k][1],
+            )
+    raise AssertionError(f"{point} is not covered by the mesh")
+
+
+def px(landmarks, name, frame=FRAME):
+    lm = landmarks[LANDMARK_INDEX[name]]
+    return (lm[0] * frame[0], lm[1] * frame[1])
+
+
+def anchor_dst(fit, garment, name):
+    """Return where the overlay's ``name`` anchor lands in the frame."""
+    return warp(fit, garment["anchors"][name])
+
+
+def midpoint(p, q):
+    return ((p[0] + q[0]) / 2, (p[1] + q[1]) / 2)
+
+
+def close(p, q, tol):
+    return math.dist(p, q) <= tol
+
+
+def orientation_stats(fit):
+    """Return (share of dst triangles keeping the majority orientation, share with area > 1 px^2)."""
+    dst = fit["dst"]
+    areas = [cross(dst[i], dst[j], dst[k]) for i, j, k in fit["triangles"]]
+    pos = sum(1 for a in areas if a > 0)
+    neg = sum(1 for a in areas if a < 0)
+    big = sum(1 for a in areas if abs(a) > 2.0)
+    return max(pos, neg) / len(areas), big / len(areas), pos >= neg
+
+
+# --- Topology -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_src_triangles_tile_the_overlay_exactly_once(kind):
+    garment = GARMENTS[kind]
+    w, h = garment["width"], garment["height"]
+    topo = garment_topology(garment)
+    src = topo["src"]
+    for x, y in src:
+        assert 0 <= x <= w and 0 <= y <= h
+    total = 0.0
+    for i, j, k in topo["triangles"]:
+        area = cross(src[i], src[j], src[k]) / 2
+        assert area > 0.5, "every src triangle has a positive area"
+        total += area
+    assert total == pytest.approx(w * h, rel=1e-9)
+    # Every sample point (off any edge) lies in exactly one triangle.
+    for sx in range(37):
+        for sy in range(41):
+            p = ((sx + 0.5 + 0.0137 * sy) / 37.5 * w, (sy + 0.5 + 0.0071 * sx) / 41.5 * h)
+            inside = 0
+            for i, j, k in topo["triangles"]:
+                a, b, c = src[i], src[j], src[k]
+                if cross(a, b, p) >= 0 and cross(b, c, p) >= 0 and cross(c, a, p) >= 0:
+                    inside += 1
+            assert inside == 1, f"{p} covered {inside} times"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_topology_and_src_do_not_depend_on_the_pose(kind):
+    garment = GARMENTS[kind]
+    a = fit_garment(pose(FRAME, (360, 300), 150), *FRAME, garment)
+    b = fit_garment(pose(FRAME, (300, 420), 230, tilt_deg=20, arms=(120, 10), legs=(20, -5)), *FRAME, garment)
+    topo = garment_topology(garment)
+    assert a["src"] == b["src"] == topo["src"]
+    assert a["triangles"] == b["triangles"] == topo["triangles"]
+    assert a["dst"] != b["dst"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_anchor_is_a_vertex_and_lands_on_its_joint(kind):
+    garment = GARMENTS[kind]
+    landmarks = pose(FRAME, (360, 250), 140, arms=(40, 15), legs=(8, 3))
+    fit = fit_garment(landmarks, *FRAME, garment)
+    assert fit["estimated"] == []
+    for name in REQUIRED_ANCHORS[kind]:
+        i = fit["src"].index(list(map(float, garment["anchors"][name])))
+        assert close(fit["dst"][i], px(landmarks, name), 1e-6), name
+
+
+def test_fit_is_plain_json_with_the_documented_keys():
+    fit = fit_garment(pose(FRAME, (360, 300), 150), *FRAME, GARMENTS["tshirt"])
+    assert set(fit) == {"kind", "src", "dst", "triangles", "scale", "estimated"}
+    assert json.loads(json.dumps(fit)) == fit
+    assert len(fit["src"]) == len(fit["dst"])
+    assert fit == fit_garment(pose(FRAME, (360, 300), 150), *FRAME, GARMENTS["tshirt"])
+
+
+def test_unmeshable_art_is_rejected():
+    garment = json.loads(json.dumps(GARMENTS["tshirt"]))
+    garment["anchors"]["right_elbow"] = [300, 300]  # an elbow in the middle of the chest
+    with pytest.raises(ValueError):
+        garment_topology(garment)
+    with pytest.raises(ValueError):
+        garment_topology({"kind": "cape", "width": 10, "height": 10, "anchors": {}})
+    del garment["anchors"]["left_hip"]
+    with pytest.raises(ValueError):
+        fit_garment(pose(FRAME, (360, 300), 150), *FRAME, garment)
+
+
+# --- Following the body -------------------------------------------------------------
+
+
+def test_sleeve_follows_a_raised_arm():
+    garment = GARMENTS["tshirt"]
+    a = garment["anchors"]
+    down = pose(FRAME, (360, 500), 200)
+    up = pose(FRAME, (360, 500), 200, arms=(150, 25))
+    sleeve_mid = midpoint(a["right_shoulder"], a["right_elbow"])
+    for landmarks in (down, up):
+        fit = fit_garment(landmarks, *FRAME, garment)
+        shoulder, elbow = px(landmarks, "right_shoulder"), px(landmarks, "right_elbow")
+        bone_mid = ((shoulder[0] + elbow[0]) / 2, (shoulder[1] + elbow[1]) / 2)
+        assert close(warp(fit, sleeve_mid), bone_mid, 2.0)
+        assert close(anchor_dst(fit, garment, "right_elbow"), elbow, 1e-6)
+    fit_up = fit_garment(up, *FRAME, garment)
+    assert warp(fit_up, sleeve_mid)[1] < px(up, "right_shoulder")[1] - 50, "the raised sleeve is above the shoulder"
+    # The other sleeve and the torso stay where they were.
+    fit_down = fit_garment(down, *FRAME, garment)
+    chest = (300, 300)
+    assert close(warp(fit_up, chest), warp(fit_down, chest), 1e-6)
+    left_mid = midpoint(a["left_shoulder"], a["left_elbow"])
+    assert close(warp(fit_up, left_mid), warp(fit_down, left_mid), 1e-6)
+
+
+def test_forearm_follows_a_bent_elbow():
+    garment = GARMENTS["longsleeve"]
+    a = garment["anchors"]
+    landmarks = pose(FRAME, (360, 450), 190, arms=(30, 90), elbows=(90, 60))
+    fit = fit_garment(landmarks, *FRAME, garment)
+    cuff = a["left_wrist"]
+    forearm_mid = ((a["left_elbow"][0] + cuff[0]) / 2, (a["left_elbow"][1] + cuff[1]) / 2)
+    elbow, wrist = px(landmarks, "left_elbow"), px(landmarks, "left_wrist")
+    assert close(warp(fit, cuff), wrist, 1e-6)
+    assert close(warp(fit, forearm_mid), ((elbow[0] + wrist[0]) / 2, (elbow[1] + wrist[1]) / 2), 2.0)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_garment_scales_with_the_body(kind):
+    """A shopper twice as close gives the same mesh, twice as large about the same point."""
+    garment = GARMENTS[kind]
+    center = (360.0, 200.0)
+    near = fit_garment(pose(FRAME, center, 220, arms=(35, 20)), *FRAME, garment)
+    far = fit_garment(pose(FRAME, center, 110, arms=(35, 20)), *FRAME, garment)
+    assert near["scale"] == pytest.approx(2 * far["scale"], rel=1e-4)
+    for p, q in zip(near["dst"], far["dst"]):
+        assert p[0] - center[0] == pytest.approx(2 * (q[0] - center[0]), abs=0.05)
+        assert p[1] - center[1] == pytest.approx(2 * (q[1] - center[1]), abs=0.05)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_garment_turns_with_the_shoulder_line(kind):
+    """Tilting the whole body by 15 degrees tilts every mesh point by 15 degrees."""
+    garment = GARMENTS[kind]
+    center = (360.0, 300.0)
+    level = fit_garment(pose(FRAME, center, 150), *FRAME, garment)
+    tilted = fit_garment(pose(FRAME, center, 150, tilt_deg=15), *FRAME, garment)
+    c, s = math.cos(math.radians(15)), math.sin(math.radians(15))
+    for p, q in zip(level["dst"], tilted["dst"]):
+        dx, dy = p[0] - center[0], p[1] - center[1]
+        assert close((center[0] + c * dx - s * dy, center[1] + s * dx + c * dy), q, 0.05)
+    assert level["scale"] == pytest.approx(tilted["scale"], rel=1e-4)
+
+
+def test_turning_sideways_keeps_the_size():
+    garment = GARMENTS["jacket"]
+    frontal = fit_garment(pose(FRAME, (360, 300), 180), *FRAME, garment)
+    turned = fit_garment(pose(FRAME, (360, 300), 180, turn=0.5), *FRAME, garment)
+    # The torso length takes over (the art's torso is 1.42 shoulder widths, the body's 1.4).
+    assert turned["scale"] == pytest.approx(frontal["scale"], rel=0.03)
+    # ...but the torso narrows with the shoulders.
+    width = lambda f: abs(warp(f, (300, 300))[0] - warp(f, (460, 300))[0])  # noqa: E731
+    assert width(turned) == pytest.approx(0.5 * width(frontal), rel=0.01)
+
+
+def test_torso_tapers_and_skews_with_the_hips():
+    garment = GARMENTS["tshirt"]
+    landmarks = pose(FRAME, (360, 300), 200, offsets={"left_hip": (40, 0), "right_hip": (40, 0)})
+    fit = fit_garment(landmarks, *FRAME, garment)
+    assert close(anchor_dst(fit, garment, "left_hip"), px(landmarks, "left_hip"), 1e-6)
+    assert close(anchor_dst(fit, garment, "right_shoulder"), px(landmarks, "right_shoulder"), 1e-6)
+    waist = warp(fit, (300, 460))  # the hem's middle follows the shifted hips
+    assert waist[0] == pytest.approx(360 + 40, abs=1e-3)
+
+
+def test_mirrored_pose_mirrors_the_garment_consistently():
+    garment = GARMENTS["tshirt"]
+    landmarks = pose(FRAME, (360, 300), 180, mirrored=True, arms=(40, 30))
+    fit = fit_garment(landmarks, *FRAME, garment)
+    keep, big, positive = orientation_stats(fit)
+    assert not positive and keep == 1.0, "every triangle mirrored, none folded"
+    for name in ("left_elbow", "right_elbow", "left_shoulder"):
+        assert close(anchor_dst(fit, garment, name), px(landmarks, name), 1e-6)
+    assert px(landmarks, "left_elbow")[0] < 360  # the wearer's left is on the image's left
+
+
+@pytest.mark.parametrize(
+    "kind, options",
+    [
+        ("tshirt", {}),
+        ("longsleeve", {"tilt_deg": 8, "arms": (35, 20)}),
+        ("jacket", {"turn": 0.7}),
+        ("dress", {"legs": (-5, 15)}),
+        ("trousers", {"legs": (10, 0), "knees": (-10, 5)}),
+        ("skirt", {"tilt_deg": -6}),
+    ],
+)
+def test_dst_triangles_are_mostly_sound_for_normal_poses(kind, options):
+    fit = fit_garment(pose(FRAME, (360, 260), 150, **options), *FRAME, GARMENTS[kind])
+    keep, big, positive = orientation_stats(fit)
+    assert positive
+    assert keep >= 0.95
+    assert big >= 0.95
+
+
+def test_raised_arm_folds_only_a_few_margin_triangles():
+    fit = fit_garment(pose(FRAME, (360, 500), 200, arms=(150, 25)), *FRAME, GARMENTS["tshirt"])
+    keep, big, positive = orientation_stats(fit)
+    assert positive and keep >= 0.9
+
+
+# --- Hidden joints ------------------------------------------------------------------
+
+
+def test_estimated_hips_hang_below_the_shoulders():
+    garment = GARMENTS["tshirt"]
+    hidden = {"right_hip": 0.1, "left_hip": 0.2, "right_knee": 0.1, "left_knee": 0.1}
+    for tilt in (0.0, 20.0):
+        landmarks = pose(FRAME, (360, 900), 400, tilt_deg=tilt, visibility=hidden)
+        fit = fit_garment(landmarks, *FRAME, garment)
+        assert {"left_hip", "right_hip"} <= set(fit["estimated"])
+        rs, ls = px(landmarks, "right_shoulder"), px(landmarks, "left_shoulder")
+        sw = math.dist(rs, ls)
+        mid = ((rs[0] + ls[0]) / 2, (rs[1] + ls[1]) / 2)
+        rh, lh = anchor_dst(fit, garment, "right_hip"), anchor_dst(fit, garment, "left_hip")
+        hip_mid = ((rh[0] + lh[0]) / 2, (rh[1] + lh[1]) / 2)
+        drop = (hip_mid[0] - mid[0], hip_mid[1] - mid[1])
+        assert math.hypot(*drop) == pytest.approx(1.4 * sw, rel=1e-6)
+        assert drop[1] > 0, "below the shoulders"
+        # Perpendicular to the shoulder line.
+        assert abs(drop[0] * (ls[0] - rs[0]) + drop[1] * (ls[1] - rs[1])) < 1e-6 * sw * sw
+        assert fit["scale"] == pytest.approx(sw)
+
+
+def test_hips_below_the_frame_are_estimated_even_if_reported_visible():
+    garment = GARMENTS["tshirt"]
+    landmarks = pose(FRAME, (360, 1000), 400, visibility={"right_hip": 0.9, "left_hip": 0.9})
+    assert landmarks[LANDMARK_INDEX["right_hip"]][1] > 1.1
+    fit = fit_garment(landmarks, *FRAME, garment)
+    assert {"left_hip", "right_hip"} <= set(fit["estimated"])
+
+
+def test_one_visible_hip_keeps_its_place():
+    garment = GARMENTS["dress"]
+    landmarks = pose(FRAME, (360, 300), 160, visibility={"left_hip": 0.1})
+    fit = fit_garment(landmarks, *FRAME, garment)
+    assert fit["estimated"] == ["left_hip"]
+    assert close(anchor_dst(fit, garment, "right_hip"), px(landmarks, "right_hip"), 1e-6)
+
+
+def test_low_visibility_elbows_hang_at_the_art_angle():
+    garment = GARMENTS["longsleeve"]
+    a = garment["anchors"]
+    hidden = {"right_elbow": 0.2, "left_elbow": 0.1, "right_wrist": 0.1, "left_wrist": 0.1}
+    landmarks = pose(FRAME, (360, 400), 200, tilt_deg=10, visibility=hidden, arms=(90, 90))
+    fit = fit_garment(landmarks, *FRAME, garment)
+    assert fit["estimated"] == ["left_elbow", "left_wrist", "right_elbow", "right_wrist"]
+
+    def angle(p, q, r, s):
+        """Angle of vector r->s relative to vector p->q."""
+        return math.atan2(s[1] - r[1], s[0] - r[0]) - math.atan2(q[1] - p[1], q[0] - p[0])
+
+    rs, ls = px(landmarks, "right_shoulder"), px(landmarks, "left_shoulder")
+    elbow = anchor_dst(fit, garment, "right_elbow")
+    art = angle(a["right_shoulder"], a["left_shoulder"], a["right_shoulder"], a["right_elbow"])
+    assert angle(rs, ls, rs, elbow) == pytest.approx(art, abs=1e-9)
+    art_len = math.dist(a["right_shoulder"], a["right_elbow"]) / math.dist(a["right_shoulder"], a["left_shoulder"])
+    assert math.dist(rs, elbow) == pytest.approx(art_len * math.dist(rs, ls))
+
+
+def test_lower_garments_use_the_shoulders_when_the_hips_are_hidden():
+    hidden = {"right_hip": 0.1, "left_hip": 0.1}
+    landmarks = pose(FRAME, (360, 200), 150, visibility=hidden)
+    for kind in ("trousers", "skirt"):
+        fit = fit_garment(landmarks, *FRAME, GARMENTS[kind])
+        assert "left_hip" in fit["estimated"] and "right_hip" in fit["estimated"]
+        assert fit["scale"] == pytest.approx(0.6 * 150, rel=1e-4)
+    no_shoulders = dict(hidden, right_shoulder=0.1, left_shoulder=0.1)
+    assert fit_garment(pose(FRAME, (360, 200), 150, visibility=no_shoulders), *FRAME, GARMENTS["skirt"]) is None
+
+
+def test_tops_need_the_shoulders_but_nothing_else():
+    everything_else = {name: 0.0 for name in LANDMARK_INDEX if "shoulder" not in name}
+    landmarks = pose(FRAME, (360, 300), 150, visibility=everything_else)
+    for kind in ("tshirt", "longsleeve", "jacket", "dress"):
+        fit = fit_garment(landmarks, *FRAME, GARMENTS[kind])
+        assert fit is not None
+        assert set(fit["estimated"]) == {n for n in REQUIRED_ANCHORS[kind] if "shoulder" not in n}
+        # Without a nose or hips, the body hangs down the image.
+        assert anchor_dst(fit, GARMENTS[kind], "right_hip")[1] > px(landmarks, "right_shoulder")[1]
+    hidden = pose(FRAME, (360, 300), 150, visibility={"left_shoulder": 0.3})
+    assert fit_garment(hidden, *FRAME, GARMENTS["tshirt"]) is None
+    assert fit_garment(None, *FRAME, GARMENTS["tshirt"]) is None

@@ -1,0 +1,1158 @@
+"""Fit a garment overlay onto a body pose as a small triangle mesh.
+
+The overlay (an RGBA PNG with anchor points, see :mod:`tryon.garments`) is cut
+into triangles whose corners are bound to the body: the torso to a bilinear
+grid between the shoulder and hip lines, sleeves to strips of quads around the
+upper arms and forearms, skirts to the hip and knee lines, trouser legs to
+strips around thigh and shin. A renderer draws each triangle with the affine
+map from its ``src`` corners (overlay pixels) to its ``dst`` corners (frame
+pixels): a piecewise-affine warp.
+
+:func:`fit_garment` returns one plain, JSON-serialisable structure::
+
+    {
+        "kind": "tshirt",
+        "src": [[u, v], ...],          # overlay pixels, pose-independent
+        "dst": [[x, y], ...],          # frame pixels, same order as src
+        "triangles": [[i, j, k], ...], # indices into src/dst, pose-independent
+        "scale": 231.5,                # body scale in frame px (see below)
+        "estimated": ["left_hip", ...] # joints guessed, not seen (sorted)
+    }
+
+``src`` and ``triangles`` depend only on the garment (kind, size, anchors), so a
+renderer can build its texture coordinates once per garment;
+:func:`garment_topology` returns just that part, and raises ``ValueError`` for
+art whose anchors cannot be meshed (the catalog can call it to validate).
+
+Every src triangle has a positive signed area (``(b - a) x (c - a) > 0`` in
+image coordinates, y down) and together they tile the overlay rectangle
+``[0, width] x [0, height]`` exactly once: the margins around the garment are
+meshed too, so art beyond the anchors travels with the nearest body part.
+Triangles are listed back to front: margins (mostly transparent; they fold
+first when a limb sweeps across them), then the body, then the sleeves. A
+renderer that paints them in order, even one that replaces rather than
+blends, gets sleeves over the torso and never lets a folded margin hide art.
+
+Layout per kind (vertex/triangle counts for the art in tools/make_fit_vectors.py;
+the margin's share varies a little with the art):
+
+* tshirt (58/90): torso grid 3 x 3 quads between shoulder and hip lines, a
+  collar row up to the top edge, side panels below the armpits, a hem row
+  down to the bottom edge; per upper arm a 2 x 2 quad strip (outer rail, bone,
+  inner rail; shoulder, mid, elbow) rooted at shoulder cap, shoulder and
+  armpit, and an underarm gusset; margins to the image sides.
+* longsleeve, jacket (72/116, 70/114): the same plus a 2 x 2 strip per forearm
+  (elbow, mid, wrist).
+* dress (58/88): the torso, no sleeves, and a skirt of 5 columns x 2 rows from
+  the hip line to the knee line (flare beyond the knees) and a hem row.
+* skirt (40/56): a waist row up to the top edge and the dress's skirt.
+* trousers (55/83): a waist row, a pelvis fan to the crotch point, and per leg
+  a 2 x 5 strip (hip, mid-thigh, knee, mid-shin, ankle, bottom edge); the gap
+  between the legs is margin.
+
+Art with arms hanging close to the body (or cropped tightly) is meshed with a
+narrower layout (``TOP_LAYOUTS``, ``LOWER_LAYOUTS``), the first that tiles.
+
+``scale`` is the body's size in frame pixels measured like the art's
+reference length: the shoulder width for tops (shirts, jackets, dresses), the
+hip width for trousers and skirts. It does not shrink when the shopper turns
+sideways: the larger of the width ratio and the torso-length (or
+thigh-length) ratio is taken. Sleeve and leg widths, skirt flare and margins
+scale with it; lengths along a bone follow the bone.
+
+This module is the reference for ``static/tryon/js/geometry.js``, which
+mirrors it operation for operation so that browser and server put the garment
+on the body identically (shared vectors in ``tests/vectors/fit``). Keep it
+stdlib-only, plain floats, no order-dependent reductions, ``math.sqrt`` rather
+than ``hypot`` (correctly rounded in both languages): change both files
+together and regenerate the vectors with ``tools/make_fit_vectors.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+from tryon.garments import LANDMARK_INDEX, REQUIRED_ANCHORS
+
+# --- Trust --------------------------------------------------------------------
+# MediaPipe reports every landmark, also those it only guesses. A joint with
+# visibility under this, or well outside the frame, is estimated instead.
+MIN_VISIBILITY = 0.5
+# "Well outside": beyond this fraction of the frame past an edge. Joints just
+# past the edge (a close shopper's shoulders) are still fairly placed.
+OFF_FRAME_MARGIN = 0.1
+
+# --- Body proportions used to estimate hidden joints ----------------------------
+# Hip midpoint below the shoulder midpoint, in shoulder widths (MediaPipe
+# shoulder and hip landmarks of an adult standing upright: about 1.3-1.5).
+TORSO_RATIO = 1.4
+# Hip-joint width over shoulder width, for lower garments placed from the
+# shoulders (tops use the art's own ratio so their torso keeps its shape).
+HIP_WIDTH_RATIO = 0.6
+
+# --- Mesh layout, as fractions of the art's reference length --------------------
+# Torso side panels reach this far beyond the shoulder-hip lines (fraction of
+# the torso width at that row): a shirt's body is wider than the hip joints.
+TORSO_SIDE = 0.25
+# Sleeve strip half widths, in art shoulder widths: a loose sleeve around an
+# upper arm is about 0.45 shoulder widths across, around a forearm a bit less.
+UPPER_ARM_HALF_WIDTH = 0.22
+FOREARM_HALF_WIDTH = 0.17
+# Skirts: hip row beyond the hip joints, and the hem flare beyond the knees,
+# in art hip widths. The flare is carried by body scale, not by the knee
+# distance, so it is kept when the knees come together.
+SKIRT_HIP_SIDE = 0.35
+SKIRT_FLARE = 0.5
+# Trousers: leg strip half widths at hip, mid-thigh, knee, mid-shin and ankle,
+# and the crotch below the hip line, in art hip widths.
+TROUSER_HALF_WIDTHS = (0.5, 0.45, 0.36, 0.34, 0.32)
+CROTCH_DROP = 0.6
+# The inner rail of a limb strip may use at most this share of the room
+# between the bone and the torso side (or the other leg), so that arms
+# drawn close to the body, or legs close together, still mesh.
+INNER_KEEP = 0.75
+# Derived vertices stay this far inside the overlay (pixels), so that margin
+# polygons never touch the image border.
+INSET = 1.0
+# Margin points on the left/right image edges are at least this fraction of
+# the height apart.
+EDGE_GAP = 0.04
+
+# Top layouts tried in order until one tiles the overlay: (side panel reach,
+# sleeve width factor, underarm gusset). Art with arms hanging close to the
+# body leaves no room for wide side panels or the gusset; the later layouts
+# give up some of that, not the garment.
+TOP_LAYOUTS = (
+    (TORSO_SIDE, 1.0, True),
+    (TORSO_SIDE, 1.0, False),
+    (0.1, 1.0, True),
+    (0.1, 1.0, False),
+    (0.02, 0.6, True),
+    (0.02, 0.6, False),
+)
+
+# Lower-garment layouts: a factor on everything reaching outward from the
+# joints (skirt hips and flare, trouser leg widths), for art cropped tightly.
+LOWER_LAYOUTS = (1.0, 0.5, 0.2)
+
+# Triangle layers, painted in this order.
+MARGIN, BODY, LIMB = 0, 1, 2
+
+_TINY = 1e-9
+
+
+# --- Small vector helpers (plain tuples, same operation order as the JS twin) --
+
+
+def _lerp(a, b, t):
+    return (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+
+
+def _bilinear_point(quad, s, t):
+    """Return the point at ``(s, t)`` of ``quad`` (top-left, top-right, bottom-right, bottom-left)."""
+    top = _lerp(quad[0], quad[1], s)
+    bottom = _lerp(quad[3], quad[2], s)
+    return _lerp(top, bottom, t)
+
+
+def _dist(a, b):
+    dx = b[0] - a[0]
+    dy = b[1] - a[1]
+    return math.sqrt(dx * dx + dy * dy)
+
+
+def _dist2(a, b):
+    dx = b[0] - a[0]
+    dy = b[1] - a[1]
+    return dx * dx + dy * dy
+
+
+def _unit(x, y):
+    """Return ``(x, y)`` scaled to length 1, or ``None`` when it is (nearly) zero."""
+    n = math.sqrt(x * x + y * y)
+    if n < _TINY:
+        return None
+    return (x / n, y / n)
+
+
+def _cross(a, b, c):
+    """Return twice the signed area of triangle ``abc``."""
+    return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+
+def _outward(a, side, up):
+    """Return the unit normal of direction ``a`` that points to ``side`` and ``up``.
+
+    For an arm that is the top of the sleeve (toward the wearer's own side and
+    the head); it stays well defined for arms drawn hanging or horizontal.
+    """
+    nx = -a[1]
+    ny = a[0]
+    if nx * (side[0] + up[0]) + ny * (side[1] + up[1]) < 0:
+        nx = a[1]
+        ny = -a[0]
+    return (nx, ny)
+
+
+def _outward_line(p0, p1, side):
+    """Return the unit normal of line ``p0``-``p1`` on the side of direction ``side``."""
+    d = _unit(p1[0] - p0[0], p1[1] - p0[1])
+    if d is None:
+        return side
+    nx = -d[1]
+    ny = d[0]
+    if nx * side[0] + ny * side[1] < 0:
+        nx = d[1]
+        ny = -d[0]
+    return (nx, ny)
+
+
+def _inner_width(p, n_in, w, origin, normal):
+    """Return how far the inner rail may go from bone point ``p`` along ``n_in``.
+
+    The rail must stay on the limb's side of the line through ``origin`` with
+    unit ``normal`` (pointing toward the limb), keeping a share of the room.
+    """
+    dist = (p[0] - origin[0]) * normal[0] + (p[1] - origin[1]) * normal[1]
+    toward = n_in[0] * normal[0] + n_in[1] * normal[1]
+    if toward >= 0:
+        return w
+    if dist <= 0:
+        return 0.0
+    return min(w, INNER_KEEP * dist / -toward)
+
+
+def _limb_parts(side):
+    s = side[0]
+    return s + "_upper", s + "_fore", s + "_thigh", s + "_shin"
+
+
+# --- Mesh construction (pose-independent) ---------------------------------------
+
+
+class _Mesh:
+    """Collect vertices, their bindings to the body, and triangles.
+
+    Bindings say how a vertex's frame position follows from the pose:
+
+    * ``("joint", name)``: the joint itself.
+    * ``("bilinear", s, t)``: bilinear in the torso quad (right shoulder,
+      left shoulder, left hip, right hip).
+    * ``("segment", a, b, part, t, off)``: ``t`` along vertex ``a`` to vertex
+      ``b`` (stretching with it) and ``off`` pixels across it (scaled by body
+      scale, turned with ``part``): sleeves, trouser legs, collar and hem.
+    * ``("attach", v, part1, part2, dx, dy)``: offset rigidly from vertex
+      ``v``, scaled by body scale and turned with ``part1``, or, when
+      ``part2`` differs, half way between the two parts' turns (shoulder
+      caps, elbows, knees: the cloth there bends less than the joint).
+    * ``("lerp", a, b, w)``: between two vertices.
+
+    Each vertex also has ``parts``, the pair margins attached to it turn with.
+    """
+
+    def __init__(self, width, height):
+        self.w = width
+        self.h = height
+        self.src = []
+        self.bind = []
+        self.parts = []
+        self.tris = []
+
+    def _push(self, p, binding, parts):
+        self.src.append(p)
+        self.bind.append(binding)
+        self.parts.append(parts)
+        return len(self.src) - 1
+
+    def _inside(self, p):
+        return (min(max(p[0], INSET), self.w - INSET), min(max(p[1], INSET), self.h - INSET))
+
+    def joint(self, name, p, part):
+        # An anchor on the overlay's border is moved in by INSET: the margin
+        # polygons must not touch the border, and a pixel is invisible.
+        return self._push(self._inside(p), ("joint", name), (part, part))
+
+    def bilinear(self, quad, s, t):
+        return self._push(_bilinear_point(quad, s, t), ("bilinear", s, t), ("torso", "torso"))
+
+    def segment(self, p, a, b, part, edge=False, parts=None):
+        """Add a vertex at ``p`` bound across segment ``a``-``b`` (``edge``: on the border, not clamped)."""
+        if not edge:
+            p = self._inside(p)
+        pa = self.src[a]
+        pb = self.src[b]
+        vx = pb[0] - pa[0]
+        vy = pb[1] - pa[1]
+        dx = p[0] - pa[0]
+        dy = p[1] - pa[1]
+        t = (dx * vx + dy * vy) / (vx * vx + vy * vy)
+        u = _unit(vx, vy)
+        off = dx * -u[1] + dy * u[0]
+        return self._push(p, ("segment", a, b, part, t, off), parts or (part, part))
+
+    def attach(self, p, v, part1, part2, edge=False):
+        if not edge:
+            p = self._inside(p)
+        q = self.src[v]
+        return self._push(p, ("attach", v, part1, part2, p[0] - q[0], p[1] - q[1]), (part1, part2))
+
+    def lerp(self, a, b, w, part):
+        return self._push(_lerp(self.src[a], self.src[b], w), ("lerp", a, b, w), (part, part))
+
+    def tri(self, a, b, c, layer):
+        """Add triangle ``abc`` on ``layer``, oriented to a positive area."""
+        if _cross(self.src[a], self.src[b], self.src[c]) < 0:
+            b, c = c, b
+        self.tris.append((layer, a, b, c))
+
+    def quad(self, a, b, c, d, layer):
+        """Add the quad ``abcd`` as two triangles, split along its shorter valid diagonal."""
+        p = self.src
+        eps = _TINY * self.w * self.h
+        s1 = _cross(p[a], p[b], p[c])
+        s2 = _cross(p[a], p[c], p[d])
+        s3 = _cross(p[a], p[b], p[d])
+        s4 = _cross(p[b], p[c], p[d])
+        ok1 = (s1 > eps and s2 > eps) or (s1 < -eps and s2 < -eps)
+        ok2 = (s3 > eps and s4 > eps) or (s3 < -eps and s4 < -eps)
+        if ok1 and ok2:
+            ok2 = _dist2(p[b], p[d]) < _dist2(p[a], p[c])
+            ok1 = not ok2
+        if ok1:
+            self.tri(a, b, c, layer)
+            self.tri(a, c, d, layer)
+        elif ok2:
+            self.tri(a, b, d, layer)
+            self.tri(b, c, d, layer)
+        else:
+            raise ValueError(
+                "garment anchors give a folded mesh (anchors too close together, or on the overlay border)"
+            )
+
+    def zip(self, left, right, layer):
+        """Triangulate the strip between two vertex chains that start at the same vertex.
+
+        Step along whichever chain makes the shorter new diagonal (the usual
+        strip stitching); the last diagonal joins the two chains' ends.
+        """
+        p = self.src
+        self.tri(left[0], left[1], right[1], layer)
+        i = 1
+        j = 1
+        while i < len(left) - 1 or j < len(right) - 1:
+            if i == len(left) - 1:
+                step_left = False
+            elif j == len(right) - 1:
+                step_left = True
+            else:
+                step_left = _dist2(p[left[i + 1]], p[right[j]]) <= _dist2(p[left[i]], p[right[j + 1]])
+            if step_left:
+                self.tri(left[i], left[i + 1], right[j], layer)
+                i += 1
+            else:
+                self.tri(left[i], right[j], right[j + 1], layer)
+                j += 1
+
+    def fill(self, polygon):
+        """Triangulate the simple polygon ``polygon`` (vertex ids) by ear clipping.
+
+        The ear with the best shape (area over the sum of squared sides) is cut
+        first, so margins get few slivers; ties go to the first vertex, which
+        keeps the result identical in both languages.
+        """
+        p = self.src
+        eps = _TINY * self.w * self.h
+        ids = list(polygon)
+        n = len(ids)
+        area2 = 0.0
+        for i in range(n):
+            a = p[ids[i]]
+            b = p[ids[(i + 1) % n]]
+            area2 += a[0] * b[1] - b[0] * a[1]
+        if area2 < 0:
+            ids.reverse()
+        while len(ids) > 3:
+            n = len(ids)
+            best = -1
+            best_q = 0.0
+            for i in range(n):
+                ia = ids[(i + n - 1) % n]
+                ib = ids[i]
+                ic = ids[(i + 1) % n]
+                a = p[ia]
+                b = p[ib]
+                c = p[ic]
+                cr = _cross(a, b, c)
+                if cr <= eps:
+                    continue
+                blocked = False
+                for j in range(n):
+                    v = ids[j]
+                    if v == ia or v == ib or v == ic:
+                        continue
+                    q = p[v]
+                    if _cross(a, b, q) >= -eps and _cross(b, c, q) >= -eps and _cross(c, a, q) >= -eps:
+                        blocked = True
+                        break
+                if blocked:
+                    continue
+                q = cr / (_dist2(a, b) + _dist2(b, c) + _dist2(c, a))
+                if q > best_q:
+                    best_q = q
+                    best = i
+            if best < 0:
+                raise ValueError("garment anchors give a margin that cannot be meshed")
+            self.tri(ids[(best + n - 1) % n], ids[best], ids[(best + 1) % n], MARGIN)
+            ids.pop(best)
+        if _cross(p[ids[0]], p[ids[1]], p[ids[2]]) <= eps:
+            raise ValueError("garment anchors give a margin that cannot be meshed")
+        self.tri(ids[0], ids[1], ids[2], MARGIN)
+
+    def side_margin(self, chain, edge_x):
+        """Mesh the region between ``chain`` and the image edge at ``edge_x``.
+
+        ``chain`` runs from a vertex on the top edge down the garment's outline
+        to a vertex on the bottom edge. Points on the image edge level with the
+        outline's vertices (not too close together) and the two corners are
+        attached to the outline vertex they face, so art beside a sleeve
+        travels with the arm and art beside the torso with the torso.
+        """
+        p = self.src
+        gap = EDGE_GAP * self.h
+        marks = []
+        for v in chain[1:-1]:
+            marks.append((p[v][1], v))
+        marks.sort()
+        edge = []
+        last = 0.0
+        for y, v in marks:
+            if y - last >= gap and self.h - y >= gap:
+                parts = self.parts[v]
+                edge.append(self.attach((edge_x, y), v, parts[0], parts[1], edge=True))
+                last = y
+        corners = []
+        for cy in (0.0, self.h):
+            best = chain[0]
+            best_d = -1.0
+            for v in chain:
+                d = _dist2(p[v], (edge_x, cy))
+                if best_d < 0 or d < best_d:
+                    best_d = d
+                    best = v
+            parts = self.parts[best]
+            corners.append(self.attach((edge_x, cy), best, parts[0], parts[1], edge=True))
+        edge.reverse()
+        self.fill(list(chain) + [corners[1]] + edge + [corners[0]])
+
+    def check_cover(self):
+        """Raise ``ValueError`` unless the triangles tile the overlay exactly once."""
+        eps = _TINY * self.w * self.h
+        total = 0.0
+        for _, a, b, c in self.tris:
+            cr = _cross(self.src[a], self.src[b], self.src[c])
+            if cr <= eps:
+                raise ValueError("garment anchors give a degenerate triangle")
+            total += cr
+        if abs(total * 0.5 - self.w * self.h) > 1e-6 * self.w * self.h:
+            raise ValueError("garment anchors give overlapping mesh parts")
+
+    def ordered_triangles(self):
+        """Return the triangles back to front: by layer, then in order of creation."""
+        out = []
+        for layer in (MARGIN, BODY, LIMB):
+            for t in self.tris:
+                if t[0] == layer:
+                    out.append((t[1], t[2], t[3]))
+        return out
+
+
+def _build_top(m, a, names, layout):
+    """Mesh a top (shirt, long sleeve, jacket) or a dress; return its reference lengths.
+
+    Torso: a 3 x 3 bilinear grid between the shoulder and hip lines, a collar
+    row up to the top edge, side panels below the armpits and a hem row down
+    to the bottom edge (a dress has a skirt instead). Sleeves: strips of
+    2 x 2 quads (outer rail, bone, inner rail) along each upper arm and, for
+    long sleeves, forearm; the strip's root is the shoulder cap, the shoulder
+    and the armpit, shared with the torso. With ``gusset``, the underarm
+    between the sleeve's inner rail and the torso side is stitched as a strip
+    (it stretches when the arm is raised) instead of being left to the margin.
+    ``layout`` is one of ``TOP_LAYOUTS``.
+    """
+    reach, widen, gusset = layout
+    rs = a["right_shoulder"]
+    ls = a["left_shoulder"]
+    rh = a["right_hip"]
+    lh = a["left_hip"]
+    sw = _dist(rs, ls)
+    quad = (rs, ls, lh, rh)
+    sleeves = "right_elbow" in names
+    forearms = "right_wrist" in names
+    shmid = _lerp(rs, ls, 0.5)
+    hipmid = _lerp(rh, lh, 0.5)
+    up = _unit(shmid[0] - hipmid[0], shmid[1] - hipmid[1])
+    if sw < _TINY or up is None or _dist(rh, lh) < _TINY:
+        raise ValueError("garment shoulders or hips coincide")
+
+    corner_names = {(0, 0): "right_shoulder", (0, 3): "left_shoulder", (3, 0): "right_hip", (3, 3): "left_hip"}
+    grid = []
+    for r in range(4):
+        row = []
+        for c in range(4):
+            name = corner_names.get((r, c))
+            if name is not None:
+                row.append(m.joint(name, a[name], "torso"))
+            else:
+                row.append(m.bilinear(quad, c / 3, r / 3))
+        grid.append(row)
+    # Side panels below the armpits: a shirt's body is wider than the joints.
+    side = {}
+    for r in (2, 3):
+        part = "torso" if r == 2 else "hipline"
+        for sname, s in (("right", -reach), ("left", 1 + reach)):
+            p = _bilinear_point(quad, s, r / 3)
+            side[(sname, r)] = m.segment(p, grid[r][0], grid[r][3], part, parts=("torso", "torso"))
+    # Collar margin: up to the top edge, following the shoulder line.
+    collar = []
+    for c in range(4):
+        x = m.src[grid[0][c]][0]
+        collar.append(m.segment((x, 0.0), grid[0][0], grid[0][3], "torso", edge=True))
+    for c in range(3):
+        m.quad(collar[c], collar[c + 1], grid[0][c + 1], grid[0][c], BODY)
+    for r in range(3):
+        for c in range(3):
+            m.quad(grid[r][c], grid[r][c + 1], grid[r + 1][c + 1], grid[r + 1][c], BODY)
+    hip_row = [side[("right", 3)]] + grid[3] + [side[("left", 3)]]
+    for sname, col in (("right", 0), ("left", 3)):
+        m.tri(grid[1][col], grid[2][col], side[(sname, 2)], BODY)
+        m.quad(side[(sname, 2)], grid[2][col], grid[3][col], side[(sname, 3)], BODY)
+
+    chains = {}
+    for sname, col, other in (("right", 0, ls), ("left", 3, rs)):
+        shoulder = grid[0][col]
+        armpit = grid[1][col]
+        x2 = side[(sname, 2)]
+        x3 = side[(sname, 3)]
+        if not sleeves:
+            chains[sname] = [collar[col], shoulder, armpit, x2, x3]
+            continue
+        s_pt = m.src[shoulder]
+        own = _unit(s_pt[0] - other[0], s_pt[1] - other[1])
+        upper, fore, _, _ = _limb_parts(sname)
+        e_name = sname + "_elbow"
+        e_pt = a[e_name]
+        ua = _unit(e_pt[0] - s_pt[0], e_pt[1] - s_pt[1])
+        if ua is None:
+            raise ValueError("garment shoulder and elbow coincide")
+        n = _outward(ua, own, up)
+        wu = UPPER_ARM_HALF_WIDTH * widen * sw
+        # The inner rails stay outside the torso's side panel.
+        pit = m.src[armpit]
+        px2 = m.src[x2]
+        keep_u = _outward_line(pit, px2, own)
+        keep_f = _outward_line(px2, m.src[x3], own)
+        elbow = m.joint(e_name, e_pt, fore if forearms else upper)
+        cap = m.attach((s_pt[0] + n[0] * wu, s_pt[1] + n[1] * wu), shoulder, "torso", upper)
+        mid = _lerp(s_pt, e_pt, 0.5)
+        m_out = m.segment((mid[0] + n[0] * wu, mid[1] + n[1] * wu), shoulder, elbow, upper)
+        m_bone = m.segment(mid, shoulder, elbow, upper)
+        if forearms:
+            w_name = sname + "_wrist"
+            w_pt = a[w_name]
+            fa = _unit(w_pt[0] - e_pt[0], w_pt[1] - e_pt[1])
+            if fa is None:
+                raise ValueError("garment elbow and wrist coincide")
+            nf = _outward(fa, own, up)
+            if nf[0] * n[0] + nf[1] * n[1] < 0:
+                nf = (-nf[0], -nf[1])
+            ne = _unit(n[0] + nf[0], n[1] + nf[1]) or n
+            wi = _inner_width(e_pt, (-ne[0], -ne[1]), wu, pit, keep_u)
+            e_out = m.attach((e_pt[0] + ne[0] * wu, e_pt[1] + ne[1] * wu), elbow, upper, fore)
+            e_in = m.attach((e_pt[0] - ne[0] * wi, e_pt[1] - ne[1] * wi), elbow, upper, fore)
+        else:
+            wi = _inner_width(e_pt, (-n[0], -n[1]), wu, pit, keep_u)
+            e_out = m.segment((e_pt[0] + n[0] * wu, e_pt[1] + n[1] * wu), shoulder, elbow, upper)
+            e_in = m.segment((e_pt[0] - n[0] * wi, e_pt[1] - n[1] * wi), shoulder, elbow, upper)
+        m_in = m.segment(_lerp(pit, m.src[e_in], 0.5), shoulder, elbow, upper)
+        m.tri(collar[col], shoulder, cap, BODY)
+        m.quad(cap, shoulder, m_bone, m_out, LIMB)
+        m.quad(m_out, m_bone, elbow, e_out, LIMB)
+        m.quad(shoulder, armpit, m_in, m_bone, LIMB)
+        m.quad(m_bone, m_in, e_in, elbow, LIMB)
+        outer = [collar[col], cap, m_out, e_out]
+        inner = [armpit, m_in, e_in]
+        if forearms:
+            wrist = m.joint(w_name, w_pt, fore)
+            wf = FOREARM_HALF_WIDTH * widen * sw
+            rails = []
+            for p_bone in (_lerp(e_pt, w_pt, 0.5), w_pt):
+                wi = _inner_width(p_bone, (-nf[0], -nf[1]), wf, px2, keep_f)
+                bone = wrist if p_bone is w_pt else m.segment(p_bone, elbow, wrist, fore)
+                out = m.segment((p_bone[0] + nf[0] * wf, p_bone[1] + nf[1] * wf), elbow, wrist, fore)
+                inn = m.segment((p_bone[0] - nf[0] * wi, p_bone[1] - nf[1] * wi), elbow, wrist, fore)
+                rails.append((out, bone, inn))
+            (f_out, f_bone, f_in), (w_out, _, w_in) = rails
+            m.quad(e_out, elbow, f_bone, f_out, LIMB)
+            m.quad(f_out, f_bone, wrist, w_out, LIMB)
+            m.quad(elbow, e_in, f_in, f_bone, LIMB)
+            m.quad(f_bone, f_in, w_in, wrist, LIMB)
+            outer += [f_out, w_out, wrist]
+            inner += [f_in, w_in]
+        else:
+            outer += [elbow]
+        if gusset:
+            m.zip(inner, [armpit, x2, x3], MARGIN)
+            chains[sname] = outer + [inner[-1], x3]
+        else:
+            chains[sname] = outer + inner[::-1] + [x2, x3]
+
+    if "right_knee" in names:
+        outline = _build_skirt(m, a, hip_row, widen)
+    else:
+        # Hem margin: down to the bottom edge, following the hip line.
+        bottom = []
+        for v in hip_row:
+            bottom.append(m.segment((m.src[v][0], m.h), grid[3][0], grid[3][3], "hipline", edge=True))
+        for c in range(5):
+            m.quad(hip_row[c], hip_row[c + 1], bottom[c + 1], bottom[c], BODY)
+        outline = [[v] for v in bottom]
+    m.side_margin(chains["right"] + outline[0], 0.0)
+    m.side_margin(chains["left"] + outline[-1], m.w)
+    return {"ref": sw, "torso_len": _dist(shmid, hipmid), "hip_ratio": _dist(rh, lh) / sw}
+
+
+def _build_skirt(m, a, hip_row, widen):
+    """Mesh a skirt from ``hip_row`` (6 vertices, right to left) down to the bottom edge.
+
+    Rows: hips, mid-thigh, knees (with the flare beyond the knees), bottom
+    edge. Return, per column, the vertices below the hip row (for the outer
+    columns' margins).
+    """
+    rk_pt = a["right_knee"]
+    lk_pt = a["left_knee"]
+    hw = _dist(a["right_hip"], a["left_hip"])
+    uk = _unit(lk_pt[0] - rk_pt[0], lk_pt[1] - rk_pt[1])
+    if uk is None:
+        raise ValueError("garment knees coincide")
+    flare = SKIRT_FLARE * widen * hw
+    rk = m.joint("right_knee", rk_pt, "r_thigh")
+    lk = m.joint("left_knee", lk_pt, "l_thigh")
+    k1 = m.segment(_lerp(rk_pt, lk_pt, 1 / 3), rk, lk, "hipline")
+    k2 = m.segment(_lerp(rk_pt, lk_pt, 2 / 3), rk, lk, "hipline")
+    ko_r = m.attach((rk_pt[0] - uk[0] * flare, rk_pt[1] - uk[1] * flare), rk, "r_thigh", "r_thigh")
+    ko_l = m.attach((lk_pt[0] + uk[0] * flare, lk_pt[1] + uk[1] * flare), lk, "l_thigh", "l_thigh")
+    knee_row = [ko_r, rk, k1, k2, lk, ko_l]
+    parts = ["r_thigh", "r_thigh", "hipline", "hipline", "l_thigh", "l_thigh"]
+    mid_row = []
+    for c in range(6):
+        mid_row.append(m.lerp(hip_row[c], knee_row[c], 0.5, parts[c]))
+    bottom = []
+    for c in range(6):
+        v = knee_row[c]
+        bottom.append(m.attach((m.src[v][0], m.h), v, parts[c], parts[c], edge=True))
+    for upper, lower in ((hip_row, mid_row), (mid_row, knee_row), (knee_row, bottom)):
+        for c in range(5):
+            m.quad(upper[c], upper[c + 1], lower[c + 1], lower[c], BODY)
+    return [[mid_row[c], knee_row[c], bottom[c]] for c in range(6)]
+
+
+def _waist(m, hip_row, rh, lh):
+    """Add the margin from ``hip_row`` up to the top edge; return its top vertices."""
+    top = []
+    for v in hip_row:
+        top.append(m.segment((m.src[v][0], 0.0), rh, lh, "torso", edge=True))
+    for c in range(len(hip_row) - 1):
+        m.quad(top[c], top[c + 1], hip_row[c + 1], hip_row[c], BODY)
+    return top
+
+
+def _build_lower(m, a, names, widen):
+    """Mesh trousers or a skirt; return its reference lengths.
+
+    Skirt: a waist row up to the top edge, then hips, mid-thigh and knee rows
+    (6 columns, with flare) and a hem row down to the bottom edge. Trousers:
+    a waist row, a pelvis fan to the crotch point, and per leg a strip of
+    2 x 5 quads (outer rail, bone, inner rail; hip, mid-thigh, knee, mid-shin,
+    ankle, bottom edge); the gap between the legs is margin.
+    """
+    rh_pt = a["right_hip"]
+    lh_pt = a["left_hip"]
+    hw = _dist(rh_pt, lh_pt)
+    u = _unit(lh_pt[0] - rh_pt[0], lh_pt[1] - rh_pt[1])
+    kmid = _lerp(a["right_knee"], a["left_knee"], 0.5)
+    hipmid = _lerp(rh_pt, lh_pt, 0.5)
+    down = _unit(kmid[0] - hipmid[0], kmid[1] - hipmid[1])
+    if u is None or down is None:
+        raise ValueError("garment hips or knees coincide")
+    ref = {"ref": hw, "thigh": {"right": _dist(rh_pt, a["right_knee"]), "left": _dist(lh_pt, a["left_knee"])}}
+    rh = m.joint("right_hip", rh_pt, "torso")
+    lh = m.joint("left_hip", lh_pt, "torso")
+    if "right_ankle" not in names:
+        hip_row = []
+        for t in (-SKIRT_HIP_SIDE * widen, 0.0, 1 / 3, 2 / 3, 1.0, 1 + SKIRT_HIP_SIDE * widen):
+            if t == 0.0:
+                hip_row.append(rh)
+            elif t == 1.0:
+                hip_row.append(lh)
+            else:
+                hip_row.append(m.segment(_lerp(rh_pt, lh_pt, t), rh, lh, "torso"))
+        waist = _waist(m, hip_row, rh, lh)
+        outline = _build_skirt(m, a, hip_row, widen)
+        m.side_margin([waist[0], hip_row[0]] + outline[0], 0.0)
+        m.side_margin([waist[-1], hip_row[-1]] + outline[-1], m.w)
+        return ref
+
+    h0 = TROUSER_HALF_WIDTHS[0] * widen * hw
+    xr = m.attach((rh_pt[0] - u[0] * h0, rh_pt[1] - u[1] * h0), rh, "torso", "r_thigh")
+    mid = m.segment(hipmid, rh, lh, "torso")
+    xl = m.attach((lh_pt[0] + u[0] * h0, lh_pt[1] + u[1] * h0), lh, "torso", "l_thigh")
+    waist = _waist(m, [xr, rh, mid, lh, xl], rh, lh)
+    drop = CROTCH_DROP * hw
+    crotch = m.segment((hipmid[0] + down[0] * drop, hipmid[1] + down[1] * drop), rh, lh, "torso")
+    m.tri(rh, mid, crotch, BODY)
+    m.tri(mid, lh, crotch, BODY)
+    up = (-down[0], -down[1])
+    chains = {}
+    inner = {}
+    legs = (("right", "left", rh, xr, (-u[0], -u[1])), ("left", "right", lh, xl, u))
+    for sname, other, hip, outer, own in legs:
+        _, _, thigh, shin = _limb_parts(sname)
+        h_pt = m.src[hip]
+        k_pt = a[sname + "_knee"]
+        an_pt = a[sname + "_ankle"]
+        ta = _unit(k_pt[0] - h_pt[0], k_pt[1] - h_pt[1])
+        sa = _unit(an_pt[0] - k_pt[0], an_pt[1] - k_pt[1])
+        if ta is None or sa is None:
+            raise ValueError("garment hip, knee and ankle must differ")
+        nt = _outward(ta, own, up)
+        ns = _outward(sa, own, up)
+        if ns[0] * nt[0] + ns[1] * nt[1] < 0:
+            ns = (-ns[0], -ns[1])
+        nk = _unit(nt[0] + ns[0], nt[1] + ns[1]) or nt
+        knee = m.joint(sname + "_knee", k_pt, shin)
+        ankle = m.joint(sname + "_ankle", an_pt, shin)
+        rows = []
+        # Cross-sections at mid-thigh, knee, mid-shin and ankle; the hip one is
+        # (outer hip, hip, crotch).
+        specs = (
+            (_lerp(h_pt, k_pt, 0.5), nt, TROUSER_HALF_WIDTHS[1]),
+            (k_pt, nk, TROUSER_HALF_WIDTHS[2]),
+            (_lerp(k_pt, an_pt, 0.5), ns, TROUSER_HALF_WIDTHS[3]),
+            (an_pt, ns, TROUSER_HALF_WIDTHS[4]),
+        )
+        oh = a[other + "_hip"]
+        ok = a[other + "_knee"]
+        oa = a[other + "_ankle"]
+        facing = (_lerp(oh, ok, 0.5), ok, _lerp(ok, oa, 0.5), oa)
+        for i, (p_bone, n, frac) in enumerate(specs):
+            w = frac * widen * hw
+            # The inner rail keeps off the line halfway between the two legs.
+            q = facing[i]
+            apart = _unit(p_bone[0] - q[0], p_bone[1] - q[1]) or own
+            wi = _inner_width(p_bone, (-n[0], -n[1]), w, _lerp(p_bone, q, 0.5), apart)
+            p_out = (p_bone[0] + n[0] * w, p_bone[1] + n[1] * w)
+            p_in = (p_bone[0] - n[0] * wi, p_bone[1] - n[1] * wi)
+            if i == 0:
+                bone = m.segment(p_bone, hip, knee, thigh)
+                out = m.segment(p_out, hip, knee, thigh)
+                inn = m.segment(p_in, hip, knee, thigh)
+            elif i == 1:
+                bone = knee
+                out = m.attach(p_out, knee, thigh, shin)
+                inn = m.attach(p_in, knee, thigh, shin)
+            else:
+                bone = ankle if i == 3 else m.segment(p_bone, knee, ankle, shin)
+                out = m.segment(p_out, knee, ankle, shin)
+                inn = m.segment(p_in, knee, ankle, shin)
+            rows.append((out, bone, inn))
+        bottom = []
+        for v in rows[3]:
+            bottom.append(m.attach((m.src[v][0], m.h), v, shin, shin, edge=True))
+        rows.append(tuple(bottom))
+        m.quad(outer, hip, rows[0][1], rows[0][0], BODY)
+        m.quad(hip, crotch, rows[0][2], rows[0][1], BODY)
+        for i in range(4):
+            o0, b0, i0 = rows[i]
+            o1, b1, i1 = rows[i + 1]
+            m.quad(o0, b0, b1, o1, BODY)
+            m.quad(b0, i0, i1, b1, BODY)
+        chains[sname] = [outer] + [r[0] for r in rows]
+        inner[sname] = [r[2] for r in rows]
+    m.side_margin([waist[0]] + chains["right"], 0.0)
+    m.side_margin([waist[-1]] + chains["left"], m.w)
+    # The gap between the legs, from the crotch down to the bottom edge.
+    m.fill([crotch] + inner["right"] + inner["left"][::-1])
+    return ref
+
+
+def _part_sources(a, names, top):
+    """Return each body part's unit direction in the art."""
+    dirs = {}
+
+    def put(part, p0, p1):
+        dirs[part] = _unit(a[p1][0] - a[p0][0], a[p1][1] - a[p0][1])
+
+    if top:
+        put("torso", "right_shoulder", "left_shoulder")
+    else:
+        put("torso", "right_hip", "left_hip")
+    put("hipline", "right_hip", "left_hip")
+    for sname in ("right", "left"):
+        upper, fore, thigh, shin = _limb_parts(sname)
+        if sname + "_elbow" in names:
+            put(upper, sname + "_shoulder", sname + "_elbow")
+        if sname + "_wrist" in names:
+            put(fore, sname + "_elbow", sname + "_wrist")
+        if sname + "_knee" in names:
+            put(thigh, sname + "_hip", sname + "_knee")
+        if sname + "_ankle" in names:
+            put(shin, sname + "_knee", sname + "_ankle")
+    return dirs
+
+
+def _check_garment(garment):
+    """Return ``(kind, width, height, anchors)`` with float anchors, or raise ``ValueError``."""
+    kind = garment.get("kind")
+    if kind not in REQUIRED_ANCHORS:
+        raise ValueError(f"unknown garment kind {kind!r}")
+    width = float(garment["width"])
+    height = float(garment["height"])
+    if not (width >= 4 and height >= 4):
+        raise ValueError("garment overlay is too small")
+    given = garment.get("anchors") or {}
+    anchors = {}
+    for name in REQUIRED_ANCHORS[kind]:
+        if name not in given:
+            raise ValueError(f"garment lacks anchor {name!r}")
+        x = float(given[name][0])
+        y = float(given[name][1])
+        if not (0 <= x <= width and 0 <= y <= height):
+            raise ValueError(f"garment anchor {name!r} lies outside the overlay")
+        anchors[name] = (x, y)
+    return kind, width, height, anchors
+
+
+@functools.lru_cache(maxsize=128)
+def _mesh_for_key(key):
+    kind, width, height, items = key
+    anchors = {name: (x, y) for name, x, y in items}
+    names = REQUIRED_ANCHORS[kind]
+    top = "right_shoulder" in names
+    if top:
+        for i, layout in enumerate(TOP_LAYOUTS):
+            m = _Mesh(width, height)
+            try:
+                ref = _build_top(m, anchors, names, layout)
+                m.check_cover()
+                break
+            except ValueError:
+                if i == len(TOP_LAYOUTS) - 1:
+                    raise
+        mid0 = _lerp(anchors["right_shoulder"], anchors["left_shoulder"], 0.5)
+        mid1 = _lerp(anchors["right_hip"], anchors["left_hip"], 0.5)
+    else:
+        for i, widen in enumerate(LOWER_LAYOUTS):
+            m = _Mesh(width, height)
+            try:
+                ref = _build_lower(m, anchors, names, widen)
+                m.check_cover()
+                break
+            except ValueError:
+                if i == len(LOWER_LAYOUTS) - 1:
+                    raise
+        mid0 = _lerp(anchors["right_hip"], anchors["left_hip"], 0.5)
+        mid1 = _lerp(anchors["right_knee"], anchors["left_knee"], 0.5)
+    dirs = _part_sources(anchors, names, top)
+    # The art's handedness: +1 when the body hangs on the side of perp(torso
+    # direction), as it does when the wearer's right is on the image's left.
+    t = dirs["torso"]
+    hand = -1.0 if -t[1] * (mid1[0] - mid0[0]) + t[0] * (mid1[1] - mid0[1]) < 0 else 1.0
+    return {
+        "kind": kind,
+        "top": top,
+        "names": names,
+        "anchors": anchors,
+        "src": tuple(m.src),
+        "triangles": tuple(m.ordered_triangles()),
+        "bind": tuple(m.bind),
+        "ref": ref,
+        "dirs": dirs,
+        "hand": hand,
+    }
+
+
+def _mesh(garment):
+    kind, width, height, anchors = _check_garment(garment)
+    items = tuple((name, anchors[name][0], anchors[name][1]) for name in REQUIRED_ANCHORS[kind])
+    return _mesh_for_key((kind, width, height, items))
+
+
+def garment_topology(garment):
+    """Return the pose-independent part of a fit: ``{"kind", "src", "triangles"}``.
+
+    Raise ``ValueError`` when the garment is malformed or its anchors cannot be
+    meshed (e.g. sleeves drawn inside the torso).
+    """
+    mesh = _mesh(garment)
+    return {
+        "kind": mesh["kind"],
+        "src": [[p[0], p[1]] for p in mesh["src"]],
+        "triangles": [[t[0], t[1], t[2]] for t in mesh["triangles"]],
+    }
+
+
+# --- Fitting to a pose -------------------------------------------------------------
+
+
+class _Body:
+    """Hold the frame-pixel joints and the frames that turn and scale each part."""
+
+    def __init__(self, k, hand, src_dirs):
+        self.joints = {}
+        self.estimated = []
+        self.k = k
+        self.hand = hand
+        self.src_dirs = src_dirs
+        self.dst_dirs = {}
+
+    def turn(self, part, dx, dy):
+        """Map an art offset to a frame offset: turned like ``part``, scaled by body scale.
+
+        A part mirrored relative to the art (``hand`` -1) mirrors the offset.
+        """
+        a = self.src_dirs[part]
+        b = self.dst_dirs[part]
+        along = dx * a[0] + dy * a[1]
+        across = (dx * -a[1] + dy * a[0]) * self.hand
+        return ((b[0] * along - b[1] * across) * self.k, (b[1] * along + b[0] * across) * self.k)
+
+    def turn2(self, part1, part2, dx, dy):
+        """Map an art offset half way between two parts' turns, keeping its length."""
+        d1 = self.turn(part1, dx, dy)
+        if part2 == part1:
+            return d1
+        d2 = self.turn(part2, dx, dy)
+        mx = (d1[0] + d2[0]) * 0.5
+        my = (d1[1] + d2[1]) * 0.5
+        lm = math.sqrt(mx * mx + my * my)
+        if lm < _TINY:
+            return d1
+        s = math.sqrt(d1[0] * d1[0] + d1[1] * d1[1]) / lm
+        return (mx * s, my * s)
+
+
+def _direction(p0, p1, fallback):
+    """Return the unit direction ``p0`` -> ``p1``, or ``fallback`` when they coincide."""
+    d = _unit(p1[0] - p0[0], p1[1] - p0[1])
+    return fallback if d is None else d
+
+
+def _down_hand(u, cue):
+    """Return +1 if ``cue`` points to the side of ``perp(u)``, else -1 (ties: +1)."""
+    return -1.0 if -u[1] * cue[0] + u[0] * cue[1] < 0 else 1.0
+
+
+def _cue(shmid, rh, lh, nose):
+    """Return a vector pointing from the shoulders toward the body's hips.
+
+    The seen hips if any, else away from the nose, else down the image.
+    """
+    if rh is not None and lh is not None:
+        h = _lerp(rh, lh, 0.5)
+        return (h[0] - shmid[0], h[1] - shmid[1])
+    if rh is not None or lh is not None:
+        h = rh if rh is not None else lh
+        return (h[0] - shmid[0], h[1] - shmid[1])
+    if nose is not None:
+        return (shmid[0] - nose[0], shmid[1] - nose[1])
+    return (0.0, 1.0)
+
+
+def _hips(rs, ls, rh, lh, u, hand, hip_width, estimated):
+    """Return the hips, estimating the unseen ones from the shoulders.
+
+    The hip midpoint hangs ``TORSO_RATIO`` shoulder widths below the shoulder
+    midpoint, perpendicular to the shoulder line; a single seen hip keeps its
+    place and the other is set beside it, parallel to the shoulder line.
+    """
+    if rh is not None and lh is not None:
+        return rh, lh
+    shmid = _lerp(rs, ls, 0.5)
+    drop = TORSO_RATIO * _dist(rs, ls)
+    mid = (shmid[0] - u[1] * hand * drop, shmid[1] + u[0] * hand * drop)
+    half = hip_width * 0.5
+    er = (mid[0] - u[0] * half, mid[1] - u[1] * half)
+    el = (mid[0] + u[0] * half, mid[1] + u[1] * half)
+    if rh is not None:
+        estimated.append("left_hip")
+        return rh, (rh[0] + (el[0] - er[0]), rh[1] + (el[1] - er[1]))
+    if lh is not None:
+        estimated.append("right_hip")
+        return (lh[0] - (el[0] - er[0]), lh[1] - (el[1] - er[1])), lh
+    estimated.append("right_hip")
+    estimated.append("left_hip")
+    return er, el
+
+
+def _pose_body(mesh, seen):
+    """Return the body (joints in frame px, scale, part frames), or ``None``."""
+    ref = mesh["ref"]
+    nose = seen("nose")
+    rs = seen("right_shoulder")
+    ls = seen("left_shoulder")
+    rh = seen("right_hip")
+    lh = seen("left_hip")
+    estimated = []
+    su = None
+    if rs is not None and ls is not None:
+        su = _unit(ls[0] - rs[0], ls[1] - rs[1])
+    if su is not None:
+        shmid = _lerp(rs, ls, 0.5)
+        sw = _dist(rs, ls)
+
+    if mesh["top"]:
+        if su is None:
+            return None
+        u = su
+        hand_d = _down_hand(u, _cue(shmid, rh, lh, nose))
+        both = rh is not None and lh is not None
+        rh, lh = _hips(rs, ls, rh, lh, u, hand_d, sw * ref["hip_ratio"], estimated)
+        k = sw / ref["ref"]
+        if both:
+            # A shopper turning sideways narrows the shoulders, not the torso.
+            k = max(k, _dist(shmid, _lerp(rh, lh, 0.5)) / ref["torso_len"])
+    else:
+        seen_hips = {"right": rh is not None, "left": lh is not None}
+        if rh is None or lh is None:
+            if su is None:
+                return None
+            hand_s = _down_hand(su, _cue(shmid, rh, lh, nose))
+            rh, lh = _hips(rs, ls, rh, lh, su, hand_s, sw * HIP_WIDTH_RATIO, estimated)
+        u = _unit(lh[0] - rh[0], lh[1] - rh[1])
+        if u is None:
+            return None
+        hipmid = _lerp(rh, lh, 0.5)
+        knees = {"right": seen("right_knee"), "left": seen("left_knee")}
+        if su is not None:
+            cue = (hipmid[0] - shmid[0], hipmid[1] - shmid[1])
+        elif knees["right"] is not None or knees["left"] is not None:
+            kk = knees["right"] if knees["right"] is not None else knees["left"]
+            if knees["right"] is not None and knees["left"] is not None:
+                kk = _lerp(knees["right"], knees["left"], 0.5)
+            cue = (kk[0] - hipmid[0], kk[1] - hipmid[1])
+        elif nose is not None:
+            cue = (hipmid[0] - nose[0], hipmid[1] - nose[1])
+        else:
+            cue = (0.0, 1.0)
+        hand_d = _down_hand(u, cue)
+        k = _dist(rh, lh) / ref["ref"]
+        for sname, hip in (("right", rh), ("left", lh)):
+            if knees[sname] is not None and seen_hips[sname]:
+                # Hips foreshorten when the shopper turns; thighs do not.
+                k = max(k, _dist(hip, knees[sname]) / ref["thigh"][sname])
+    if not k > _TINY:
+        return None
+    body = _Body(k, hand_d * mesh["hand"], mesh["dirs"])
+    body.estimated = estimated
+    if mesh["top"]:
+        body.joints["right_shoulder"] = rs
+        body.joints["left_shoulder"] = ls
+    body.joints["right_hip"] = rh
+    body.joints["left_hip"] = lh
+    body.dst_dirs["torso"] = u
+    body.dst_dirs["hipline"] = _direction(rh, lh, u)
+    art = mesh["anchors"]
+    names = mesh["names"]
+
+    def place(child, parent, part, new_part):
+        """Set ``child`` (seen, or continuing from ``parent`` as ``part`` turns) and ``new_part``'s frame."""
+        p = seen(child)
+        q = body.joints[parent]
+        if p is None:
+            d = body.turn(part, art[child][0] - art[parent][0], art[child][1] - art[parent][1])
+            p = (q[0] + d[0], q[1] + d[1])
+            estimated.append(child)
+        body.joints[child] = p
+        a = body.src_dirs[new_part]
+        f = body.turn(part, a[0], a[1])
+        body.dst_dirs[new_part] = _direction(q, p, _unit(f[0], f[1]) or body.dst_dirs[part])
+
+    for sname in ("right", "left"):
+        upper, fore, thigh, shin = _limb_parts(sname)
+        if sname + "_elbow" in names:
+            # An unseen elbow hangs at the art's A-pose angle from the shoulder.
+            place(sname + "_elbow", sname + "_shoulder", "torso", upper)
+        if sname + "_wrist" in names:
+            place(sname + "_wrist", sname + "_elbow", upper, fore)
+        if sname + "_knee" in names:
+            place(sname + "_knee", sname + "_hip", "hipline", thigh)
+        if sname + "_ankle" in names:
+            place(sname + "_ankle", sname + "_knee", thigh, shin)
+    return body
+
+
+def fit_garment(landmarks, frame_width, frame_height, garment):
+    """Place ``garment`` on the body given by ``landmarks`` in a frame of the given size.
+
+    ``landmarks`` holds 33 MediaPipe ``[x, y, z, visibility]`` (normalised,
+    may lie outside 0..1). Return the mesh structure described in the module
+    docstring, or ``None`` when the body cannot carry the garment (shoulders
+    unusable for a top; hips and shoulders unusable for trousers or a skirt).
+    Hidden joints are estimated from body proportions and listed in
+    ``"estimated"``. Raise ``ValueError`` for a malformed garment.
+    """
+    mesh = _mesh(garment)
+    if landmarks is None or len(landmarks) < 33:
+        return None
+    fw = float(frame_width)
+    fh = float(frame_height)
+
+    def seen(name):
+        """Return the joint in frame pixels if it can be trusted, else ``None``."""
+        lm = landmarks[LANDMARK_INDEX[name]]
+        vis = float(lm[3]) if len(lm) > 3 else 1.0
+        x = float(lm[0])
+        y = float(lm[1])
+        lo = -OFF_FRAME_MARGIN
+        hi = 1.0 + OFF_FRAME_MARGIN
+        if vis >= MIN_VISIBILITY and lo <= x <= hi and lo <= y <= hi:
+            return (x * fw, y * fh)
+        return None
+
+    body = _pose_body(mesh, seen)
+    if body is None:
+        return None
+    joints = body.joints
+    if mesh["top"]:
+        quad = (joints["right_shoulder"], joints["left_shoulder"], joints["left_hip"], joints["right_hip"])
+    dst = []
+    for binding in mesh["bind"]:
+        op = binding[0]
+        if op == "joint":
+            p = joints[binding[1]]
+        elif op == "bilinear":
+            p = _bilinear_point(quad, binding[1], binding[2])
+        elif op == "segment":
+            _, va, vb, part, t, off = binding
+            pa = dst[va]
+            pb = dst[vb]
+            d = body.dst_dirs[part]
+            o = off * body.k * body.hand
+            p = (pa[0] + (pb[0] - pa[0]) * t - d[1] * o, pa[1] + (pb[1] - pa[1]) * t + d[0] * o)
+        elif op == "attach":
+            _, v, part1, part2, dx, dy = binding
+            q = dst[v]
+            d = body.turn2(part1, part2, dx, dy)
+            p = (q[0] + d[0], q[1] + d[1])
+        else:  # lerp
+            p = _lerp(dst[binding[1]], dst[binding[2]], binding[3])
+        dst.append(p)
+    return {
+        "kind": mesh["kind"],
+        "src": [[p[0], p[1]] for p in mesh["src"]],
+        "dst": [[p[0], p[1]] for p in dst],
+        "triangles": [[t[0], t[1], t[2]] for t in mesh["triangles"]],
+        "scale": body.k * mesh["ref"]["ref"],
+        "estimated": sorted(body.estimated),
+    }
