@@ -1,0 +1,699 @@
+"""Warp a garment overlay onto a camera frame and composite it.
+
+This module has no Django import: the web server, the fit-quality tool and the
+tests all use it directly. It needs numpy and OpenCV only.
+
+Mesh format
+-----------
+``mesh`` is a dict produced by :mod:`tryon.geometry`::
+
+    {"kind": str,
+     "src": [[u, v], ...],        # overlay pixel coordinates (floats)
+     "dst": [[x, y], ...],        # frame pixel coordinates (floats)
+     "triangles": [[i, j, k], ...],  # indices into src / dst
+     "scale": float,              # body scale in frame px (~shoulder width)
+     "estimated": [names]}
+
+Pixel coordinates follow OpenCV: ``(0, 0)`` is the *centre* of the top-left
+pixel. ``dst`` may lie partly or wholly outside the frame. Where destination
+triangles overlap (a fold), later triangles are drawn over earlier ones,
+except that triangles thinner than one pixel are drawn first and slivers
+thinner than a quarter pixel (and degenerate triangles) are skipped: their
+inverse maps extrapolate wildly and their pixels belong to their neighbours.
+
+Colour order
+------------
+The renderer never converts colours. ``frame`` is ``uint8`` ``HxWx3`` in
+either BGR or RGB order, and ``overlay`` must be ``uint8`` ``hxwx4`` with the
+*same* three colour channels followed by straight (non-premultiplied) alpha:
+a PNG read with ``cv2.imread(path, cv2.IMREAD_UNCHANGED)`` (BGRA) goes with a
+BGR frame; a PNG read with Pillow as ``RGBA`` goes with an RGB frame.
+
+Design
+------
+:func:`composite` works on the destination bounding box only (clipped to the
+frame) and makes one resampling pass for the whole garment:
+
+1. Every pixel of the box gets exactly one triangle id: the triangles are
+   rasterised into a ``uint8`` label image (``uint16`` beyond 255 triangles)
+   with ``cv2.fillConvexPoly`` (8-bit sub-pixel vertices, boundary pixels
+   included, later triangles overwrite earlier ones).
+   Adjacent triangles therefore leave no gaps and nothing is blended twice, so
+   no seams can show. The label image has a one-pixel margin because OpenCV's
+   polygon fill can miss the first row when it clips vertices with negative
+   coordinates.
+2. Each triangle's inverse affine map (frame -> overlay) goes into 256-entry
+   tables; ``cv2.LUT`` expands the label image into per-pixel coefficients and
+   ``cv2.accumulateProduct`` with x / y grids gives the source coordinates of
+   every pixel (pixels outside every triangle map outside the overlay).
+3. One ``cv2.remap`` (bilinear, constant transparent border) resamples the
+   *premultiplied* overlay. Interpolating premultiplied colour avoids the dark
+   or coloured fringes that straight alpha gives at the garment's edge.
+4. ``out = fg + bg * (255 - a) / 255`` in 8-bit integer arithmetic
+   (``cv2.multiply`` rounds, ``cv2.add`` saturates) on the box only.
+
+When the garment is drawn much smaller than the overlay (linear scale <= 1/2)
+the overlay is first reduced by a power of two with area averaging (a cached
+mip pyramid). That anti-aliases thin stripes and prints and makes the remap
+cheaper. The premultiplied overlay and its pyramid are cached per overlay
+array (a small LRU keyed by the array's memory address, shape and strides,
+holding a reference to the array so the address cannot be reused), so an
+overlay must not be modified in place after it has been drawn; call
+:func:`clear_cache` if it is. Pass the same array every frame: a fresh copy
+per frame would be premultiplied again each time.
+
+Scratch buffers are kept per thread and reused, because page-faulting fresh
+megabyte arrays in on every frame costs more than the arithmetic on them. The
+functions are safe to call from several threads.
+
+A per-triangle ``cv2.warpAffine`` of each triangle's bounding box was measured
+as well and is slower: the boxes overlap (about twice the pixels are
+resampled) and there are several OpenCV calls per triangle; see
+``bench/composite_micro.py``.
+
+Occlusion
+---------
+``occluders`` is a ``uint8`` ``HxW`` mask, 255 where the original frame pixel
+must stay in front of the garment (0 = garment may cover it; values in between
+give a proportional soft edge). :func:`arm_occlusion_mask` builds one from the
+pose: a forearm or hand whose centre line enters the garment's body region
+(the torso for tops and dresses, hips to knees for trousers and skirts) is
+assumed to be *in front of* that garment, and a capsule of radius
+``0.09 * scale`` around elbow->wrist, plus the hand (the wrist and the pinky,
+index and thumb landmarks, dilated by the same radius), is kept, intersected
+with the person segmentation when one is given. Long-sleeve kinds (longsleeve,
+jacket) return an empty mask: there the forearm is covered by the garment's
+own sleeve, which the mesh already draws over the torso, so keeping the bare
+frame pixels would cut a hole through the sleeve. Short sleeves (tshirt) and
+sleeveless dresses leave the forearm bare, so it occludes.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+
+import cv2
+import numpy as np
+
+from tryon import garments
+
+__all__ = [
+    "composite",
+    "garment_mask",
+    "arm_occlusion_mask",
+    "clear_cache",
+]
+
+# Sub-pixel bits for cv2.fillConvexPoly vertices.
+_SHIFT = 8
+_ONE = 1 << _SHIFT
+# Source coordinate given to pixels outside every triangle: far enough outside
+# the overlay that bilinear sampling only sees the transparent border.
+_OUTSIDE = -16.0
+# Destination triangles thinner than this (px) or with a smaller doubled area
+# (px^2) are not drawn; see _warp_box.
+_MIN_ALTITUDE = 0.25
+_MIN_AREA = 1e-6
+# Largest number of triangles a uint8 label image can hold (0 = none); larger
+# meshes use uint16 labels and a slower numpy gather.
+_MAX_TRIANGLES_U8 = 255
+# Vertices farther than this (px) outside the box are clipped before filling,
+# so the fixed-point coordinates cannot overflow int32.
+_GUARD = 1 << 16
+# Mip pyramid: overlays cached, and the smallest level kept.
+_CACHE_SIZE = 8
+_MIN_LEVEL_SIDE = 8
+
+# Landmark indices used by the occlusion mask (MediaPipe BlazePose, 33 points).
+_L_SHOULDER, _R_SHOULDER = 11, 12
+_L_ELBOW, _R_ELBOW = 13, 14
+_L_WRIST, _R_WRIST = 15, 16
+_L_HAND = (17, 19, 21)  # pinky, index, thumb
+_R_HAND = (18, 20, 22)
+_L_HIP, _R_HIP = 23, 24
+_L_KNEE, _R_KNEE = 25, 26
+_NUM_LANDMARKS = 33
+_MIN_VISIBILITY = 0.5
+# Capsule radius around the forearm, in units of the body scale.
+_FOREARM_RADIUS = 0.09
+# Fallback body-region heights, in units of the body scale, when the lower
+# landmarks are not visible (webcam framing often cuts off the hips).
+_TORSO_HEIGHT = 1.3
+_THIGH_HEIGHT = 1.1
+# Kinds whose own sleeve covers the forearm: no arm occlusion.
+_SLEEVED_KINDS = frozenset({garments.LONGSLEEVE, garments.JACKET})
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _check_frame(frame: np.ndarray) -> None:
+    """Raise ValueError unless ``frame`` is a writeable uint8 HxWx3 array."""
+    if not isinstance(frame, np.ndarray):
+        raise ValueError("frame must be a numpy array")
+    if frame.dtype != np.uint8:
+        raise ValueError(f"frame must be uint8, got {frame.dtype}")
+    if frame.ndim != 3 or frame.shape[2] != 3:
+        raise ValueError(f"frame must be HxWx3, got shape {frame.shape}")
+    if frame.shape[0] < 1 or frame.shape[1] < 1:
+        raise ValueError("frame must not be empty")
+    if not frame.flags.writeable:
+        raise ValueError("frame must be writeable (it is drawn on in place)")
+
+
+def _check_overlay(overlay: np.ndarray) -> None:
+    """Raise ValueError unless ``overlay`` is a uint8 hxwx4 array."""
+    if not isinstance(overlay, np.ndarray):
+        raise ValueError("overlay must be a numpy array")
+    if overlay.dtype != np.uint8:
+        raise ValueError(f"overlay must be uint8, got {overlay.dtype}")
+    if overlay.ndim != 3 or overlay.shape[2] != 4:
+        raise ValueError(
+            f"overlay must be hxwx4 (colour + alpha), got shape {overlay.shape}"
+        )
+    if overlay.shape[0] < 1 or overlay.shape[1] < 1:
+        raise ValueError("overlay must not be empty")
+
+
+def _check_shape(shape) -> tuple[int, int]:
+    """Return ``(height, width)`` from an image shape, or raise ValueError."""
+    try:
+        dims = tuple(int(d) for d in shape)
+    except (TypeError, ValueError):
+        raise ValueError(f"shape must be a sequence of ints, got {shape!r}") from None
+    if len(dims) not in (2, 3) or dims[0] < 1 or dims[1] < 1:
+        raise ValueError(f"shape must be (H, W) or (H, W, C), got {shape!r}")
+    return dims[0], dims[1]
+
+
+def _mesh_arrays(mesh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return ``(src, dst, triangles)`` arrays from ``mesh``, or raise ValueError."""
+    if not isinstance(mesh, dict):
+        raise ValueError("mesh must be a dict")
+    missing = [k for k in ("src", "dst", "triangles") if k not in mesh]
+    if missing:
+        raise ValueError(f"mesh lacks {', '.join(missing)}")
+    try:
+        src = np.asarray(mesh["src"], dtype=np.float64)
+        dst = np.asarray(mesh["dst"], dtype=np.float64)
+        tri = np.asarray(mesh["triangles"])
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"mesh arrays are malformed: {exc}") from None
+    if src.size == 0:
+        src = src.reshape(0, 2)
+    if dst.size == 0:
+        dst = dst.reshape(0, 2)
+    if src.ndim != 2 or src.shape[1] != 2:
+        raise ValueError(f"mesh src must be a list of [u, v], got shape {src.shape}")
+    if dst.ndim != 2 or dst.shape[1] != 2:
+        raise ValueError(f"mesh dst must be a list of [x, y], got shape {dst.shape}")
+    if len(src) != len(dst):
+        raise ValueError(
+            f"mesh src and dst differ in length ({len(src)} != {len(dst)})"
+        )
+    if tri.size == 0:
+        tri = tri.reshape(0, 3)
+    if tri.ndim != 2 or tri.shape[1] != 3:
+        raise ValueError(f"mesh triangles must be [i, j, k] rows, got shape {tri.shape}")
+    if tri.dtype.kind not in "iu":
+        if tri.dtype.kind == "f" and np.all(tri == np.round(tri)):
+            tri = tri.astype(np.int64)
+        else:
+            raise ValueError("mesh triangle indices must be integers")
+    if tri.size and (tri.min() < 0 or tri.max() >= len(src)):
+        raise ValueError("mesh triangle index out of range")
+    if not (np.isfinite(src).all() and np.isfinite(dst).all()):
+        raise ValueError("mesh coordinates must be finite")
+    return src, dst, tri.astype(np.intp, copy=False)
+
+
+# ------------------------------------------------------------ overlay cache
+
+
+class _Pyramid:
+    """Hold a premultiplied overlay and its lazily built reduced levels."""
+
+    __slots__ = ("overlay", "levels", "scales", "lock")
+
+    def __init__(self, overlay: np.ndarray) -> None:
+        """Premultiply ``overlay`` and keep a reference to the original."""
+        self.overlay = overlay  # keeps the cache key's memory alive
+        colour = np.ascontiguousarray(overlay[:, :, :3])
+        alpha = np.ascontiguousarray(overlay[:, :, 3])
+        alpha3 = cv2.merge([alpha, alpha, alpha])
+        premul = cv2.multiply(colour, alpha3, scale=1.0 / 255.0)
+        self.levels = [cv2.merge([premul, alpha])]
+        # scales[k] = (sx, sy): u_k + 0.5 = (u_0 + 0.5) * sx.
+        self.scales = [(1.0, 1.0)]
+        self.lock = threading.Lock()
+
+    def level(self, k: int) -> tuple[np.ndarray, float, float]:
+        """Return level ``k`` (or the smallest available) with its scale."""
+        if len(self.levels) <= k:
+            with self.lock:
+                self._build(k)
+        k = min(k, len(self.levels) - 1)
+        sx, sy = self.scales[k]
+        return self.levels[k], sx, sy
+
+    def _build(self, k: int) -> None:
+        """Append reduced levels until level ``k`` exists or the image is tiny."""
+        while len(self.levels) <= k:
+            prev = self.levels[-1]
+            h, w = prev.shape[:2]
+            if min(h, w) < 2 * _MIN_LEVEL_SIDE:
+                break
+            nw, nh = (w + 1) // 2, (h + 1) // 2
+            self.levels.append(cv2.resize(prev, (nw, nh), interpolation=cv2.INTER_AREA))
+            h0, w0 = self.levels[0].shape[:2]
+            self.scales.append((nw / w0, nh / h0))
+
+
+_cache: OrderedDict[tuple, _Pyramid] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def clear_cache() -> None:
+    """Forget every cached premultiplied overlay and mip pyramid."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _pyramid(overlay: np.ndarray) -> _Pyramid:
+    """Return the cached pyramid of ``overlay``, building it when new."""
+    # The entry holds a reference to the array, so while it is cached its
+    # memory cannot be reused by another array with the same key.
+    key = (overlay.__array_interface__["data"][0], overlay.shape, overlay.strides)
+    with _cache_lock:
+        pyr = _cache.get(key)
+        if pyr is not None:
+            _cache.move_to_end(key)
+            return pyr
+    pyr = _Pyramid(overlay)
+    with _cache_lock:
+        _cache[key] = pyr
+        _cache.move_to_end(key)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return pyr
+
+
+# ----------------------------------------------------------------- warping
+
+
+def _warp_box(height: int, width: int, overlay: np.ndarray, mesh):
+    """Return ``(x0, y0, fg)``: the warped premultiplied overlay over its box.
+
+    ``fg`` is uint8 ``hxwx4`` (premultiplied colour + alpha) covering frame
+    rows ``y0:y0+h`` and columns ``x0:x0+w``; it is None when the garment
+    misses the frame.
+    """
+    src, dst, tri = _mesh_arrays(mesh)
+    if len(tri) == 0:
+        return 0, 0, None
+
+    # Destination triangles, their signed doubled areas and least altitudes.
+    d = dst[tri]  # (T, 3, 2)
+    e = d[:, [1, 2, 2]] - d[:, [0, 0, 1]]  # edges 01, 02, 12
+    det = e[:, 0, 0] * e[:, 1, 1] - e[:, 0, 1] * e[:, 1, 0]
+    det2 = det * det
+    longest2 = np.einsum("tec,tec->te", e, e).max(axis=1)
+    # altitude = |det| / longest edge. Slivers thinner than _MIN_ALTITUDE are
+    # dropped: every pixel centre they contain is also on a neighbour's
+    # boundary, and their inverse map would extrapolate wildly. Thin ones are
+    # drawn first so that regular neighbours win the boundary pixels they share.
+    drawable = (det2 >= _MIN_ALTITUDE**2 * longest2) & (det2 > _MIN_AREA**2)
+    regular = det2 >= longest2
+    idx = np.concatenate(
+        [np.flatnonzero(drawable & ~regular), np.flatnonzero(drawable & regular)]
+    )
+    if len(idx) == 0:
+        return 0, 0, None
+    d, s, det = d[idx], src[tri[idx]], det[idx]
+
+    # Bounding box of the drawable triangles, clipped to the frame.
+    lo = d.min(axis=(0, 1))
+    hi = d.max(axis=(0, 1))
+    x0 = max(math.floor(lo[0]), 0)
+    y0 = max(math.floor(lo[1]), 0)
+    x1 = min(math.ceil(hi[0]) + 1, width)
+    y1 = min(math.ceil(hi[1]) + 1, height)
+    if x1 <= x0 or y1 <= y0:
+        return 0, 0, None
+    bw, bh = x1 - x0, y1 - y0
+
+    # Mip level from the mean linear scale dst/src.
+    f = s[:, 1:] - s[:, :1]
+    src_area = np.abs(f[:, 0, 0] * f[:, 1, 1] - f[:, 0, 1] * f[:, 1, 0]).sum()
+    level = 0
+    if src_area > 0:
+        lin = math.sqrt(np.abs(det).sum() / src_area)
+        if lin <= 0.5:
+            level = int(math.floor(math.log2(1.0 / lin)))
+    image, sx, sy = _pyramid(overlay).level(level)
+    if level:
+        s = (s + 0.5) * (sx, sy) - 0.5
+
+    # Inverse affine per triangle in box-local destination coordinates: the
+    # 2x3 map M with M @ [x, y, 1]^T = [u, v]^T at the three vertices, i.e.
+    # D^T @ M^T = S with D^T rows [x, y, 1] (nonsingular: det != 0).
+    local = d - (x0, y0)
+    dt = np.ones((len(idx), 3, 3))
+    dt[:, :, :2] = local
+    mt = np.linalg.solve(dt, s)  # (T, 3, 2): rows d/dx, d/dy, offset; cols u, v
+
+    # Tables indexed by label: u then v as (offset, d/dx, d/dy); label 0 means
+    # no triangle and maps outside the overlay.
+    n = len(idx) + 1
+    small = n <= _MAX_TRIANGLES_U8 + 1
+    luts = np.zeros((6, 256 if small else n), np.float32)
+    luts[0, 0] = luts[3, 0] = _OUTSIDE
+    luts[:, 1:n] = mt[:, [2, 0, 1], :].transpose(2, 1, 0).reshape(6, n - 1)
+
+    # Rasterise labels with a one-pixel margin (see module docstring).
+    ws = _workspace()
+    padded = ws.get("labels", (bh + 2, bw + 2), np.uint8 if small else np.uint16)
+    padded.fill(0)
+    polys = local + 1.0
+    if max(x0 - lo[0], y0 - lo[1], hi[0] - x0, hi[1] - y0) + 1.0 <= _GUARD:
+        for t, pts in enumerate(np.round(polys * _ONE).astype(np.int32), 1):
+            cv2.fillConvexPoly(padded, pts, t, cv2.LINE_8, _SHIFT)
+    else:
+        for t, poly in enumerate(polys, 1):
+            if np.abs(poly).max() > _GUARD:
+                poly = _clip_polygon(poly, bw + 2, bh + 2)
+                if len(poly) < 3:
+                    continue
+            pts = np.round(poly * _ONE).astype(np.int32)
+            cv2.fillConvexPoly(padded, pts, t, cv2.LINE_8, _SHIFT)
+    labels = padded[1:-1, 1:-1]
+
+    # Per-pixel source coordinates: table[label] offset + slopes * (x, y).
+    gx, gy = _grids(bh, bw)
+    tmp = ws.get("tmp", (bh, bw), np.float32)
+    maps = []
+    for name, lut in (("map_u", luts[:3]), ("map_v", luts[3:])):
+        m = _lookup(labels, lut[0], ws.get(name, (bh, bw), np.float32))
+        cv2.accumulateProduct(_lookup(labels, lut[1], tmp), gx, m)
+        cv2.accumulateProduct(_lookup(labels, lut[2], tmp), gy, m)
+        maps.append(m)
+    fg = cv2.remap(
+        image,
+        maps[0],
+        maps[1],
+        cv2.INTER_LINEAR,
+        dst=ws.get("fg", (bh, bw, 4), np.uint8),
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=(0, 0, 0, 0),
+    )
+    return x0, y0, fg
+
+
+def _lookup(labels: np.ndarray, table: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Write ``table[labels]`` into ``out`` and return it."""
+    if labels.dtype == np.uint8:
+        return cv2.LUT(labels, table, dst=out)
+    np.take(table, labels, out=out)
+    return out
+
+
+def _clip_polygon(poly: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Return convex ``poly`` clipped to the rectangle grown by a 4 px margin."""
+    lo, hi = -4.0, (width + 3.0, height + 3.0)
+    for axis in (0, 1):
+        for limit, sign in ((lo, 1.0), (hi[axis], -1.0)):
+            if len(poly) == 0:
+                return poly
+            inside = sign * (poly[:, axis] - limit) >= 0
+            out = []
+            for i in range(len(poly)):
+                p, q = poly[i], poly[(i + 1) % len(poly)]
+                pin, qin = inside[i], inside[(i + 1) % len(poly)]
+                if pin:
+                    out.append(p)
+                if pin != qin:
+                    t = (limit - p[axis]) / (q[axis] - p[axis])
+                    out.append(p + (q - p) * t)
+            poly = np.array(out).reshape(-1, 2)
+    return poly
+
+
+class _Workspace:
+    """Reuse scratch buffers between calls.
+
+    Fresh multi-megabyte arrays are page-faulted in on every frame, which costs
+    more than the arithmetic done on them; views of grown buffers do not.
+    """
+
+    def __init__(self) -> None:
+        """Start with no buffers."""
+        self._flat: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, shape: tuple, dtype) -> np.ndarray:
+        """Return a C-contiguous ``shape`` view of buffer ``name`` (contents undefined)."""
+        size = math.prod(shape)
+        flat = self._flat.get(name)
+        if flat is None or flat.dtype != dtype or flat.size < size:
+            grow = flat.size * 3 // 2 if flat is not None and flat.dtype == dtype else 0
+            flat = np.empty(max(size, grow), dtype)
+            self._flat[name] = flat
+        return flat[:size].reshape(shape)
+
+
+_local = threading.local()
+
+
+def _workspace() -> _Workspace:
+    """Return this thread's scratch buffers."""
+    ws = getattr(_local, "workspace", None)
+    if ws is None:
+        ws = _local.workspace = _Workspace()
+    return ws
+
+
+def _grids(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return float32 ``height`` x ``width`` views of the pixel x and y indices."""
+    grids = getattr(_local, "grids", None)
+    if grids is None or grids[0].shape[0] < height or grids[0].shape[1] < width:
+        old = grids[0].shape if grids is not None else (0, 0)
+        gh, gw = max(height, old[0]), max(width, old[1])
+        gy, gx = np.indices((gh, gw), dtype=np.float32)
+        grids = _local.grids = (gx, gy)
+    return grids[0][:height, :width], grids[1][:height, :width]
+
+
+def _rows_contiguous(a: np.ndarray) -> bool:
+    """Return whether OpenCV can use ``a`` in place (packed pixels, positive row step)."""
+    item = a.itemsize
+    return a.strides[-1] == item and a.strides[1] == item * a.shape[2] and a.strides[0] > 0
+
+
+# ------------------------------------------------------------------ public
+
+
+def composite(
+    frame: np.ndarray,
+    overlay: np.ndarray,
+    mesh: dict,
+    *,
+    occluders: np.ndarray | None = None,
+) -> np.ndarray:
+    """Draw the garment ``overlay`` warped by ``mesh`` onto ``frame`` in place.
+
+    ``frame`` is ``uint8`` ``HxWx3`` (BGR or RGB); ``overlay`` is ``uint8``
+    ``hxwx4`` in the same colour order plus straight alpha. Only pixels in the
+    garment's destination bounding box (clipped to the frame) are written.
+    Where ``occluders`` (``uint8`` ``HxW``) is 255 the frame pixel is kept;
+    intermediate values keep it proportionally. Return ``frame``.
+    """
+    _check_frame(frame)
+    _check_overlay(overlay)
+    height, width = frame.shape[:2]
+    if occluders is not None:
+        if not isinstance(occluders, np.ndarray) or occluders.dtype != np.uint8:
+            raise ValueError("occluders must be a uint8 numpy array")
+        if occluders.shape != (height, width):
+            raise ValueError(
+                f"occluders must be HxW {(height, width)}, got shape {occluders.shape}"
+            )
+    x0, y0, fg = _warp_box(height, width, overlay, mesh)
+    if fg is None:
+        return frame
+    bh, bw = fg.shape[:2]
+    box = frame[y0 : y0 + bh, x0 : x0 + bw]
+
+    ws = _workspace()
+    if occluders is not None:
+        occ = occluders[y0 : y0 + bh, x0 : x0 + bw]
+        if occ.any():
+            keep = cv2.bitwise_not(occ, dst=ws.get("keep", (bh, bw), np.uint8))
+            keep4 = cv2.merge([keep, keep, keep, keep], dst=ws.get("keep4", (bh, bw, 4), np.uint8))
+            fg = cv2.multiply(fg, keep4, dst=fg, scale=1.0 / 255.0)
+
+    # out = fg + bg * (255 - a) / 255, rounded and saturated in 8 bits.
+    inv = cv2.extractChannel(fg, 3, dst=ws.get("inv", (bh, bw), np.uint8))
+    cv2.bitwise_not(inv, dst=inv)
+    inv3 = cv2.cvtColor(inv, cv2.COLOR_GRAY2BGR, dst=ws.get("inv3", (bh, bw, 3), np.uint8))
+    colour = cv2.cvtColor(fg, cv2.COLOR_BGRA2BGR, dst=ws.get("colour", (bh, bw, 3), np.uint8))
+    if _rows_contiguous(box):
+        bg = cv2.multiply(box, inv3, dst=inv3, scale=1.0 / 255.0)
+        out = cv2.add(colour, bg, dst=box)
+        if out is not box:
+            box[...] = out
+    else:
+        bg = cv2.multiply(np.ascontiguousarray(box), inv3, dst=inv3, scale=1.0 / 255.0)
+        box[...] = cv2.add(colour, bg, dst=colour)
+    return frame
+
+
+def garment_mask(shape, overlay: np.ndarray, mesh: dict) -> np.ndarray:
+    """Return where the composited garment's alpha is >= 128.
+
+    ``shape`` is the frame's ``(H, W)`` or ``(H, W, C)``. The result is a
+    ``uint8`` ``HxW`` array of 0 and 255, computed by the same warp as
+    :func:`composite` (before occlusion).
+    """
+    height, width = _check_shape(shape)
+    _check_overlay(overlay)
+    mask = np.zeros((height, width), np.uint8)
+    x0, y0, fg = _warp_box(height, width, overlay, mesh)
+    if fg is not None:
+        bh, bw = fg.shape[:2]
+        alpha = cv2.extractChannel(fg, 3)
+        _, mask[y0 : y0 + bh, x0 : x0 + bw] = cv2.threshold(
+            alpha, 127, 255, cv2.THRESH_BINARY
+        )
+    return mask
+
+
+def arm_occlusion_mask(
+    shape,
+    landmarks_px,
+    person_mask: np.ndarray | None = None,
+    *,
+    garment_kind: str,
+    scale: float,
+) -> np.ndarray:
+    """Return a uint8 HxW mask (255 = keep frame) of forearms in front of the garment.
+
+    ``landmarks_px`` holds 33 ``(x, y, visibility)`` in frame pixels; points
+    with visibility < 0.5 are ignored. ``person_mask`` (float ``HxW`` in
+    [0, 1]) limits the mask to pixels > 0.5. ``scale`` is the body scale in
+    frame pixels (~shoulder width). Long-sleeve kinds give an empty mask; see
+    the module docstring for the rules.
+    """
+    height, width = _check_shape(shape)
+    garments.required_anchors(garment_kind)  # ValueError for unknown kinds
+    try:
+        scale = float(scale)
+    except (TypeError, ValueError):
+        raise ValueError(f"scale must be a number, got {scale!r}") from None
+    if not math.isfinite(scale) or scale <= 0:
+        raise ValueError(f"scale must be positive and finite, got {scale}")
+    try:
+        lm = np.array(landmarks_px, dtype=np.float64)  # a copy: clipped below
+    except (TypeError, ValueError):
+        raise ValueError("landmarks_px must be 33 (x, y, visibility) rows") from None
+    if lm.shape != (_NUM_LANDMARKS, 3):
+        raise ValueError(
+            f"landmarks_px must be 33 (x, y, visibility) rows, got shape {lm.shape}"
+        )
+    if person_mask is not None:
+        if not isinstance(person_mask, np.ndarray) or person_mask.shape != (height, width):
+            raise ValueError(f"person_mask must be an HxW {(height, width)} array")
+        if person_mask.dtype.kind not in "fiub":
+            raise ValueError(f"person_mask must be numeric, got {person_mask.dtype}")
+
+    mask = np.zeros((height, width), np.uint8)
+    if garment_kind in _SLEEVED_KINDS:
+        return mask
+
+    visible = np.isfinite(lm).all(axis=1) & (lm[:, 2] >= _MIN_VISIBILITY)
+    # Absurd coordinates would overflow the fixed-point drawing calls.
+    lm[:, :2] = np.clip(np.nan_to_num(lm[:, :2]), -_GUARD, _GUARD)
+    scale = min(scale, float(_GUARD))
+    region = _body_region(lm, visible, garment_kind, scale)
+    if region is None:
+        return mask
+
+    radius = _FOREARM_RADIUS * scale
+    drew = False
+    for elbow, wrist, hand in (
+        (_L_ELBOW, _L_WRIST, _L_HAND),
+        (_R_ELBOW, _R_WRIST, _R_HAND),
+    ):
+        arm = [i for i in (elbow, wrist) if visible[i]]
+        palm = [i for i in (wrist, *hand) if visible[i]]
+        path = [lm[i, :2] for i in arm] if len(arm) == 2 else []
+        if not path and not palm:
+            continue
+        # The forearm / hand counts when its centre line enters the region.
+        probe = list(path)
+        if len(path) == 2:
+            probe += [path[0] + (path[1] - path[0]) * t for t in np.linspace(0, 1, 17)]
+        probe += [lm[i, :2] for i in palm]
+        if not any(
+            cv2.pointPolygonTest(region, (float(p[0]), float(p[1])), False) >= 0
+            for p in probe
+        ):
+            continue
+        if len(path) == 2:
+            _draw_capsule(mask, path[0], path[1], radius)
+        if palm:
+            pts = np.array([lm[i, :2] for i in palm])
+            for p in pts:
+                _draw_capsule(mask, pts[0], p, radius)
+            if len(pts) >= 3:
+                hull = cv2.convexHull(np.round(pts * _ONE).astype(np.int32))
+                cv2.fillConvexPoly(mask, hull, 255, cv2.LINE_8, _SHIFT)
+        drew = True
+
+    if drew and person_mask is not None:
+        mask[~(person_mask > 0.5)] = 0
+    return mask
+
+
+def _body_region(lm, visible, kind: str, scale: float) -> np.ndarray | None:
+    """Return the float32 polygon of the garment's body region, or None.
+
+    Tops use shoulders and hips, lower garments hips and knees. When the lower
+    pair is not visible it is extrapolated perpendicular to the upper pair,
+    downwards in the image.
+    """
+    if kind in garments.LOWER_KINDS:
+        upper, lower, height = (_L_HIP, _R_HIP), (_L_KNEE, _R_KNEE), _THIGH_HEIGHT
+    else:
+        upper, lower, height = (_L_SHOULDER, _R_SHOULDER), (_L_HIP, _R_HIP), _TORSO_HEIGHT
+    if not (visible[upper[0]] and visible[upper[1]]):
+        return None
+    a, b = lm[upper[0], :2], lm[upper[1], :2]
+    if visible[lower[0]] and visible[lower[1]]:
+        c, d = lm[lower[1], :2], lm[lower[0], :2]
+    else:
+        across = b - a
+        length = float(np.hypot(*across))
+        if length == 0:
+            return None
+        down = np.array([-across[1], across[0]]) / length
+        if down[1] < 0:
+            down = -down
+        c, d = b + down * height * scale, a + down * height * scale
+    return np.array([a, b, c, d], np.float32)
+
+
+def _draw_capsule(mask: np.ndarray, p: np.ndarray, q: np.ndarray, radius: float) -> None:
+    """Fill the capsule of ``radius`` around segment ``p``-``q`` into ``mask``."""
+    r = max(int(round(radius * _ONE)), 1)
+    pf = (int(round(p[0] * _ONE)), int(round(p[1] * _ONE)))
+    qf = (int(round(q[0] * _ONE)), int(round(q[1] * _ONE)))
+    cv2.circle(mask, pf, r, 255, -1, cv2.LINE_8, _SHIFT)
+    cv2.circle(mask, qf, r, 255, -1, cv2.LINE_8, _SHIFT)
+    seg = np.asarray(q, np.float64) - np.asarray(p, np.float64)
+    length = float(np.hypot(*seg))
+    if length == 0:
+        return
+    n = np.array([-seg[1], seg[0]]) / length * radius
+    quad = np.array([p + n, q + n, q - n, p - n])
+    cv2.fillConvexPoly(mask, np.round(quad * _ONE).astype(np.int32), 255, cv2.LINE_8, _SHIFT)
