@@ -25,7 +25,17 @@ def configure_pillow() -> None:
 
 
 class ImageRejected(ValueError):
-    """An uploaded image failed validation; ``str(exc)`` is safe to show to the user."""
+    """An uploaded image failed validation; ``str(exc)`` is safe to show to the user.
+
+    ``code`` names the failure for API clients and ``status`` is the HTTP status it maps to.
+    """
+
+    STATUS = {"too_large": 413, "too_many_pixels": 413, "unsupported_type": 415, "unreadable": 400, "empty": 400}
+
+    def __init__(self, message: str, code: str = "unreadable"):
+        super().__init__(message)
+        self.code = code
+        self.status = self.STATUS.get(code, 400)
 
 
 @dataclass(frozen=True)
@@ -42,9 +52,9 @@ def _read_all(fileobj, max_bytes: int) -> bytes:
         fileobj.seek(0)
     data = fileobj.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise ImageRejected(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+        raise ImageRejected(f"The file is larger than {max_bytes / (1024 * 1024):.0f} MB.", "too_large")
     if not data:
-        raise ImageRejected("The file is empty.")
+        raise ImageRejected("The file is empty.", "empty")
     return data
 
 
@@ -55,9 +65,12 @@ def inspect_image(
     max_pixels: int,
     max_side: int = 8192,
     formats: tuple[str, ...] = ("PNG", "JPEG", "WEBP"),
+    decode: bool = True,
 ) -> tuple[ImageInfo, bytes]:
     """Validate an uploaded image and return its facts and raw bytes.
 
+    With ``decode=False`` only the header is checked; the caller must then decode
+    the image itself and treat a decoding error as an unreadable image.
     Raise :class:`ImageRejected` with a message fit for a shopper or store admin.
     """
     data = _read_all(fileobj, max_bytes)
@@ -67,24 +80,27 @@ def inspect_image(
             width, height = img.size
             if fmt not in formats:
                 names = ", ".join(formats)
-                raise ImageRejected(f"This is a {fmt or 'unrecognised'} file; upload one of: {names}.")
+                raise ImageRejected(f"This is a {fmt or 'unrecognised'} file; upload one of: {names}.", "unsupported_type")
             if width <= 0 or height <= 0 or width > max_side or height > max_side:
                 raise ImageRejected(
-                    f"The image is {width}x{height} pixels; each side must be at most {max_side}."
+                    f"The image is {width}x{height} pixels; each side must be at most {max_side}.",
+                    "too_many_pixels",
                 )
             if width * height > max_pixels:
                 raise ImageRejected(
-                    f"The image has {width * height / 1e6:.1f} megapixels; the limit is {max_pixels / 1e6:.1f}."
+                    f"The image has {width * height / 1e6:.1f} megapixels; the limit is {max_pixels / 1e6:.1f}.",
+                    "too_many_pixels",
                 )
             mode = img.mode
             has_alpha = mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in img.info)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                img.load()  # full decode: truncated or corrupt data fails here
+            if decode:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                    img.load()  # full decode: truncated or corrupt data fails here
     except ImageRejected:
         raise
     except Image.DecompressionBombError:
-        raise ImageRejected("The image's dimensions are too large to process.") from None
+        raise ImageRejected("The image's dimensions are too large to process.", "too_many_pixels") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageRejected("The file is not a readable image (it may be truncated or corrupt).") from exc
     return ImageInfo(fmt, width, height, mode, has_alpha), data

@@ -47,4 +47,10 @@ def product_detail(*, slug: str) -> Product:
 
 def tryon_garments() -> QuerySet[Product]:
     """Return active products that have an overlay, for garment switchers."""
-    return Product.objects.active().filter(overlay__isnull=False).select_related("overlay").order_by("name")
+    return (
+        Product.objects.active()
+        .filter(overlay__isnull=False)
+        .select_related("overlay", "category")
+        .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
+        .order_by("category__position", "name")
+    )

@@ -167,6 +167,8 @@ LOGIN_URL = "admin:login"
 # Uploads: Django keeps anything larger than this out of memory; our own views enforce stricter limits.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Uploads stay in memory, never in a temporary file: larger ones are refused by size checks first.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

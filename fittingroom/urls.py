@@ -22,6 +22,7 @@ admin.site.index_title = "Store management"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("catalog.urls")),
+    path("", include("tryon.urls")),
 ]
 
 urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve_media)]

@@ -51,3 +51,9 @@ def png_bomb(width=20000, height=20000) -> bytes:
 
 def truncated(data: bytes, keep: float = 0.5) -> bytes:
     return data[: max(16, int(len(data) * keep))]
+
+
+def corrupted(data: bytes) -> bytes:
+    """Return ``data`` with its middle third overwritten (headers intact, pixel data garbage)."""
+    n = len(data)
+    return data[: n // 3] + bytes((b ^ 0x5A) for b in data[n // 3 : 2 * n // 3]) + data[2 * n // 3 :]

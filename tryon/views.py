@@ -1,0 +1,125 @@
+"""Try-on endpoints: parse, call a service, respond. Errors are JSON with a code and a message."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from catalog.images import ImageRejected
+from catalog.models import Product
+from catalog.selectors import tryon_garments
+from tryon import ratelimit
+from tryon.overlays import overlay_pixels
+from tryon.photo import NoPersonFound
+from tryon.services import photo_tryon
+
+# Multipart overhead allowed on top of the photo itself.
+_ENVELOPE = 64 * 1024
+
+
+def _error(status: int, code: str, message: str) -> JsonResponse:
+    response = JsonResponse({"error": code, "message": message}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def photo_tryon_view(request, slug: str):
+    cfg = settings.FITTINGROOM
+    if not ratelimit.hit("photo", ratelimit.client_key(request), cfg["PHOTO_RATE_LIMIT"]):
+        return _error(429, "rate_limited", "Too many try-ons in a short time. Please wait a minute and try again.")
+    content_type = request.content_type or ""
+    if content_type != "multipart/form-data":
+        return _error(415, "unsupported_media_type", "Send the photo as multipart/form-data in a field named “photo”.")
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > cfg["PHOTO_MAX_BYTES"] + _ENVELOPE:
+        return _error(413, "too_large", f"The photo is larger than {cfg['PHOTO_MAX_BYTES'] // (1024 * 1024)} MB.")
+    product = Product.objects.active().select_related("overlay").filter(slug=slug, overlay__isnull=False).first()
+    if product is None:
+        raise Http404("No such garment.")
+    upload = request.FILES.get("photo")
+    if upload is None:
+        return _error(400, "missing_photo", "Choose a photo first.")
+    data = upload.read(cfg["PHOTO_MAX_BYTES"] + 1)
+    try:
+        jpeg = photo_tryon(data=data, overlay_rgba=overlay_pixels(product.overlay), garment=product.overlay.as_garment())
+    except ImageRejected as exc:
+        return _error(exc.status, exc.code, str(exc))
+    except NoPersonFound as exc:
+        return _error(422, "no_person", str(exc))
+    response = HttpResponse(jpeg, content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="{product.slug}-try-on.jpg"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _garment_entry(product) -> dict:
+    overlay = product.overlay
+    images = list(product.images.all())
+    return {
+        "thumb_url": images[0].thumbnail.url if images and images[0].thumbnail else "",
+        "slug": product.slug,
+        "name": product.name,
+        "price": product.price_display,
+        "overlay_url": overlay.image.url + f"?v={int(overlay.updated_at.timestamp())}",
+        "tryon_url": reverse("tryon:live", kwargs={"slug": product.slug}),
+        "product_url": product.get_absolute_url(),
+        **overlay.as_garment(),
+    }
+
+
+def choose_model(request) -> str:
+    """Return the browser model variant: ``?model=`` when valid, else lite (right for phones)."""
+    wanted = request.GET.get("model", "")
+    return wanted if wanted in ("lite", "full", "heavy") else "lite"
+
+
+@require_GET
+def live_tryon_view(request, slug: str):
+    garments = list(tryon_garments())
+    current = next((g for g in garments if g.slug == slug), None)
+    if current is None:
+        raise Http404("No such garment.")
+    model = choose_model(request)
+    config = {
+        "current": slug,
+        "garments": [_garment_entry(g) for g in garments],
+        "vendor_base": static("vendor/mediapipe/tasks-vision/"),
+        "model": model,
+        "model_url": static(f"vendor/models/pose_landmarker_{model}.task"),
+        "worker": request.GET.get("worker") != "0",
+        "autostart": True,
+    }
+    return render(request, "tryon/live.html", {"product": current, "entries": config["garments"], "config": config})
+
+
+@functools.lru_cache(maxsize=1)
+def _service_worker_source() -> str:
+    """Return the service worker with VERSION set from a hash of the static files it caches."""
+    static_dir = Path(settings.BASE_DIR) / "static"
+    digest = hashlib.sha256()
+    for path in sorted(static_dir.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(static_dir)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    source = (static_dir / "tryon" / "sw.js").read_text()
+    return source.replace("__VERSION__", digest.hexdigest()[:16])
+
+
+@require_GET
+def service_worker_view(request):
+    response = HttpResponse(_service_worker_source(), content_type="text/javascript")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
