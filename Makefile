@@ -5,7 +5,7 @@
 
 run:
 	tools/setup.sh --demo
-	.venv/bin/python manage.py runserver 127.0.0.1:8000
+	.venv/bin/python manage.py runserver --nostatic 127.0.0.1:8000
 
 test:
 	tools/setup.sh --system

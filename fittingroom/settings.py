@@ -14,6 +14,7 @@ in-memory channel layer. Production names its services in the environment:
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -110,8 +111,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file for tests too: Channels' live server refuses in-memory SQLite.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    # A file for tests too (Channels' live server refuses in-memory SQLite), one per test process.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"fittingroom-test-{os.getpid()}.sqlite3")
+    }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -158,6 +161,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedStaticFilesStorage"
     },
 }
+# Static files always go through the middleware stack (WhiteNoise), so they carry the CSP too:
+# a Worker takes its policy from its own script's response.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 # WhiteNoise serves .wasm as application/wasm so browsers compile it while streaming.
 WHITENOISE_MIMETYPES = {".wasm": "application/wasm", ".mjs": "text/javascript", ".task": "application/octet-stream"}
 
@@ -194,6 +201,16 @@ FITTINGROOM = {
     "PHOTO_RATE_LIMIT": os.environ.get("FITTINGROOM_PHOTO_RATE_LIMIT", "20/60"),  # requests / seconds
     "POSE_MODEL": os.environ.get("FITTINGROOM_POSE_MODEL", "lite"),
     "MODELS_DIR": Path(os.environ.get("FITTINGROOM_MODELS_DIR", BASE_DIR / "static" / "vendor" / "models")),
+    # Server-rendered live try-on (WebSocket ws/tryon/, see tryon/consumers.py for the protocol and close codes).
+    "LIVE_POSE_MODEL": os.environ.get("FITTINGROOM_LIVE_POSE_MODEL", "lite"),
+    "LIVE_MAX_MESSAGE_BYTES": 512 * 1024,  # one binary frame message (Daphne refuses > 1 MiB itself)
+    "LIVE_MAX_FRAME_WIDTH": 1280,
+    "LIVE_MAX_FRAME_HEIGHT": 1280,
+    "LIVE_MAX_CONNECTIONS_PER_CLIENT": int(os.environ.get("FITTINGROOM_LIVE_MAX_CONNECTIONS_PER_CLIENT", 2)),
+    "LIVE_MAX_CONNECTIONS": int(os.environ.get("FITTINGROOM_LIVE_MAX_CONNECTIONS", 16)),  # per server process
+    "LIVE_IDLE_TIMEOUT": 30.0,  # seconds without a frame before close 4008
+    "LIVE_MAX_FPS": 30,  # frames per second per connection; the excess is dropped
+    "LIVE_JPEG_QUALITY": 80,
 }
 
 LOGGING = {

@@ -53,14 +53,19 @@ if [ "$(cat node_modules/.lock.sha 2>/dev/null)" != "$lock_sha" ]; then
 fi
 
 # 4. Vendor the browser runtime into static files (served by us, never a CDN).
+#    vision_wasm_module_internal.* is the ES-module build of the WASM loader: the pose worker
+#    (static/tryon/js/pose-worker.js, a module worker) and its main-thread fallback load it.
+#    Bump vendor_recipe when the file list changes, so existing checkouts re-copy.
 vendor=static/vendor/mediapipe/tasks-vision
 src=node_modules/@mediapipe/tasks-vision
-if [ "$(cat $vendor/.lock.sha 2>/dev/null)" != "$lock_sha" ]; then
+vendor_recipe=2
+if [ "$(cat $vendor/.lock.sha 2>/dev/null)" != "$lock_sha-$vendor_recipe" ]; then
   say "Vendoring tasks-vision into $vendor"
   rm -rf "$vendor"; mkdir -p "$vendor/wasm"
   cp "$src/vision_bundle.mjs" "$src/package.json" "$vendor/"
-  cp "$src"/wasm/vision_wasm_internal.* "$src"/wasm/vision_wasm_nosimd_internal.* "$vendor/wasm/"
-  echo "$lock_sha" > "$vendor/.lock.sha"
+  cp "$src"/wasm/vision_wasm_internal.* "$src"/wasm/vision_wasm_nosimd_internal.* \
+     "$src"/wasm/vision_wasm_module_internal.* "$vendor/wasm/"
+  echo "$lock_sha-$vendor_recipe" > "$vendor/.lock.sha"
 fi
 
 # 5. PoseLandmarker .task bundles (lite, full, heavy) built from @mediapipe/pose.

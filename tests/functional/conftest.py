@@ -57,7 +57,8 @@ class PageProblems:
         text = msg.text
         if "Content Security Policy" in text or "Content-Security-Policy" in text:
             self.csp_violations.append(text)
-        elif msg.type == "error":
+        elif msg.type == "error" and not text.startswith(("INFO:", "W0000", "I0000")):
+            # MediaPipe's WASM runtime prints its native INFO/WARNING log lines through console.error.
             self.console_errors.append(text)
 
     def assert_clean(self):
@@ -83,3 +84,38 @@ def screenshot(page, name: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path))
     return path
+
+
+def fake_camera_args(clip: Path) -> list[str]:
+    return CHROMIUM_ARGS + [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={clip}",
+    ]
+
+
+@pytest.fixture(scope="session")
+def camera_browser(playwright_instance):
+    """Chromium whose camera shows a person (a test photo with a gentle pan); permission granted."""
+    from tests.functional.fakecam import photo_clip
+
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=fake_camera_args(photo_clip("astronaut.png"))
+    )
+    yield browser
+    browser.close()
+
+
+class NetworkLog:
+    """Every request, response size and WebSocket frame a page causes."""
+
+    def __init__(self, page):
+        self.requests: list = []
+        self.websockets: list[str] = []
+        self.ws_frames: list = []
+        page.on("request", lambda request: self.requests.append(request))
+        page.on("websocket", self._on_ws)
+
+    def _on_ws(self, ws):
+        self.websockets.append(ws.url)
+        ws.on("framesent", lambda payload: self.ws_frames.append(payload))

@@ -1,0 +1,351 @@
+// Live try-on page: camera → on-device pose (WebAssembly) → smoothed landmarks → garment mesh → canvas.
+//
+// No camera data leaves the device on this path: frames go from the <video> element to the
+// pose runtime (a Worker where possible) and to the canvas, nowhere else.
+
+import { cameraUnavailable, describeCameraError, startCamera, stopCamera } from "./camera.js";
+import { coverTransform, drawMesh, mirrorLandmarks } from "./draw.js";
+import { fitGarment } from "./geometry.js";
+import { createPoseClient } from "./pose-client.js";
+import { LandmarkSmoother } from "./smoothing.js";
+
+const NOBODY_AFTER_MS = 1200;
+
+/** Shared counters, read by the browser tests and the benchmark. */
+const stats = {
+  state: "idle",
+  mode: "",
+  delegate: "",
+  model: "",
+  detectFrames: 0,
+  trackedFrames: 0,
+  drawnFrames: 0,
+  startedAt: 0,
+  firstTrackedAt: 0,
+  inferenceMs: /** @type {number[]} */ ([]),
+  /** @type {number[][]|null} the smoothed landmarks in the displayed (mirrored) frame */
+  landmarks: null,
+  offlineReady: false,
+};
+// @ts-ignore — exposed for tests and benchmarks
+window.fittingRoomStats = stats;
+
+/** @param {HTMLElement} root */
+function main(root) {
+  const $ = (/** @type {string} */ sel) => /** @type {HTMLElement} */ (root.querySelector(sel));
+  const video = /** @type {HTMLVideoElement} */ ($("[data-video]"));
+  const canvas = /** @type {HTMLCanvasElement} */ ($("[data-canvas]"));
+  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+  const message = $("[data-message]");
+  const messageText = $("[data-message-text]");
+  const progress = /** @type {HTMLProgressElement} */ ($("[data-progress]"));
+  const retry = /** @type {HTMLButtonElement} */ ($("[data-retry]"));
+  const start = /** @type {HTMLButtonElement} */ ($("[data-start]"));
+  const snapshotButton = /** @type {HTMLButtonElement} */ ($("[data-snapshot]"));
+  const flipButton = /** @type {HTMLButtonElement} */ ($("[data-flip]"));
+  const result = $("[data-snapshot-result]");
+  const resultImage = /** @type {HTMLImageElement} */ ($("[data-snapshot-image]"));
+  const resultDownload = /** @type {HTMLAnchorElement} */ ($("[data-snapshot-download]"));
+  const resultShare = /** @type {HTMLButtonElement} */ ($("[data-snapshot-share]"));
+  const resultClose = /** @type {HTMLButtonElement} */ ($("[data-snapshot-close]"));
+  const config = JSON.parse(/** @type {HTMLElement} */ (document.getElementById("tryon-config")).textContent || "{}");
+
+  /** @type {Map<string, Promise<HTMLImageElement>>} */
+  const overlayImages = new Map();
+  let garment = config.garments.find((/** @type {any} */ g) => g.slug === config.current) || config.garments[0];
+  /** @type {HTMLImageElement|null} */
+  let overlayImage = null;
+  /** @type {MediaStream|null} */
+  let stream = null;
+  /** @type {any} */
+  let pose = null;
+  let facing = /** @type {"user"|"environment"} */ ("user");
+  let running = false;
+  let smoother = new LandmarkSmoother();
+  /** @type {number[][]|null} */
+  let landmarks = null; // smoothed, in the displayed (possibly mirrored) frame
+  let lastSeenAt = 0;
+  let dirty = true;
+  let presented = 0;
+  let consumed = 0;
+  /** @type {(() => void)|null} */
+  let frameWaiter = null;
+
+  const setState = (/** @type {string} */ state, /** @type {string} */ text = "", showRetry = false) => {
+    stats.state = state;
+    root.dataset.state = state;
+    messageText.textContent = text;
+    message.hidden = !text;
+    retry.hidden = !showRetry;
+  };
+
+  const loadOverlay = (/** @type {any} */ g) => {
+    if (!overlayImages.has(g.slug)) {
+      overlayImages.set(
+        g.slug,
+        new Promise((resolve, reject) => {
+          const img = new Image();
+          img.decoding = "async";
+          img.onload = () => resolve(img);
+          img.onerror = reject;
+          img.src = g.overlay_url;
+        }),
+      );
+    }
+    return /** @type {Promise<HTMLImageElement>} */ (overlayImages.get(g.slug));
+  };
+
+  async function selectGarment(/** @type {string} */ slug) {
+    const next = config.garments.find((/** @type {any} */ g) => g.slug === slug);
+    if (!next) return;
+    garment = next;
+    overlayImage = await loadOverlay(garment);
+    root.querySelectorAll("[data-garment]").forEach((b) => b.setAttribute("aria-pressed", String(/** @type {HTMLElement} */ (b).dataset.garment === slug)));
+    root.dataset.garment = slug;
+    $("[data-garment-name]").textContent = `${garment.name} · ${garment.price}`;
+    history.replaceState(null, "", garment.tryon_url);
+    dirty = true;
+  }
+
+  function resizeCanvas() {
+    const rect = canvas.getBoundingClientRect();
+    const dpr = Math.min(window.devicePixelRatio || 1, 2);
+    const w = Math.max(1, Math.round(rect.width * dpr));
+    const h = Math.max(1, Math.round(rect.height * dpr));
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+      dirty = true;
+    }
+  }
+
+  /** Draw the garment for the current landmarks into `target` whose transform maps frame px → target px. */
+  function drawGarment(/** @type {CanvasRenderingContext2D} */ target, /** @type {number[][]} */ lm) {
+    if (!overlayImage) return false;
+    const mesh = fitGarment(lm, video.videoWidth, video.videoHeight, garment);
+    if (!mesh) return false;
+    drawMesh(target, overlayImage, mesh);
+    return true;
+  }
+
+  function render() {
+    if (!running) return;
+    requestAnimationFrame(render);
+    resizeCanvas();
+    if (!dirty) return;
+    dirty = false;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    if (!landmarks || !video.videoWidth) return;
+    const t = coverTransform(video.videoWidth, video.videoHeight, canvas.width, canvas.height);
+    ctx.setTransform(t.scale, 0, 0, t.scale, t.dx, t.dy);
+    if (drawGarment(ctx, landmarks)) stats.drawnFrames++;
+  }
+
+  const onVideoFrame = () => {
+    presented++;
+    if (frameWaiter) {
+      const w = frameWaiter;
+      frameWaiter = null;
+      w();
+    }
+    if (running) video.requestVideoFrameCallback(onVideoFrame);
+  };
+
+  /** Resolve when a video frame not yet analysed is available. */
+  const nextFrame = () =>
+    presented > consumed ? Promise.resolve() : new Promise((resolve) => { frameWaiter = () => resolve(undefined); });
+
+  async function detectLoop() {
+    while (running) {
+      await nextFrame();
+      if (!running) break;
+      consumed = presented;
+      const now = performance.now();
+      let found = null;
+      try {
+        found = await pose.detect(video, now);
+      } catch (error) {
+        console.warn("pose detection failed", error);
+      }
+      stats.detectFrames++;
+      if (found) {
+        stats.inferenceMs.push(found.inferenceMs);
+        if (stats.inferenceMs.length > 300) stats.inferenceMs.shift();
+        const lm = facing === "user" ? mirrorLandmarks(found.landmarks) : found.landmarks;
+        landmarks = smoother.apply(lm, now);
+        stats.landmarks = landmarks;
+        const fitted = fitGarment(landmarks, video.videoWidth, video.videoHeight, garment) !== null;
+        if (fitted) {
+          lastSeenAt = now;
+          stats.trackedFrames++;
+          if (!stats.firstTrackedAt) stats.firstTrackedAt = now;
+          if (stats.state !== "tracking") setState("tracking");
+        } else {
+          landmarks = null;
+        }
+        dirty = true;
+      } else if (landmarks && now - lastSeenAt > 250) {
+        landmarks = null;
+        smoother.reset();
+        dirty = true;
+      }
+      if (now - lastSeenAt > NOBODY_AFTER_MS && stats.state !== "searching") {
+        setState("searching", "Step back so your shoulders are visible.");
+      }
+    }
+  }
+
+  async function run() {
+    start.hidden = true;
+    result.hidden = true;
+    const problem = cameraUnavailable();
+    if (problem) return setState(`error:${problem.code}`, problem.message, false);
+    if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
+      return setState(
+        "error:no-wasm",
+        "This browser cannot run the try-on on your device (no WebAssembly). Try it on with a photo instead.",
+      );
+    }
+    stats.startedAt = performance.now();
+    await serviceWorkerInControl();
+    try {
+      setState("camera", "Opening the camera…");
+      stream = await startCamera(video, facing);
+    } catch (error) {
+      const p = describeCameraError(error);
+      return setState(`error:${p.code}`, p.message, true);
+    }
+    video.classList.toggle("mirrored", facing === "user");
+    try {
+      if (!pose) {
+        setState("loading", "Loading the try-on model…");
+        progress.hidden = false;
+        pose = await createPoseClient({
+          vendorBase: config.vendor_base,
+          modelUrl: config.model_url,
+          preferWorker: config.worker !== false,
+          delegate: "CPU",
+          onProgress: ({ loaded, total }) => {
+            progress.max = total || loaded || 1;
+            progress.value = loaded;
+            const mb = (/** @type {number} */ n) => (n / 1048576).toFixed(1);
+            messageText.textContent = total
+              ? `Loading the try-on model… ${mb(loaded)} of ${mb(total)} MB`
+              : `Loading the try-on model… ${mb(loaded)} MB`;
+          },
+        });
+        stats.mode = pose.mode;
+        stats.delegate = pose.delegate;
+        stats.model = config.model;
+      }
+    } catch (error) {
+      console.error(error);
+      return setState("error:model", "The try-on model could not be loaded. Check your connection and tap Retry.", true);
+    } finally {
+      progress.hidden = true;
+    }
+    await loadOverlay(garment).then((img) => { overlayImage = img; });
+    running = true;
+    lastSeenAt = performance.now();
+    setState("searching", "Step back so your shoulders are visible.");
+    snapshotButton.disabled = false;
+    flipButton.disabled = false;
+    video.requestVideoFrameCallback(onVideoFrame);
+    requestAnimationFrame(render);
+    detectLoop();
+    makeAvailableOffline();
+  }
+
+  function stop() {
+    running = false;
+    stopCamera(stream);
+    stream = null;
+  }
+
+  async function snapshot() {
+    if (!video.videoWidth) return;
+    const shot = document.createElement("canvas");
+    shot.width = video.videoWidth;
+    shot.height = video.videoHeight;
+    const sctx = /** @type {CanvasRenderingContext2D} */ (shot.getContext("2d"));
+    if (facing === "user") {
+      sctx.setTransform(-1, 0, 0, 1, shot.width, 0);
+    }
+    sctx.drawImage(video, 0, 0);
+    sctx.setTransform(1, 0, 0, 1, 0, 0);
+    if (landmarks) drawGarment(sctx, landmarks);
+    const blob = await new Promise((resolve) => shot.toBlob(resolve, "image/jpeg", 0.9));
+    if (!blob) return;
+    if (resultImage.src) URL.revokeObjectURL(resultImage.src);
+    const url = URL.createObjectURL(/** @type {Blob} */ (blob));
+    resultImage.src = url;
+    resultDownload.href = url;
+    resultDownload.download = `${garment.slug}-try-on.jpg`;
+    const file = new File([/** @type {Blob} */ (blob)], `${garment.slug}-try-on.jpg`, { type: "image/jpeg" });
+    resultShare.hidden = !(navigator.canShare && navigator.canShare({ files: [file] }));
+    resultShare.onclick = () => navigator.share({ files: [file], title: garment.name }).catch(() => {});
+    result.hidden = false;
+    root.dataset.snapshot = "ready";
+  }
+
+  async function flip() {
+    facing = facing === "user" ? "environment" : "user";
+    video.classList.toggle("mirrored", facing === "user");
+    stopCamera(stream);
+    smoother = new LandmarkSmoother();
+    landmarks = null;
+    try {
+      stream = await startCamera(video, facing);
+    } catch (error) {
+      const p = describeCameraError(error);
+      setState(`error:${p.code}`, p.message, true);
+    }
+  }
+
+  root.querySelectorAll("[data-garment]").forEach((b) =>
+    b.addEventListener("click", () => selectGarment(/** @type {string} */ (/** @type {HTMLElement} */ (b).dataset.garment))),
+  );
+  start.addEventListener("click", run);
+  retry.addEventListener("click", () => { stop(); run(); });
+  snapshotButton.addEventListener("click", snapshot);
+  flipButton.addEventListener("click", flip);
+  resultClose.addEventListener("click", () => { result.hidden = true; });
+  window.addEventListener("pagehide", stop);
+  video.classList.add("mirrored");
+  selectGarment(garment.slug);
+  setState("idle");
+  if (config.autostart) run();
+}
+
+/** Ask the service worker to keep what this page already loaded, so a reload works offline. */
+function makeAvailableOffline() {
+  const sw = navigator.serviceWorker && navigator.serviceWorker.controller;
+  if (!sw) return;
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data && event.data.type === "cached") stats.offlineReady = true;
+  });
+  const urls = [location.href, ...performance.getEntriesByType("resource").map((entry) => entry.name)];
+  sw.postMessage({ type: "cache-urls", urls });
+}
+
+/**
+ * Register the offline service worker and wait (briefly) until it controls this page, so the
+ * runtime and model fetched next are cached by it and a first visit downloads them only once.
+ */
+async function serviceWorkerInControl(timeoutMs = 3000) {
+  if (!("serviceWorker" in navigator)) return;
+  try {
+    await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    if (navigator.serviceWorker.controller) return;
+    await Promise.race([
+      new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true })),
+      new Promise((resolve) => setTimeout(resolve, timeoutMs)),
+    ]);
+  } catch (error) {
+    console.warn("offline support unavailable", error);
+  }
+}
+
+const root = document.querySelector("[data-tryon]");
+if (root) main(/** @type {HTMLElement} */ (root));

@@ -1,0 +1,205 @@
+// @ts-check
+// On-device pose estimation for the live try-on: one entry point, createPoseClient().
+//
+// Runs MediaPipe PoseLandmarker (tasks-vision, WebAssembly) in a module worker so inference
+// does not block the UI thread; falls back to the main thread when workers, OffscreenCanvas or
+// WebGL-in-a-worker are missing or the worker fails to start. Everything is loaded from our own
+// static files; nothing is sent anywhere (see pose-privacy.js).
+//
+//   const pose = await createPoseClient({
+//     vendorBase: "/static/vendor/mediapipe/tasks-vision/",
+//     modelUrl: "/static/vendor/models/pose_landmarker_lite.task",
+//     onProgress: ({ loaded, total }) => bar.update(loaded / 1e6, total / 1e6),
+//   });
+//   const found = await pose.detect(video, performance.now()); // null: nobody in view
+//
+// Landmarks are MediaPipe's 33 pose points as [x, y, z, visibility], x and y normalised to the
+// unmirrored camera frame (mirror them yourself for a selfie view).
+
+import { createEngine, loadVision } from "./pose-engine.js";
+import { fetchModel } from "./pose-model.js";
+import { blockCrossOriginFetch } from "./pose-privacy.js";
+import { defaultTransport, startPoseWorker } from "./pose-worker-proxy.js";
+
+/** @typedef {import("./pose-engine.js").PoseResult} PoseResult */
+/** @typedef {import("./pose-model.js").DownloadProgress} DownloadProgress */
+/** @typedef {import("./pose-worker-proxy.js").FrameTransport} FrameTransport */
+
+/**
+ * @typedef {object} PoseClientOptions
+ * @property {string} vendorBase URL of static/vendor/mediapipe/tasks-vision/
+ * @property {string} modelUrl URL of a pose_landmarker_*.task file
+ * @property {boolean} [preferWorker] run inference in a worker when possible (default true)
+ * @property {"CPU" | "GPU" | "auto"} [delegate] default "CPU". "auto" tries the GPU only on
+ *   hardware WebGL and keeps it only when it is clearly faster than the CPU on a probe frame.
+ * @property {(progress: DownloadProgress) => void} [onProgress] model download bytes
+ *   (total is 0 while unknown)
+ * @property {FrameTransport} [transport] how frames reach the worker; default VideoFrame
+ *   where available, else ImageBitmap (for benchmarks)
+ */
+
+/**
+ * @typedef {object} PoseClientInfo diagnostics, not part of the stable API
+ * @property {number} modelMs model download time
+ * @property {number} readyMs createPoseClient() start to ready
+ * @property {number} [createMs] landmarker creation (WASM instantiate + graph), after the download
+ * @property {number} [warmupMs] the warm-up frame
+ * @property {number} modelBytes
+ * @property {string} [fallbackReason] why the worker was not used
+ * @property {string} [renderer] WebGL renderer name
+ * @property {import("./pose-engine.js").DelegateProbe | null} [probe] how "auto" decided
+ * @property {FrameTransport} [transport]
+ */
+
+/**
+ * @typedef {object} PoseClient
+ * @property {"worker" | "main"} mode
+ * @property {"CPU" | "GPU"} delegate
+ * @property {boolean} simd
+ * @property {PoseClientInfo} info
+ * @property {(video: HTMLVideoElement, timestampMs: number) => Promise<PoseResult | null>} detect
+ *   Pose in the video's current frame, or null when nobody is in view or the video has no frame
+ *   yet. Calls made while one is running are coalesced: at most one more waits, and callers
+ *   that were superseded get the newest frame's result. Resolves null after close().
+ * @property {() => void} close
+ */
+
+/** @param {string} url */
+const absolute = (url) => new URL(url, location.href).href;
+
+function workersUsable() {
+  return typeof Worker === "function" && typeof OffscreenCanvas === "function"
+    && (typeof VideoFrame === "function" || typeof createImageBitmap === "function");
+}
+
+/** @param {HTMLVideoElement} video */
+function hasFrame(video) {
+  return Boolean(video) && video.readyState >= 2 && video.videoWidth > 0 && video.videoHeight > 0;
+}
+
+/**
+ * Load the model and the MediaPipe runtime and return a ready pose client.
+ * @param {PoseClientOptions} options
+ * @returns {Promise<PoseClient>}
+ */
+export async function createPoseClient(options) {
+  const started = performance.now();
+  const requested = options.delegate ?? "CPU";
+  if (!["CPU", "GPU", "auto"].includes(requested)) throw new Error(`unknown delegate: ${requested}`);
+  const vendorBase = absolute(options.vendorBase).replace(/\/?$/, "/");
+  const transport = options.transport ?? defaultTransport();
+
+  /** @type {import("./pose-worker-proxy.js").PoseWorker | null} */
+  let worker = null;
+  let fallbackReason = "";
+  if (options.preferWorker === false) fallbackReason = "preferWorker is false";
+  else if (!workersUsable()) fallbackReason = "no Worker/OffscreenCanvas here";
+  else {
+    try {
+      worker = startPoseWorker(new URL("./pose-worker.js", import.meta.url), vendorBase, transport);
+    } catch (error) {
+      fallbackReason = String(error);
+    }
+  }
+
+  let model;
+  try {
+    model = await fetchModel(absolute(options.modelUrl), options.onProgress);
+  } catch (error) {
+    worker?.terminate();
+    throw error;
+  }
+  const modelMs = performance.now() - started;
+  /** @type {PoseClientInfo} */
+  const info = { modelMs, readyMs: 0, modelBytes: model.byteLength };
+
+  if (worker) {
+    try {
+      const ready = await worker.init(model, requested);
+      Object.assign(info, { readyMs: performance.now() - started, renderer: ready.renderer, probe: ready.probe, transport, ...ready.timings });
+      return wrap("worker", ready.delegate, ready.simd, info, (video, ts) => worker.detect(video, ts), () => worker.terminate());
+    } catch (error) {
+      worker.terminate();
+      fallbackReason = error instanceof Error ? error.message : String(error);
+      console.warn(`Pose estimation runs on the main thread: ${fallbackReason}`);
+    }
+  }
+
+  blockCrossOriginFetch(globalThis);
+  const runtime = await loadVision(vendorBase);
+  const engine = await createEngine(runtime, model, requested);
+  Object.assign(info, { readyMs: performance.now() - started, fallbackReason, probe: engine.probe, ...engine.timings });
+  // The video element goes straight to MediaPipe: cheaper than any canvas copy.
+  return wrap("main", engine.delegate, runtime.simd, info, async (video, ts) => engine.detect(video, ts), () => engine.close());
+}
+
+/**
+ * @param {"worker" | "main"} mode
+ * @param {"CPU" | "GPU"} delegate
+ * @param {boolean} simd
+ * @param {PoseClientInfo} info
+ * @param {(video: HTMLVideoElement, ts: number) => Promise<PoseResult | null>} run
+ * @param {() => void} shutdown
+ * @returns {PoseClient}
+ */
+function wrap(mode, delegate, simd, info, run, shutdown) {
+  let closed = false;
+  /** @type {Promise<PoseResult | null> | null} */
+  let running = null;
+  /** @type {{video: HTMLVideoElement, ts: number, promise: Promise<PoseResult | null>, resolve: Function, reject: Function} | null} */
+  let next = null;
+
+  /** @param {HTMLVideoElement} video @param {number} ts */
+  const start = (video, ts) => {
+    const job = closed || !hasFrame(video)
+      ? Promise.resolve(null)
+      : run(video, ts).then(
+        (value) => (closed ? null : value),
+        (error) => {
+          if (closed) return null;
+          throw error;
+        },
+      );
+    running = job;
+    job.then(drain, drain);
+    return job;
+  };
+  const drain = () => {
+    running = null;
+    if (!next) return;
+    const queued = next;
+    next = null;
+    start(queued.video, queued.ts).then(
+      (value) => queued.resolve(value),
+      (error) => queued.reject(error),
+    );
+  };
+
+  return {
+    mode,
+    delegate,
+    simd,
+    info,
+    detect(video, timestampMs) {
+      if (closed) return Promise.resolve(null);
+      if (!running) return start(video, timestampMs);
+      if (next) {
+        next.video = video;
+        next.ts = timestampMs;
+        return next.promise;
+      }
+      /** @type {Function} */ let resolve = () => {};
+      /** @type {Function} */ let reject = () => {};
+      const promise = new Promise((ok, no) => { resolve = ok; reject = no; });
+      next = { video, ts: timestampMs, promise, resolve, reject };
+      return promise;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      next?.resolve(null);
+      next = null;
+      shutdown();
+    },
+  };
+}

@@ -1,0 +1,212 @@
+// @ts-check
+// The PoseLandmarker itself, shared by the worker (pose-worker.js) and the main-thread fallback
+// (pose-client.js): load tasks-vision from our own static files, create the landmarker from
+// model bytes, pick the delegate, run one frame.
+//
+// WASM loading. tasks-vision loads its Emscripten loader with importScripts (classic worker)
+// or a <script> tag (window); a module worker has neither, and the default loader is a classic
+// script. So with SIMD we import the "module" build of the loader ourselves (an ES module that
+// exports the factory) and give tasks-vision a fileset without a loader path: it then uses
+// self.ModuleFactory as it finds it. That works identically in a module worker and on the main
+// thread, so both download the same .wasm. tasks-vision clears self.ModuleFactory after each
+// landmarker is created, hence it is set again before every create. Without SIMD (old Safari)
+// only the classic non-SIMD loader exists: main thread only.
+
+import { probeWebGL } from "./pose-gpu.js";
+
+/** @typedef {"CPU" | "GPU"} Delegate */
+/** @typedef {{landmarks: number[][], inferenceMs: number}} PoseResult */
+/** @typedef {import("./pose-gpu.js").WebGLInfo} WebGLInfo */
+/**
+ * @typedef {object} VisionRuntime
+ * @property {any} vision the tasks-vision module namespace
+ * @property {boolean} simd
+ * @property {{wasmLoaderPath: string, wasmBinaryPath: string}} fileset
+ * @property {Function | null} factory Emscripten module factory (module build), or null when
+ *   tasks-vision loads the classic loader itself
+ */
+/**
+ * @typedef {object} DelegateProbe
+ * @property {string} reason
+ * @property {number} [gpuMs] median GPU inference on the probe frame
+ * @property {number} [cpuMs] median CPU inference on the probe frame
+ */
+/**
+ * @typedef {object} PoseEngine
+ * @property {Delegate} delegate
+ * @property {DelegateProbe | null} probe how "auto" decided (null unless delegate was "auto")
+ * @property {{createMs: number, warmupMs: number}} timings landmarker creation (WASM instantiation
+ *   and graph set-up, plus the "auto" probe if any) and the warm-up frame
+ * @property {(source: TexImageSource | ImageData, timestampMs: number) => PoseResult | null} detect
+ * @property {() => void} close
+ */
+
+const PROBE_RUNS = 3;
+const GPU_WARMUP_BUDGET_MS = 3000;
+const GPU_MUST_BEAT_CPU = 0.8;
+
+/**
+ * Import tasks-vision and its WASM loader from our static files.
+ * @param {string} vendorBase URL of static/vendor/mediapipe/tasks-vision/
+ * @returns {Promise<VisionRuntime>}
+ */
+export async function loadVision(vendorBase) {
+  const base = new URL(vendorBase.replace(/\/?$/, "/"), globalThis.location?.href);
+  const vision = await import(new URL("vision_bundle.mjs", base).href);
+  const simd = await vision.FilesetResolver.isSimdSupported();
+  const wasmBase = new URL("wasm/", base).href;
+  if (simd) {
+    const loader = await import(`${wasmBase}vision_wasm_module_internal.js`);
+    return {
+      vision,
+      simd,
+      fileset: { wasmLoaderPath: "", wasmBinaryPath: `${wasmBase}vision_wasm_module_internal.wasm` },
+      factory: loader.default,
+    };
+  }
+  if (typeof document === "undefined") {
+    throw new Error("WebAssembly SIMD is unavailable and the non-SIMD build only loads on the main thread");
+  }
+  const fileset = await vision.FilesetResolver.forVisionTasks(wasmBase.replace(/\/$/, ""));
+  return { vision, simd, fileset, factory: null };
+}
+
+/**
+ * @param {VisionRuntime} runtime
+ * @param {Uint8Array} model
+ * @param {Delegate} delegate
+ */
+async function createLandmarker(runtime, model, delegate) {
+  if (runtime.factory) /** @type {any} */ (globalThis).ModuleFactory = runtime.factory;
+  return runtime.vision.PoseLandmarker.createFromOptions(runtime.fileset, {
+    baseOptions: { modelAssetBuffer: model, delegate },
+    runningMode: "VIDEO",
+    numPoses: 1,
+    outputSegmentationMasks: false,
+  });
+}
+
+/** A mid-grey 256x256 frame: enough to compile shaders and warm the interpreter. */
+function probeFrame() {
+  const frame = new ImageData(256, 256);
+  frame.data.fill(128);
+  return frame;
+}
+
+/** @param {number[]} values */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * Time a landmarker on the probe frame: one warm-up call, then PROBE_RUNS timed calls.
+ * Stops early (returns Infinity) when the warm-up exceeds `budgetMs`.
+ * @param {any} landmarker
+ * @param {ImageData} frame
+ * @param {{t: number}} clock strictly increasing timestamps for this landmarker
+ * @param {number} budgetMs
+ */
+function timeLandmarker(landmarker, frame, clock, budgetMs) {
+  let start = performance.now();
+  landmarker.detectForVideo(frame, ++clock.t);
+  if (performance.now() - start > budgetMs) return Infinity;
+  const runs = [];
+  for (let i = 0; i < PROBE_RUNS; i++) {
+    start = performance.now();
+    landmarker.detectForVideo(frame, ++clock.t);
+    runs.push(performance.now() - start);
+  }
+  return median(runs);
+}
+
+/**
+ * Create the landmarker for a delegate request. "auto" only tries the GPU when WebGL runs on a
+ * real GPU, and keeps it only when it beats the CPU on the same probe frame by a clear margin.
+ * @param {VisionRuntime} runtime
+ * @param {Uint8Array} model
+ * @param {Delegate | "auto"} requested
+ * @param {WebGLInfo} webgl
+ * @returns {Promise<{landmarker: any, delegate: Delegate, probe: DelegateProbe | null, clock: {t: number}}>}
+ */
+export async function chooseLandmarker(runtime, model, requested, webgl) {
+  if (requested === "GPU" && !webgl.hardware) {
+    console.warn(`GPU delegate requested on a software renderer (${webgl.renderer}); expect seconds per frame`);
+  }
+  if (requested !== "auto") {
+    return { landmarker: await createLandmarker(runtime, model, requested), delegate: requested, probe: null, clock: { t: 0 } };
+  }
+  const frame = probeFrame();
+  if (!webgl.hardware) {
+    const landmarker = await createLandmarker(runtime, model, "CPU");
+    return { landmarker, delegate: "CPU", probe: { reason: `no hardware WebGL (${webgl.renderer || "none"})` }, clock: { t: 0 } };
+  }
+  let gpu = null;
+  let gpuMs = Infinity;
+  const gpuClock = { t: 0 };
+  try {
+    gpu = await createLandmarker(runtime, model, "GPU");
+    gpuMs = timeLandmarker(gpu, frame, gpuClock, GPU_WARMUP_BUDGET_MS);
+  } catch (error) {
+    console.warn("GPU delegate unavailable, using CPU", error);
+  }
+  const cpu = await createLandmarker(runtime, model, "CPU");
+  const cpuClock = { t: 0 };
+  const cpuMs = timeLandmarker(cpu, frame, cpuClock, Infinity);
+  if (gpu && gpuMs < cpuMs * GPU_MUST_BEAT_CPU) {
+    cpu.close();
+    return { landmarker: gpu, delegate: "GPU", probe: { reason: "GPU faster", gpuMs, cpuMs }, clock: gpuClock };
+  }
+  gpu?.close();
+  const reason = gpu ? "GPU not faster" : "GPU failed";
+  return { landmarker: cpu, delegate: "CPU", probe: { reason, gpuMs, cpuMs }, clock: cpuClock };
+}
+
+/**
+ * Create a ready-to-run pose engine: landmarker + one warm-up frame (the first call costs
+ * 300-600 ms, better spent while the page shows "loading" than on the first live frame; it also
+ * surfaces "no WebGL" errors, which otherwise only appear on the first detect).
+ * @param {VisionRuntime} runtime
+ * @param {Uint8Array} model
+ * @param {Delegate | "auto"} requested
+ * @param {WebGLInfo} [webgl]
+ * @returns {Promise<PoseEngine>}
+ */
+export async function createEngine(runtime, model, requested, webgl = probeWebGL()) {
+  if (!webgl.webgl) throw new Error("WebGL is unavailable here; MediaPipe needs it even on the CPU delegate");
+  const started = performance.now();
+  const { landmarker, delegate, probe, clock } = await chooseLandmarker(runtime, model, requested, webgl);
+  const created = performance.now();
+  let closed = false;
+  try {
+    landmarker.detectForVideo(probeFrame(), ++clock.t);
+  } catch (error) {
+    landmarker.close();
+    throw error;
+  }
+  const timings = { createMs: created - started, warmupMs: performance.now() - created };
+  return {
+    delegate,
+    probe,
+    timings,
+    detect(source, timestampMs) {
+      if (closed) return null;
+      // VIDEO mode needs strictly increasing timestamps; whole milliseconds keep that exact.
+      let t = Math.floor(timestampMs);
+      if (!(t > clock.t)) t = clock.t + 1;
+      clock.t = t;
+      const start = performance.now();
+      const result = landmarker.detectForVideo(source, t);
+      const inferenceMs = performance.now() - start;
+      const pose = result.landmarks && result.landmarks[0];
+      const landmarks = pose && pose.length ? pose.map((/** @type {any} */ p) => [p.x, p.y, p.z, p.visibility ?? 0]) : null;
+      if (typeof result.close === "function") result.close();
+      return landmarks ? { landmarks, inferenceMs } : null;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      landmarker.close();
+    },
+  };
+}

@@ -1,0 +1,139 @@
+// @ts-check
+// Main-thread side of pose-worker.js: start it, initialise it, send it camera frames.
+//
+// A frame reaches the worker as a VideoFrame (new VideoFrame(video), zero-copy where the
+// browser can) or, where VideoFrame is missing (Safari < 16.4, Firefox < 130), as an
+// ImageBitmap (createImageBitmap(video)); either is transferred, not copied.
+
+/** @typedef {import("./pose-engine.js").PoseResult} PoseResult */
+/** @typedef {"videoframe" | "bitmap"} FrameTransport */
+/**
+ * @typedef {object} WorkerReady
+ * @property {"CPU" | "GPU"} delegate
+ * @property {boolean} simd
+ * @property {string} renderer
+ * @property {import("./pose-engine.js").DelegateProbe | null} probe
+ * @property {{createMs: number, warmupMs: number}} timings
+ */
+/**
+ * @typedef {object} PoseWorker
+ * @property {(model: Uint8Array, delegate: "CPU" | "GPU" | "auto") => Promise<WorkerReady>} init
+ * @property {(video: HTMLVideoElement, timestampMs: number) => Promise<(PoseResult & {grabMs: number}) | null>} detect
+ * @property {() => void} terminate
+ */
+
+/** @returns {FrameTransport} */
+export function defaultTransport() {
+  return typeof VideoFrame === "function" ? "videoframe" : "bitmap";
+}
+
+/**
+ * @param {HTMLVideoElement} video
+ * @param {number} timestampMs
+ * @param {FrameTransport} transport
+ * @returns {Promise<VideoFrame | ImageBitmap>}
+ */
+async function grabFrame(video, timestampMs, transport) {
+  if (transport === "videoframe") return new VideoFrame(video, { timestamp: Math.round(timestampMs * 1000) });
+  return createImageBitmap(video);
+}
+
+/**
+ * Start the worker; it begins importing tasks-vision at once, so that overlaps the model download.
+ * @param {URL} workerUrl
+ * @param {string} vendorBase absolute URL, trailing slash
+ * @param {FrameTransport} transport
+ * @returns {PoseWorker}
+ */
+export function startPoseWorker(workerUrl, vendorBase, transport) {
+  const worker = new Worker(workerUrl, { type: "module", name: "fittingroom-pose" });
+  /** @type {Map<number, {resolve: (value: any) => void, reject: (error: Error) => void}>} */
+  const waiting = new Map();
+  let nextId = 1;
+  /** @type {Error | null} */
+  let dead = null;
+  /** @type {{resolve: (value: WorkerReady) => void, reject: (error: Error) => void} | null} */
+  let starting = null;
+
+  /** @param {Error} error */
+  const fail = (error) => {
+    if (dead) return;
+    dead = error;
+    starting?.reject(error);
+    starting = null;
+    for (const pending of waiting.values()) pending.reject(error);
+    waiting.clear();
+  };
+
+  worker.addEventListener("message", (event) => {
+    const msg = event.data;
+    if (msg.type === "ready") {
+      starting?.resolve({ delegate: msg.delegate, simd: msg.simd, renderer: msg.renderer, probe: msg.probe, timings: msg.timings });
+      starting = null;
+    } else if (msg.type === "init-error") {
+      fail(new Error(`pose worker: ${msg.message}`));
+    } else if (msg.type === "result" || msg.type === "error") {
+      const pending = waiting.get(msg.id);
+      waiting.delete(msg.id);
+      if (!pending) return;
+      if (msg.type === "result") pending.resolve(msg.result);
+      else pending.reject(new Error(`pose worker: ${msg.message}`));
+    }
+  });
+  // Fires when the script cannot load (e.g. no module workers: the import statement is a
+  // syntax error) or throws uncaught; either way the worker is no use any more.
+  worker.addEventListener("error", (event) => {
+    event.preventDefault();
+    fail(new Error(`pose worker failed: ${event.message || "could not start"}`));
+  });
+  worker.addEventListener("messageerror", () => fail(new Error("pose worker: message could not be read")));
+  worker.postMessage({ type: "load", vendorBase });
+
+  /**
+   * @param {HTMLVideoElement} video
+   * @param {number} timestampMs
+   * @returns {Promise<(PoseResult & {grabMs: number}) | null>}
+   */
+  const send = async (video, timestampMs) => {
+    if (dead) throw dead;
+    const start = performance.now();
+    const frame = await grabFrame(video, timestampMs, transport);
+    const grabMs = performance.now() - start;
+    if (dead) {
+      frame.close();
+      throw dead;
+    }
+    const id = nextId++;
+    /** @type {Promise<PoseResult | null>} */
+    const reply = new Promise((resolve, reject) => waiting.set(id, { resolve, reject }));
+    worker.postMessage({ type: "detect", id, frame, ts: timestampMs }, [frame]);
+    const result = await reply;
+    return result ? { ...result, grabMs } : null;
+  };
+
+  return {
+    init(model, delegate) {
+      if (dead) return Promise.reject(dead);
+      return new Promise((resolve, reject) => {
+        starting = { resolve, reject };
+        // Copied, not transferred: if the worker fails, the main-thread fallback needs the bytes.
+        worker.postMessage({ type: "init", model, delegate, vendorBase });
+      });
+    },
+    async detect(video, timestampMs) {
+      try {
+        return await send(video, timestampMs);
+      } catch (error) {
+        // A browser with VideoFrame whose WebGL cannot upload one: use ImageBitmap from now on.
+        if (dead || transport !== "videoframe") throw error;
+        console.warn("pose worker: VideoFrame frames failed, switching to ImageBitmap", error);
+        transport = "bitmap";
+        return send(video, timestampMs);
+      }
+    },
+    terminate() {
+      fail(new Error("pose worker closed"));
+      worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// @ts-check
+// Module worker that runs the PoseLandmarker off the UI thread. Started by pose-worker-proxy.js.
+//
+// Protocol (all messages are {type, ...}):
+//   in  load   {vendorBase}                 import tasks-vision + WASM loader (while the page downloads the model)
+//   in  init   {model: Uint8Array, delegate} create the landmarker  -> ready {delegate, simd, renderer, probe, timings}
+//                                                                    | init-error {message}
+//   in  detect {id, frame, ts}               frame: ImageBitmap or VideoFrame (transferred; closed here)
+//                                                                    -> result {id, result: PoseResult|null}
+//                                                                    | error {id, message}
+//   in  close                                 close the landmarker and end the worker
+
+import { blockCrossOriginFetch } from "./pose-privacy.js";
+import { createEngine, loadVision } from "./pose-engine.js";
+import { probeWebGL } from "./pose-gpu.js";
+
+/** @typedef {import("./pose-engine.js").PoseEngine} PoseEngine */
+/** @typedef {import("./pose-engine.js").VisionRuntime} VisionRuntime */
+
+const scope = /** @type {any} */ (self);
+blockCrossOriginFetch(scope);
+// A worker's CSP violations reach neither the page's listeners nor (in Chromium) the console:
+// say them out loud so the privacy browser test can see them.
+scope.addEventListener("securitypolicyviolation", (/** @type {SecurityPolicyViolationEvent} */ event) => {
+  console.error(`CSP violation in pose worker: ${event.violatedDirective} ${event.blockedURI}`);
+});
+
+/** @type {Promise<VisionRuntime> | null} */
+let runtime = null;
+/** @type {PoseEngine | null} */
+let engine = null;
+
+/** @param {unknown} error */
+const describe = (error) => (error instanceof Error ? error.message : String(error));
+
+/** @param {string} vendorBase */
+function load(vendorBase) {
+  if (!runtime) {
+    runtime = loadVision(vendorBase);
+    runtime.catch(() => {}); // reported by init
+  }
+  return runtime;
+}
+
+/** @param {{model: Uint8Array, delegate: "CPU" | "GPU" | "auto", vendorBase: string}} msg */
+async function init(msg) {
+  try {
+    const webgl = probeWebGL();
+    if (!webgl.webgl || typeof OffscreenCanvas !== "function") throw new Error("no WebGL in workers here");
+    const loaded = await load(msg.vendorBase);
+    engine = await createEngine(loaded, msg.model, msg.delegate, webgl);
+    scope.postMessage({
+      type: "ready", delegate: engine.delegate, simd: loaded.simd, renderer: webgl.renderer, probe: engine.probe, timings: engine.timings,
+    });
+  } catch (error) {
+    scope.postMessage({ type: "init-error", message: describe(error) });
+  }
+}
+
+/** @param {{id: number, frame: ImageBitmap | VideoFrame, ts: number}} msg */
+function detect(msg) {
+  try {
+    if (!engine) throw new Error("pose worker is not initialised");
+    scope.postMessage({ type: "result", id: msg.id, result: engine.detect(msg.frame, msg.ts) });
+  } catch (error) {
+    scope.postMessage({ type: "error", id: msg.id, message: describe(error) });
+  } finally {
+    msg.frame.close();
+  }
+}
+
+scope.onmessage = (/** @type {MessageEvent} */ event) => {
+  const msg = event.data;
+  switch (msg && msg.type) {
+    case "load":
+      load(msg.vendorBase);
+      break;
+    case "init":
+      init(msg);
+      break;
+    case "detect":
+      detect(msg);
+      break;
+    case "close":
+      engine?.close();
+      engine = null;
+      scope.close();
+      break;
+    default:
+      console.warn("pose worker: unknown message", msg);
+  }
+};

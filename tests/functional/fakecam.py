@@ -1,0 +1,45 @@
+"""Videos for Chromium's fake camera, made with ffmpeg from the test photos."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tests import MEDIA_DIR, ROOT
+
+CLIPS = ROOT / "artifacts" / "fakecam"
+
+
+def photo_clip(photo: str = "astronaut.png", *, width: int = 640, height: int = 480, seconds: int = 4) -> Path:
+    """Return a looping .mjpeg of ``photo`` with a gentle side-to-side pan, made once."""
+    out = CLIPS / f"{Path(photo).stem}-{width}x{height}.mjpeg"
+    if out.exists():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pan = 24
+    vf = (
+        f"scale={width + 2 * pan}:-2,"
+        f"crop={width}:{height}:{pan}+{pan}*sin(2*PI*t/{seconds}):(ih-{height})/2,"
+        "format=yuvj420p"
+    )
+    tmp = out.with_suffix(".tmp.mjpeg")
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", "-loop", "1", "-i", str(MEDIA_DIR / photo), "-vf", vf,
+         "-t", str(seconds), "-r", "30", "-q:v", "3", "-f", "mjpeg", str(tmp)],
+        check=True,
+    )
+    tmp.rename(out)
+    return out
+
+
+def blank_clip(*, width: int = 640, height: int = 480) -> Path:
+    """Return a clip of an empty grey room (nobody in view)."""
+    out = CLIPS / f"empty-{width}x{height}.mjpeg"
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", f"color=c=0x807870:s={width}x{height}:r=30",
+             "-t", "2", "-q:v", "3", "-f", "mjpeg", str(out)],
+            check=True,
+        )
+    return out

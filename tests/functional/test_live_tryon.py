@@ -1,0 +1,175 @@
+"""Live try-on in headless Chromium with a fake camera: pose on the device, garment on the torso."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+from django.core.management import call_command
+
+from tests.functional.conftest import CHROMIUM, CHROMIUM_ARGS, NetworkLog, PageProblems, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TEE = "essential-crew-tee-white"
+TRACKING_TIMEOUT = 60_000
+
+
+@pytest.fixture
+def demo_store(settings):
+    call_command("load_demo_store", verbosity=0)
+
+
+@pytest.fixture
+def camera_page(camera_browser):
+    context = camera_browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page, PageProblems(page), NetworkLog(page), context
+    context.close()
+
+
+def wait_tracking(page, min_frames: int = 5):
+    page.wait_for_function(
+        f"() => window.fittingRoomStats && window.fittingRoomStats.state === 'tracking' && window.fittingRoomStats.trackedFrames >= {min_frames}",
+        timeout=TRACKING_TIMEOUT,
+    )
+
+
+TORSO_PROBE = """
+() => {
+  const s = window.fittingRoomStats, lm = s.landmarks, canvas = document.querySelector('[data-canvas]');
+  const video = document.querySelector('[data-video]');
+  const vw = video.videoWidth, vh = video.videoHeight, cw = canvas.width, ch = canvas.height;
+  const scale = Math.max(cw / vw, ch / vh), dx = (cw - vw * scale) / 2, dy = (ch - vh * scale) / 2;
+  const toCanvas = (p) => [p[0] * vw * scale + dx, p[1] * vh * scale + dy];
+  const [lx, ly] = toCanvas(lm[11]), [rx, ry] = toCanvas(lm[12]);
+  const sw = Math.hypot(lx - rx, ly - ry);
+  // A box on the chest: between the shoulders, from 20% to 60% of a shoulder width below them.
+  const x0 = Math.round(Math.min(lx, rx) + 0.25 * Math.abs(lx - rx)), x1 = Math.round(Math.max(lx, rx) - 0.25 * Math.abs(lx - rx));
+  const y0 = Math.round((ly + ry) / 2 + 0.2 * sw), y1 = Math.min(ch - 1, Math.round((ly + ry) / 2 + 0.6 * sw));
+  const data = canvas.getContext('2d').getImageData(x0, y0, x1 - x0, y1 - y0).data;
+  let covered = 0, n = 0, r = 0, g = 0, b = 0;
+  for (let i = 0; i < data.length; i += 4) { n++; if (data[i + 3] > 200) { covered++; r += data[i]; g += data[i + 1]; b += data[i + 2]; } }
+  // Outside the body: the top corners of the canvas must stay transparent.
+  const corner = canvas.getContext('2d').getImageData(0, 0, 20, 20).data;
+  let cornerAlpha = 0; for (let i = 3; i < corner.length; i += 4) cornerAlpha = Math.max(cornerAlpha, corner[i]);
+  return {covered: covered / n, mean: covered ? [r / covered, g / covered, b / covered] : null, cornerAlpha,
+          shoulderWidth: sw, canvas: [cw, ch]};
+}
+"""
+
+
+def test_live_tryon_tracks_and_draws_garment_on_torso(live_server, demo_store, camera_page):
+    page, problems, net, _ = camera_page
+    page.goto(f"{live_server.url}/p/{TEE}/try/")
+    wait_tracking(page)
+    probe = page.evaluate(TORSO_PROBE)
+    assert probe["covered"] > 0.9, probe
+    assert probe["cornerAlpha"] == 0, probe
+    assert probe["shoulderWidth"] > 80, probe
+    white_tee = probe["mean"]
+    assert min(white_tee) > 170, probe  # the Essential Crew Tee is white
+    assert "on-device" in page.inner_text(".stage-privacy").lower()
+    screenshot(page, "live-tryon")
+
+    # Switch garment without reloading: the black graphic tee replaces the white one.
+    page.click("[data-garment='sunset-graphic-tee']")
+    page.wait_for_function("() => document.querySelector('[data-tryon]').dataset.garment === 'sunset-graphic-tee'")
+    page.wait_for_function(f"() => window.fittingRoomStats.drawnFrames > 0")
+    page.wait_for_timeout(300)
+    probe = page.evaluate(TORSO_PROBE)
+    assert probe["covered"] > 0.8 and probe["mean"] != white_tee, probe
+    assert page.url.endswith("/p/sunset-graphic-tee/try/")
+    screenshot(page, "live-tryon-switched")
+
+    # Snapshot: composed on the device into an image to save or share.
+    page.click("[data-snapshot]")
+    page.wait_for_function("() => document.querySelector('[data-tryon]').dataset.snapshot === 'ready'")
+    size = page.evaluate(
+        "() => new Promise(r => { const i = document.querySelector('[data-snapshot-image]');"
+        " const done = () => r([i.naturalWidth, i.naturalHeight]); i.complete && i.naturalWidth ? done() : i.onload = done; })"
+    )
+    assert size == [640, 480]
+    assert page.get_attribute("[data-snapshot-download]", "download") == "sunset-graphic-tee-try-on.jpg"
+    screenshot(page, "live-tryon-snapshot")
+
+    # Privacy: in on-device mode nothing but our own static files and pages is requested;
+    # no request carries image data, no WebSocket is opened.
+    origin = urlparse(live_server.url).netloc
+    for request in net.requests:
+        assert urlparse(request.url).netloc in (origin, ""), request.url
+        assert request.method == "GET", (request.method, request.url)
+        assert not request.post_data_buffer
+    assert net.websockets == []
+    problems.assert_clean()
+
+
+def test_offline_reload_still_tries_on(live_server, demo_store, camera_page):
+    page, problems, net, context = camera_page
+    url = f"{live_server.url}/p/{TEE}/try/"
+    page.goto(url)
+    wait_tracking(page)
+    page.wait_for_function("() => window.fittingRoomStats.offlineReady === true")
+    context.set_offline(True)
+    page.reload()
+    wait_tracking(page)
+    probe = page.evaluate(TORSO_PROBE)
+    assert probe["covered"] > 0.9, probe
+    screenshot(page, "live-tryon-offline")
+
+
+def test_nobody_in_view_asks_to_step_back(live_server, demo_store, playwright_instance):
+    from tests.functional.conftest import fake_camera_args
+    from tests.functional.fakecam import blank_clip
+
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True, args=fake_camera_args(blank_clip()))
+    try:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(f"{live_server.url}/p/{TEE}/try/")
+        page.wait_for_function("() => window.fittingRoomStats && window.fittingRoomStats.state === 'searching' && window.fittingRoomStats.detectFrames > 10", timeout=TRACKING_TIMEOUT)
+        assert "Step back so your shoulders are visible" in page.inner_text("[data-message]")
+    finally:
+        browser.close()
+
+
+def test_denied_camera_permission_explains_how_to_fix(live_server, demo_store, playwright_instance):
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM, headless=True,
+        args=CHROMIUM_ARGS + ["--use-fake-device-for-media-stream", "--deny-permission-prompts"],
+    )
+    try:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        problems = PageProblems(page)
+        page.goto(f"{live_server.url}/p/{TEE}/try/")
+        page.wait_for_function("() => document.querySelector('[data-tryon]').dataset.state === 'error:denied'")
+        text = page.inner_text("[data-message]")
+        assert "Camera access was blocked" in text and "Retry" in text
+        assert page.is_visible("[data-retry]")
+        screenshot(page, "live-tryon-denied")
+        problems.assert_clean()
+    finally:
+        browser.close()
+
+
+def test_no_webassembly_is_explained(live_server, demo_store, camera_page):
+    page, problems, _, context = camera_page
+    context.add_init_script("delete window.WebAssembly;")
+    page.goto(f"{live_server.url}/p/{TEE}/try/")
+    page.wait_for_function("() => document.querySelector('[data-tryon]').dataset.state === 'error:no-wasm'")
+    assert "no WebAssembly" in page.inner_text("[data-message]")
+    problems.assert_clean()
+
+
+def test_insecure_context_is_explained(live_server, demo_store, playwright_instance, settings):
+    settings.ALLOWED_HOSTS = ["shop.test", "127.0.0.1", "localhost"]
+    port = urlparse(live_server.url).port
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + ["--host-resolver-rules=MAP shop.test 127.0.0.1"]
+    )
+    try:
+        page = browser.new_page()
+        page.goto(f"http://shop.test:{port}/p/{TEE}/try/")
+        page.wait_for_function("() => document.querySelector('[data-tryon]').dataset.state === 'error:insecure'")
+        assert "secure connection" in page.inner_text("[data-message]")
+    finally:
+        browser.close()
