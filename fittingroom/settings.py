@@ -209,7 +209,7 @@ FITTINGROOM = {
     "LIVE_MAX_CONNECTIONS_PER_CLIENT": int(os.environ.get("FITTINGROOM_LIVE_MAX_CONNECTIONS_PER_CLIENT", 2)),
     "LIVE_MAX_CONNECTIONS": int(os.environ.get("FITTINGROOM_LIVE_MAX_CONNECTIONS", 16)),  # per server process
     "LIVE_IDLE_TIMEOUT": 30.0,  # seconds without a frame before close 4008
-    "LIVE_MAX_FPS": 30,  # frames per second per connection; the excess is dropped
+    "LIVE_MAX_FPS": int(os.environ.get("FITTINGROOM_LIVE_MAX_FPS", 30)),  # per connection; the excess is dropped
     "LIVE_JPEG_QUALITY": 80,
 }
 

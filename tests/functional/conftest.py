@@ -119,3 +119,33 @@ class NetworkLog:
     def _on_ws(self, ws):
         self.websockets.append(ws.url)
         ws.on("framesent", lambda payload: self.ws_frames.append(payload))
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db, settings):
+    """Serve the whole ASGI application (HTTP and WebSockets) from a real Daphne process.
+
+    Like Channels' ChannelsLiveServerTestCase: a forked Daphne on a free port, sharing the test database.
+    """
+    from functools import partial
+
+    from channels.routing import get_default_application  # noqa: F401  (imported for the child)
+    from channels.testing.live import make_application, set_database_connection
+    from daphne.testing import DaphneProcess
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1", "localhost"]
+    process = DaphneProcess(
+        "127.0.0.1", partial(make_application, static_wrapper=ASGIStaticFilesHandler), setup=set_database_connection
+    )
+    process.start()
+    if not process.ready.wait(timeout=30):
+        process.terminate()
+        pytest.fail("Daphne did not start")
+
+    class Server:
+        url = f"http://127.0.0.1:{process.port.value}"
+
+    yield Server
+    process.terminate()
+    process.join(timeout=10)

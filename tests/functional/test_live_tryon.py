@@ -173,3 +173,34 @@ def test_insecure_context_is_explained(live_server, demo_store, playwright_insta
         assert "secure connection" in page.inner_text("[data-message]")
     finally:
         browser.close()
+
+
+def test_without_webassembly_server_path_needs_consent_then_shows_composited_frames(asgi_live_server, demo_store, camera_page):
+    page, problems, net, context = camera_page
+    context.add_init_script("delete window.WebAssembly;")
+    page.goto(f"{asgi_live_server.url}/p/{TEE}/try/")
+    page.wait_for_function("() => document.querySelector('[data-tryon]').dataset.consent === 'asked'")
+    assert page.is_visible("[data-consent]")
+    assert "frames from your camera are sent to our server" in page.inner_text("[data-consent]")
+    # Nothing is sent before the shopper agrees.
+    page.wait_for_timeout(500)
+    assert net.websockets == []
+    page.click("[data-consent-accept]")
+    page.wait_for_function(
+        "() => window.fittingRoomStats.path === 'server' && window.fittingRoomStats.state === 'tracking'"
+        " && window.fittingRoomStats.serverFrames >= 5",
+        timeout=TRACKING_TIMEOUT,
+    )
+    assert len(net.websockets) == 1 and net.websockets[0].endswith("/ws/tryon/")
+    assert "Server mode" in page.inner_text("[data-privacy]")
+    assert "ms" in page.inner_text("[data-rtt]")
+    # The canvas shows the server's composite: the white tee over the (orange-suited) chest.
+    probe = page.evaluate(
+        """() => { const c = document.querySelector('[data-canvas]'), s = window.fittingRoomStats;
+        const d = c.getContext('2d').getImageData(Math.round(c.width * 0.35), Math.round(c.height * 0.6), Math.round(c.width * 0.3), Math.round(c.height * 0.15)).data;
+        let white = 0, n = 0; for (let i = 0; i < d.length; i += 4) { n++; if (d[i] > 170 && d[i + 1] > 170 && d[i + 2] > 170) white++; }
+        return white / n; }"""
+    )
+    assert probe > 0.6, probe
+    screenshot(page, "live-tryon-server")
+    problems.assert_clean()

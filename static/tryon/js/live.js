@@ -7,9 +7,13 @@ import { cameraUnavailable, describeCameraError, startCamera, stopCamera } from 
 import { coverTransform, drawMesh, mirrorLandmarks } from "./draw.js";
 import { fitGarment } from "./geometry.js";
 import { createPoseClient } from "./pose-client.js";
+import { ServerTryOn } from "./server-client.js";
 import { LandmarkSmoother } from "./smoothing.js";
 
 const NOBODY_AFTER_MS = 1200;
+/** On-device inference slower than this (median of the first frames) offers the server path. */
+const SLOW_INFERENCE_MS = 250;
+const SPEED_PROBE_FRAMES = 8;
 
 /** Shared counters, read by the browser tests and the benchmark. */
 const stats = {
@@ -26,6 +30,10 @@ const stats = {
   /** @type {number[][]|null} the smoothed landmarks in the displayed (mirrored) frame */
   landmarks: null,
   offlineReady: false,
+  /** "device" (pose in WebAssembly here) or "server" (frames sent, with consent) */
+  path: "device",
+  serverFrames: 0,
+  rttMs: 0,
 };
 // @ts-ignore — exposed for tests and benchmarks
 window.fittingRoomStats = stats;
@@ -48,6 +56,11 @@ function main(root) {
   const resultDownload = /** @type {HTMLAnchorElement} */ ($("[data-snapshot-download]"));
   const resultShare = /** @type {HTMLButtonElement} */ ($("[data-snapshot-share]"));
   const resultClose = /** @type {HTMLButtonElement} */ ($("[data-snapshot-close]"));
+  const consent = /** @type {HTMLDialogElement} */ ($("[data-consent]"));
+  const consentReason = $("[data-consent-reason]");
+  const pathToggle = /** @type {HTMLButtonElement} */ ($("[data-path-toggle]"));
+  const privacy = $("[data-privacy]");
+  const rttBadge = $("[data-rtt]");
   const config = JSON.parse(/** @type {HTMLElement} */ (document.getElementById("tryon-config")).textContent || "{}");
 
   /** @type {Map<string, Promise<HTMLImageElement>>} */
@@ -70,6 +83,12 @@ function main(root) {
   let consumed = 0;
   /** @type {(() => void)|null} */
   let frameWaiter = null;
+  let path = "device";
+  /** @type {ServerTryOn|null} */
+  let server = null;
+  /** @type {ImageBitmap|null} */
+  let serverImage = null;
+  let probed = false;
 
   const setState = (/** @type {string} */ state, /** @type {string} */ text = "", showRetry = false) => {
     stats.state = state;
@@ -104,6 +123,7 @@ function main(root) {
     root.dataset.garment = slug;
     $("[data-garment-name]").textContent = `${garment.name} · ${garment.price}`;
     history.replaceState(null, "", garment.tryon_url);
+    if (server) server.setGarment(slug);
     dirty = true;
   }
 
@@ -136,6 +156,14 @@ function main(root) {
     dirty = false;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, canvas.width, canvas.height);
+    if (path === "server") {
+      if (serverImage) {
+        const t = coverTransform(serverImage.width, serverImage.height, canvas.width, canvas.height);
+        ctx.drawImage(serverImage, t.dx, t.dy, serverImage.width * t.scale, serverImage.height * t.scale);
+        stats.drawnFrames++;
+      }
+      return;
+    }
     if (!landmarks || !video.videoWidth) return;
     const t = coverTransform(video.videoWidth, video.videoHeight, canvas.width, canvas.height);
     ctx.setTransform(t.scale, 0, 0, t.scale, t.dx, t.dy);
@@ -157,9 +185,9 @@ function main(root) {
     presented > consumed ? Promise.resolve() : new Promise((resolve) => { frameWaiter = () => resolve(undefined); });
 
   async function detectLoop() {
-    while (running) {
+    while (running && path === "device") {
       await nextFrame();
-      if (!running) break;
+      if (!running || path !== "device") break;
       consumed = presented;
       const now = performance.now();
       let found = null;
@@ -169,6 +197,13 @@ function main(root) {
         console.warn("pose detection failed", error);
       }
       stats.detectFrames++;
+      if (found && !probed && stats.inferenceMs.length >= SPEED_PROBE_FRAMES) {
+        probed = true;
+        const sorted = [...stats.inferenceMs].sort((a, b) => a - b);
+        if (sorted[sorted.length >> 1] > SLOW_INFERENCE_MS) {
+          offerServer("The try-on is running slowly on this device.");
+        }
+      }
       if (found) {
         stats.inferenceMs.push(found.inferenceMs);
         if (stats.inferenceMs.length > 300) stats.inferenceMs.shift();
@@ -197,17 +232,21 @@ function main(root) {
   }
 
   async function run() {
+    if (path === "server") return startServerPath();
     start.hidden = true;
     result.hidden = true;
     const problem = cameraUnavailable();
     if (problem) return setState(`error:${problem.code}`, problem.message, false);
-    if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
-      return setState(
-        "error:no-wasm",
-        "This browser cannot run the try-on on your device (no WebAssembly). Try it on with a photo instead.",
-      );
-    }
+    const wasm = typeof WebAssembly === "object" && typeof WebAssembly.instantiate === "function";
     stats.startedAt = performance.now();
+    if (!wasm) {
+      setState(
+        "error:no-wasm",
+        "This browser cannot run the try-on on your device (no WebAssembly). You can let our server do it, or try it on with a photo.",
+      );
+      offerServer("This browser cannot run the try-on on your device (no WebAssembly).");
+      return;
+    }
     await serviceWorkerInControl();
     try {
       setState("camera", "Opening the camera…");
@@ -257,7 +296,89 @@ function main(root) {
     makeAvailableOffline();
   }
 
+  /** Show the consent dialog; the server path starts only if the shopper agrees. */
+  function offerServer(/** @type {string} */ reason) {
+    consentReason.textContent = reason;
+    if (!consent.open) consent.showModal();
+    root.dataset.consent = "asked";
+  }
+
+  async function startServerPath() {
+    if (!stream) {
+      try {
+        stream = await startCamera(video, facing);
+      } catch (error) {
+        const p = describeCameraError(error);
+        return setState(`error:${p.code}`, p.message, true);
+      }
+    }
+    path = stats.path = "server";
+    root.dataset.path = "server";
+    landmarks = null;
+    video.classList.add("hidden-video");
+    privacy.textContent = "Server mode: camera frames are sent to our server to draw the garment, and never stored.";
+    pathToggle.textContent = "Use on-device";
+    pathToggle.hidden = false;
+    setState("connecting", "Connecting to the server…");
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    server = new ServerTryOn({
+      url: `${scheme}//${location.host}/ws/tryon/`,
+      onFrame: (frame) => {
+        if (serverImage) serverImage.close();
+        serverImage = frame.image;
+        stats.serverFrames++;
+        stats.rttMs = frame.rttMs;
+        rttBadge.textContent = `Server · ${Math.round(frame.rttMs)} ms`;
+        rttBadge.hidden = false;
+        if (frame.fitted) {
+          stats.trackedFrames++;
+          if (stats.state !== "tracking") setState("tracking");
+        } else if (stats.state !== "searching") {
+          setState("searching", "Step back so your shoulders are visible.");
+        }
+        dirty = true;
+      },
+      onError: (code, message) => console.warn("server try-on:", code, message),
+      onClose: (code) => {
+        if (path === "server" && code !== 1000) {
+          setState("error:server", "The server connection closed. Tap Retry, or switch back to on-device.", true);
+        }
+      },
+    });
+    server.start(video, garment.slug, facing === "user");
+    snapshotButton.disabled = false;
+    if (!running) {
+      running = true;
+      requestAnimationFrame(render);
+    }
+  }
+
+  function stopServerPath() {
+    if (server) server.stop();
+    server = null;
+    if (serverImage) serverImage.close();
+    serverImage = null;
+    rttBadge.hidden = true;
+    video.classList.remove("hidden-video");
+    privacy.textContent = "On-device: your camera stays on this phone — no images are sent.";
+    pathToggle.textContent = "Use the server";
+  }
+
+  async function togglePath() {
+    if (path === "server") {
+      stopServerPath();
+      path = stats.path = "device";
+      root.dataset.path = "device";
+      running = false;
+      await new Promise((r) => setTimeout(r, 50));
+      run();
+    } else {
+      offerServer("You can let our server draw the garment instead of this device.");
+    }
+  }
+
   function stop() {
+    if (server) stopServerPath();
     running = false;
     stopCamera(stream);
     stream = null;
@@ -266,6 +387,13 @@ function main(root) {
   async function snapshot() {
     if (!video.videoWidth) return;
     const shot = document.createElement("canvas");
+    if (path === "server") {
+      if (!serverImage) return;
+      shot.width = serverImage.width;
+      shot.height = serverImage.height;
+      /** @type {CanvasRenderingContext2D} */ (shot.getContext("2d")).drawImage(serverImage, 0, 0);
+      return finishSnapshot(shot);
+    }
     shot.width = video.videoWidth;
     shot.height = video.videoHeight;
     const sctx = /** @type {CanvasRenderingContext2D} */ (shot.getContext("2d"));
@@ -275,6 +403,10 @@ function main(root) {
     sctx.drawImage(video, 0, 0);
     sctx.setTransform(1, 0, 0, 1, 0, 0);
     if (landmarks) drawGarment(sctx, landmarks);
+    return finishSnapshot(shot);
+  }
+
+  async function finishSnapshot(/** @type {HTMLCanvasElement} */ shot) {
     const blob = await new Promise((resolve) => shot.toBlob(resolve, "image/jpeg", 0.9));
     if (!blob) return;
     if (resultImage.src) URL.revokeObjectURL(resultImage.src);
@@ -311,6 +443,17 @@ function main(root) {
   snapshotButton.addEventListener("click", snapshot);
   flipButton.addEventListener("click", flip);
   resultClose.addEventListener("click", () => { result.hidden = true; });
+  pathToggle.addEventListener("click", togglePath);
+  $("[data-consent-accept]").addEventListener("click", () => {
+    consent.close();
+    root.dataset.consent = "accepted";
+    running = false;
+    startServerPath();
+  });
+  $("[data-consent-decline]").addEventListener("click", () => {
+    consent.close();
+    root.dataset.consent = "declined";
+  });
   window.addEventListener("pagehide", stop);
   video.classList.add("mirrored");
   selectGarment(garment.slug);

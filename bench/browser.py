@@ -1,0 +1,224 @@
+"""Browser benchmark: on-device try-on loop vs bare detectForVideo, and bytes over the network.
+
+In headless Chromium (Debian's) with a fake camera (640x480, a test photo), against a real server
+process, for the lite and full models, interleaved in one run:
+  bare_fps  — a plain main-thread loop: PoseLandmarker.detectForVideo on each new camera frame
+  loop_fps  — the live try-on page's whole loop (worker inference, smoothing, fit, drawing)
+  ratio     — loop_fps / bare_fps
+plus first_visit_bytes and repeat_visit_bytes: bytes the server sent (counted by a TCP proxy in
+front of it) from opening the try-on page to its first tracked frame, on a fresh profile and
+again on the same profile; and how many WASM/model requests the repeat visit sent to the network.
+
+    .venv/bin/python bench/browser.py [--seconds 8] [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.functional.conftest import CHROMIUM, fake_camera_args  # noqa: E402
+from tests.functional.fakecam import photo_clip  # noqa: E402
+
+SLUG = "essential-crew-tee-white"
+
+BARE_JS = """
+async ([vendor, model, seconds]) => {
+  const video = document.createElement('video');
+  video.muted = true; video.playsInline = true;
+  document.body.appendChild(video);
+  video.srcObject = await navigator.mediaDevices.getUserMedia({video: {width: 640, height: 480}});
+  await video.play();
+  const {FilesetResolver, PoseLandmarker} = await import(vendor + 'vision_bundle.mjs');
+  const fileset = await FilesetResolver.forVisionTasks(vendor + 'wasm');
+  const landmarker = await PoseLandmarker.createFromOptions(fileset, {
+    baseOptions: {modelAssetPath: model, delegate: 'CPU'}, runningMode: 'VIDEO', numPoses: 1});
+  let presented = 0, consumed = 0, waiter = null;
+  const onFrame = () => { presented++; if (waiter) { const w = waiter; waiter = null; w(); } video.requestVideoFrameCallback(onFrame); };
+  video.requestVideoFrameCallback(onFrame);
+  const next = () => presented > consumed ? Promise.resolve() : new Promise(r => { waiter = r; });
+  landmarker.detectForVideo(video, performance.now());  // first call compiles; not timed
+  let frames = 0, found = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000) {
+    await next(); consumed = presented;
+    const r = landmarker.detectForVideo(video, performance.now());
+    frames++; if (r.landmarks.length) found++;
+  }
+  const fps = frames / ((performance.now() - t0) / 1000);
+  landmarker.close();
+  video.srcObject.getTracks().forEach(t => t.stop());
+  return {fps, frames, found};
+}
+"""
+
+
+class ByteCountingProxy:
+    """A TCP proxy on loopback that counts the bytes the server sends to the browser."""
+
+    def __init__(self, target_port: int):
+        self.target_port = target_port
+        self.downstream = 0
+        self.loop = asyncio.new_event_loop()
+        self.port = free_port()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result()
+
+    async def _start(self):
+        self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+
+    async def _pipe(self, reader, writer, count: bool):
+        try:
+            while data := await reader.read(65536):
+                if count:
+                    self.downstream += len(data)
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    async def _handle(self, client_reader, client_writer):
+        server_reader, server_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        await asyncio.gather(
+            self._pipe(client_reader, server_writer, False), self._pipe(server_reader, client_writer, True)
+        )
+
+    def reset(self) -> int:
+        value, self.downstream = self.downstream, 0
+        return value
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(workdir: Path) -> tuple[subprocess.Popen, int]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+           "FITTINGROOM_MEDIA_ROOT": str(workdir / "media"), "DJANGO_DEBUG": "1"}
+    py = str(ROOT / ".venv" / "bin" / "python")
+    subprocess.run([py, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([py, "manage.py", "load_demo_store", "-v0"], cwd=ROOT, env=env, check=True)
+    port = free_port()
+    proc = subprocess.Popen([py, "manage.py", "runserver", "--nostatic", "--noreload", f"127.0.0.1:{port}"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("server did not start")
+
+
+def poll(page, expr: str, timeout: float = 90.0):
+    """Evaluate ``expr`` until truthy (polling with evaluate: the page's CSP forbids eval-based waits)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = page.evaluate(expr)
+        if value:
+            return value
+        time.sleep(0.1)
+    raise TimeoutError(expr)
+
+
+def loop_fps(browser, base: str, model: str, seconds: float) -> float:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{base}/p/{SLUG}/try/?model={model}")
+    poll(page, "() => window.fittingRoomStats && window.fittingRoomStats.trackedFrames >= 5")
+    n0 = page.evaluate("() => window.fittingRoomStats.detectFrames")
+    t0 = time.monotonic()
+    time.sleep(seconds)
+    n1 = page.evaluate("() => window.fittingRoomStats.detectFrames")
+    fps = (n1 - n0) / (time.monotonic() - t0)
+    context.close()
+    return fps
+
+
+def bare_fps(browser, base: str, model: str, seconds: float) -> float:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{base}/")
+    result = page.evaluate(BARE_JS, [f"{base}/static/vendor/mediapipe/tasks-vision/",
+                                     f"{base}/static/vendor/models/pose_landmarker_{model}.task", seconds])
+    context.close()
+    if result["found"] < result["frames"] * 0.9:
+        raise SystemExit(f"bare loop found a pose in only {result['found']} of {result['frames']} frames")
+    return result["fps"]
+
+
+def visit_bytes(playwright, proxy: ByteCountingProxy, base: str, profile: Path) -> dict:
+    """Return bytes sent by the server for a first and a repeat visit on one browser profile."""
+    context = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, headless=True, args=fake_camera_args(photo_clip()),
+        viewport={"width": 390, "height": 844})
+    network_heavy = []
+    context.on("response", lambda r: network_heavy.append(r.url) if r.url.endswith((".wasm", ".task")) and not r.from_service_worker else None)
+    out = {}
+    for visit in ("first_visit_bytes", "repeat_visit_bytes"):
+        page = context.new_page()
+        proxy.reset()
+        network_heavy.clear()
+        page.goto(f"{base}/p/{SLUG}/try/")
+        poll(page, "() => window.fittingRoomStats && window.fittingRoomStats.firstTrackedAt > 0")
+        out[visit] = proxy.reset()
+        out[visit.replace("_bytes", "_wasm_model_requests")] = len(network_heavy)
+        poll(page, "() => window.fittingRoomStats.offlineReady === true", timeout=30)
+        page.close()
+    context.close()
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="browser try-on loop vs bare detectForVideo")
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        server, port = start_server(workdir)
+        proxy = ByteCountingProxy(port)
+        base = f"http://127.0.0.1:{proxy.port}"
+        try:
+            with sync_playwright() as pw:
+                report = visit_bytes(pw, proxy, base, workdir / "profile")
+                browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=fake_camera_args(photo_clip()))
+                samples = {m: {"bare": [], "loop": []} for m in ("lite", "full")}
+                for _ in range(args.rounds):
+                    for model in ("lite", "full"):
+                        samples[model]["bare"].append(bare_fps(browser, base, model, args.seconds))
+                        samples[model]["loop"].append(loop_fps(browser, base, model, args.seconds))
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    for model, s in samples.items():
+        bare, loop = statistics.median(s["bare"]), statistics.median(s["loop"])
+        report[model] = {"bare_fps": round(bare, 2), "loop_fps": round(loop, 2), "ratio": round(loop / bare, 3)}
+    report = {"lite": report.pop("lite"), "full": report.pop("full"), **report,
+              "seconds_per_run": args.seconds, "rounds": args.rounds, "frame": "640x480", "delegate": "CPU"}
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+// Server-rendered try-on (the fallback): camera frames go to the server over a WebSocket, which
+// fits and draws the garment and sends composited frames back. Used only after the shopper agreed.
+//
+// Protocol (tryon/consumers.py): text {"type": "start", garment, width, height}; binary frames of
+// a 4-byte big-endian id + JPEG; per frame the server answers a JSON "result" then a binary
+// message with the same id + the composited JPEG. One frame in flight: the next frame is sent
+// when the previous result arrives, so nothing queues anywhere. JPEG quality adapts to the
+// measured round trip.
+
+const MAX_WIDTH = 640;
+const QUALITY_MIN = 0.45;
+const QUALITY_MAX = 0.8;
+const TARGET_RTT_MS = 180;
+const RESEND_AFTER_MS = 1500;
+
+/**
+ * @typedef {object} ServerFrame
+ * @property {ImageBitmap} image the composited frame
+ * @property {boolean} found a person was found
+ * @property {boolean} fitted the garment was drawn
+ * @property {number} rttMs round trip for this frame
+ */
+
+export class ServerTryOn {
+  /**
+   * @param {{url: string, onFrame: (f: ServerFrame) => void, onError: (code: string, message: string) => void,
+   *          onClose: (code: number) => void}} options
+   */
+  constructor({ url, onFrame, onError, onClose }) {
+    this.url = url;
+    this.onFrame = onFrame;
+    this.onError = onError;
+    this.onClose = onClose;
+    /** @type {WebSocket|null} */
+    this.ws = null;
+    /** @type {HTMLVideoElement|null} */
+    this.video = null;
+    this.mirror = true;
+    this.quality = 0.7;
+    this.rttMs = 0;
+    this.frames = 0;
+    this.sentAt = new Map();
+    this.nextId = 1;
+    this.lastResult = null;
+    this.inFlight = false;
+    this.running = false;
+    this.canvas = document.createElement("canvas");
+    /** @type {number|undefined} */
+    this.watchdog = undefined;
+  }
+
+  /**
+   * Open the connection and start streaming `video`, mirrored for a selfie view.
+   * @param {HTMLVideoElement} video @param {string} garment @param {boolean} mirror
+   */
+  start(video, garment, mirror) {
+    this.video = video;
+    this.mirror = mirror;
+    const scale = Math.min(1, MAX_WIDTH / video.videoWidth);
+    this.canvas.width = Math.round(video.videoWidth * scale);
+    this.canvas.height = Math.round(video.videoHeight * scale);
+    const ws = new WebSocket(this.url);
+    ws.binaryType = "arraybuffer";
+    this.ws = ws;
+    this.running = true;
+    ws.onopen = () => {
+      ws.send(JSON.stringify({ type: "start", garment, width: this.canvas.width, height: this.canvas.height }));
+    };
+    ws.onmessage = (event) => this.handle(event.data);
+    ws.onclose = (event) => {
+      this.running = false;
+      clearInterval(this.watchdog);
+      this.onClose(event.code);
+    };
+    ws.onerror = () => {};
+    this.watchdog = window.setInterval(() => {
+      // A frame dropped by the server (rate limit, replaced) gets no reply: send another.
+      if (this.inFlight && performance.now() - this.lastSentAt > RESEND_AFTER_MS) this.sendFrame();
+    }, 500);
+  }
+
+  /** @param {string} garment */
+  setGarment(garment) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: "garment", garment }));
+  }
+
+  stop() {
+    this.running = false;
+    clearInterval(this.watchdog);
+    if (this.ws) this.ws.close(1000);
+    this.ws = null;
+  }
+
+  /** @param {string|ArrayBuffer} data */
+  async handle(data) {
+    if (typeof data === "string") {
+      const message = JSON.parse(data);
+      if (message.type === "ready") this.sendFrame();
+      else if (message.type === "result") this.lastResult = message;
+      else if (message.type === "error") {
+        this.onError(message.code, message.message);
+        if (message.frame !== undefined || message.code === "bad_image" || message.code === "server_error") {
+          this.inFlight = false;
+          this.sendFrame();
+        }
+      }
+      return;
+    }
+    const id = new DataView(data).getUint32(0);
+    const sent = this.sentAt.get(id);
+    this.sentAt.clear();
+    this.inFlight = false;
+    if (sent !== undefined) {
+      const rtt = performance.now() - sent;
+      this.rttMs = this.rttMs ? 0.8 * this.rttMs + 0.2 * rtt : rtt;
+      // Adapt JPEG quality to the round trip: smaller frames on a slow link.
+      const q = this.quality + (this.rttMs > TARGET_RTT_MS ? -0.05 : 0.02);
+      this.quality = Math.min(QUALITY_MAX, Math.max(QUALITY_MIN, q));
+    }
+    this.sendFrame();
+    const result = this.lastResult || {};
+    const image = await createImageBitmap(new Blob([new Uint8Array(data, 4)], { type: "image/jpeg" }));
+    this.frames++;
+    this.onFrame({ image, found: Boolean(result.found), fitted: Boolean(result.fitted), rttMs: this.rttMs });
+  }
+
+  sendFrame() {
+    const ws = this.ws;
+    const video = this.video;
+    if (!this.running || !ws || ws.readyState !== WebSocket.OPEN || !video || this.inFlight) return;
+    const ctx = /** @type {CanvasRenderingContext2D} */ (this.canvas.getContext("2d"));
+    ctx.setTransform(this.mirror ? -1 : 1, 0, 0, 1, this.mirror ? this.canvas.width : 0, 0);
+    ctx.drawImage(video, 0, 0, this.canvas.width, this.canvas.height);
+    this.inFlight = true;
+    this.lastSentAt = performance.now();
+    const id = this.nextId++ >>> 0;
+    this.canvas.toBlob(
+      async (blob) => {
+        if (!blob || !this.running || ws.readyState !== WebSocket.OPEN) {
+          this.inFlight = false;
+          return;
+        }
+        const jpeg = new Uint8Array(await blob.arrayBuffer());
+        const message = new Uint8Array(4 + jpeg.length);
+        new DataView(message.buffer).setUint32(0, id);
+        message.set(jpeg, 4);
+        this.sentAt.set(id, performance.now());
+        ws.send(message);
+      },
+      "image/jpeg",
+      this.quality,
+    );
+  }
+}

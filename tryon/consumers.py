@@ -1,0 +1,471 @@
+"""Server-rendered live try-on over a WebSocket, for phones that cannot run the pose model.
+
+Endpoint: ``ws(s)://<host>/ws/tryon/``. The Origin header must name one of
+``ALLOWED_HOSTS`` (``AllowedHostsOriginValidator`` in :mod:`fittingroom.asgi`);
+other origins are refused during the handshake (HTTP 403). Anonymous shoppers
+are welcome; every limit below applies to them.
+
+Protocol
+========
+
+Client → server
+---------------
+* Text ``{"type": "start", "garment": "<product slug>", "width": W, "height": H}``
+  — choose the garment and announce the frame size (1..``LIVE_MAX_FRAME_WIDTH``
+  by 1..``LIVE_MAX_FRAME_HEIGHT``). The server answers
+  ``{"type": "ready", "garment": slug, "limits": {...}}``. Sending ``start``
+  again restarts with the new values.
+* Text ``{"type": "garment", "garment": "<slug>"}`` — switch the garment; the
+  server answers ``{"type": "garment", "garment": slug}``. It applies from the
+  next frame processed.
+* Binary frame — 4 bytes big-endian uint32 frame id (any value the client
+  likes, e.g. ``performance.now() & 0xffffffff``), then one complete JPEG
+  (baseline or progressive, e.g. ``canvas.toBlob(cb, "image/jpeg", 0.7)``).
+  The whole message may be at most ``LIVE_MAX_MESSAGE_BYTES`` (default 512 KiB).
+
+Server → client, per processed frame (always in this order, back to back)
+-------------------------------------------------------------------------
+1. Text ``{"type": "result", "frame": id, "found": bool, "fitted": bool,
+   "landmarks": [[x, y, z, visibility] x 33] | null, "width": W, "height": H,
+   "dropped": n, "timings": {"decode", "pose", "render", "encode", "total", "wait"}}``
+   — landmarks normalised to the frame (0..1), timings in ms (``wait`` is
+   the time the frame spent queued behind other connections' work),
+   ``dropped`` counts this connection's frames never processed so far.
+2. Binary: the same 4-byte frame id, then the composited JPEG (the frame size
+   of the input). When no garment could be drawn (``fitted`` false) the
+   client's own JPEG comes back unchanged.
+
+Pacing: at most one frame is processed per connection at a time. A frame that
+arrives meanwhile waits as the single pending frame; a newer one replaces it
+(latest frame wins) and the older one is dropped without a reply. Send the
+next frame when the previous ``result`` arrives (or keep one extra in flight
+to hide the network round trip). Messages (frames and text) beyond
+``LIVE_MAX_FPS`` per second (a token bucket, bursts up to the same number)
+are dropped too, without a reply, after one
+``{"type": "warning", "code": "rate_limited"}`` per connection; so a client
+must not rely on every frame getting a result (re-send after ~1 s of silence).
+
+Errors: ``{"type": "error", "code": ..., "message": ...}`` (plus ``"frame": id``
+when the error is about a frame whose id could be read). The connection
+stays open after every error except those followed by a close below.
+
+==========================  =================================================
+code                        meaning
+==========================  =================================================
+``bad_message``             a text message that is not a JSON object with a
+                            ``type`` (or frames sent as text)
+``unknown_type``            a JSON message of an unknown ``type``
+``bad_start``               ``start``/``garment`` fields missing or invalid
+``unknown_garment``         no active product with a try-on overlay has the slug
+``not_started``             a frame before a successful ``start``
+``bad_header``              a binary message too short for id + JPEG
+``bad_image``               not a JPEG, cut off, or undecodable
+``too_large``               message over the byte limit or frame over the
+                            pixel limit (messages over 1 MiB are refused by
+                            the server itself: close code 1009)
+``server_error``            the server failed on this frame; send another
+==========================  =================================================
+
+Close codes (an error message with the same ``code`` precedes each):
+
+* ``4008`` ``idle_timeout`` — no frame for ``LIVE_IDLE_TIMEOUT`` seconds.
+* ``4029`` ``too_many_connections`` — this client (IP address) already has
+  ``LIVE_MAX_CONNECTIONS_PER_CLIENT`` live connections.
+* ``4503`` ``server_busy`` — the server has ``LIVE_MAX_CONNECTIONS`` live
+  connections; or ``unavailable`` — the pose model cannot be loaded. Retry
+  later, or fall back to the photo try-on.
+
+Connection counts are per server process. Behind a reverse proxy run Daphne
+with ``--proxy-headers`` so the client address is the shopper's, not the proxy's.
+
+Nothing is stored: frames stay in memory for one processing step; no file is
+written and no row is saved. All CPU work (decode, pose, composite, encode)
+runs on a bounded thread pool sized to the CPU count, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from tryon.live import (
+    EstimatorUnavailable,
+    FrameRejected,
+    Garment,
+    LiveLimits,
+    LiveSession,
+    check_jpeg,
+    split_frame,
+)
+
+logger = logging.getLogger(__name__)
+
+CLOSE_IDLE = 4008
+CLOSE_TOO_MANY_CONNECTIONS = 4029
+CLOSE_BUSY = 4503
+
+MAX_TEXT_BYTES = 4096
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,120}")
+
+DEFAULTS = {
+    "LIVE_MAX_MESSAGE_BYTES": 512 * 1024,
+    "LIVE_MAX_FRAME_WIDTH": 1280,
+    "LIVE_MAX_FRAME_HEIGHT": 1280,
+    "LIVE_MAX_CONNECTIONS_PER_CLIENT": 2,
+    "LIVE_MAX_CONNECTIONS": 16,
+    "LIVE_IDLE_TIMEOUT": 30.0,
+    "LIVE_MAX_FPS": 30,
+    "LIVE_JPEG_QUALITY": 80,
+    "LIVE_POSE_MODEL": "lite",
+}
+
+# One pool per process for every connection's CPU work. Each connection has at
+# most one job in it, so its queue is bounded by LIVE_MAX_CONNECTIONS.
+_executor: ThreadPoolExecutor | None = None
+
+# Live connections per client address, and in total (this process; the event loop is the only writer).
+_connections: Counter[str] = Counter()
+
+
+def executor() -> ThreadPoolExecutor:
+    """Return the process's live try-on thread pool (created on first use)."""
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="tryon-live")
+    return _executor
+
+
+def live_connections() -> dict[str, int]:
+    """Return the live connection count per client address (for tests and monitoring)."""
+    return dict(+_connections)
+
+
+def _config() -> dict:
+    cfg = getattr(settings, "FITTINGROOM", {})
+    return {key: cfg.get(key, default) for key, default in DEFAULTS.items()}
+
+
+def _new_estimator(model: str):
+    from tryon.pose import PoseEstimator, model_path_for
+
+    return PoseEstimator(
+        model_path_for(settings.FITTINGROOM["MODELS_DIR"], model), mode="video", segmentation=True
+    )
+
+
+@database_sync_to_async
+def _load_garment(slug: str) -> Garment | None:
+    """Return an active product's overlay as a :class:`Garment`, or None."""
+    from catalog.models import Product
+    from tryon.overlays import overlay_pixels
+
+    product = Product.objects.active().select_related("overlay").filter(slug=slug, overlay__isnull=False).first()
+    if product is None:
+        return None
+    overlay = product.overlay
+    try:
+        pixels = overlay_pixels(overlay, order="BGRA")
+    except (OSError, ValueError):
+        logger.exception("live try-on: overlay of %s cannot be read", slug)
+        return None
+    return Garment(slug=slug, overlay_bgra=pixels, description=overlay.as_garment())
+
+
+class TryOnConsumer(AsyncWebsocketConsumer):
+    """One shopper's live try-on stream (see the module docstring for the protocol)."""
+
+    channel_layer_alias = "__tryon_live_needs_no_channel_layer__"
+
+    async def connect(self):
+        self.cfg = _config()
+        self.limits = LiveLimits(
+            max_bytes=int(self.cfg["LIVE_MAX_MESSAGE_BYTES"]),
+            max_width=int(self.cfg["LIVE_MAX_FRAME_WIDTH"]),
+            max_height=int(self.cfg["LIVE_MAX_FRAME_HEIGHT"]),
+            jpeg_quality=int(self.cfg["LIVE_JPEG_QUALITY"]),
+        )
+        client = self.scope.get("client") or ("unknown", 0)
+        self.client_key = str(client[0])
+        self.counted = False
+        self.closing = False
+        self.session: LiveSession | None = None
+        self.garment: Garment | None = None
+        self.pending: tuple[int, bytes, float] | None = None
+        self.pump_task: asyncio.Task | None = None
+        self.idle_task: asyncio.Task | None = None
+        self.send_lock = asyncio.Lock()
+        self.dropped = 0
+        self.warned_rate = False
+        max_fps = float(self.cfg["LIVE_MAX_FPS"])
+        self.fps = max_fps
+        self.tokens = max_fps
+        loop = asyncio.get_running_loop()
+        self.token_time = loop.time()
+        self.last_frame = loop.time()
+
+        await self.accept()
+        if sum(_connections.values()) >= int(self.cfg["LIVE_MAX_CONNECTIONS"]):
+            await self._refuse(
+                CLOSE_BUSY, "server_busy", "The live try-on is busy right now. Please try again in a minute."
+            )
+            return
+        if _connections[self.client_key] >= int(self.cfg["LIVE_MAX_CONNECTIONS_PER_CLIENT"]):
+            await self._refuse(
+                CLOSE_TOO_MANY_CONNECTIONS,
+                "too_many_connections",
+                "You already have live try-ons open. Close another tab or window and try again.",
+            )
+            return
+        _connections[self.client_key] += 1
+        self.counted = True
+        self.session = LiveSession(lambda: _new_estimator(self.cfg["LIVE_POSE_MODEL"]), self.limits)
+        self.idle_task = asyncio.create_task(self._watch_idle())
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Also when the consumer is cancelled (server shutdown, close timeout): free the slot and the model.
+            self._release()
+            session = getattr(self, "session", None)
+            if session is not None and not session.closed:
+                executor().submit(session.close)
+
+    def _release(self) -> None:
+        """Stop accepting work and give the connection slot back (idempotent, synchronous)."""
+        self.closing = True
+        self.pending = None
+        if getattr(self, "counted", False):
+            self.counted = False
+            _connections[self.client_key] -= 1
+            if _connections[self.client_key] <= 0:
+                del _connections[self.client_key]
+        idle_task = getattr(self, "idle_task", None)
+        if idle_task is not None and idle_task is not asyncio.current_task():
+            idle_task.cancel()
+
+    async def disconnect(self, code):
+        self._release()
+        if self.pump_task is not None:
+            try:
+                await self.pump_task  # let a frame in progress finish before closing its estimator
+            except Exception:  # already reported by the pump
+                pass
+        if self.session is not None:
+            await asyncio.get_running_loop().run_in_executor(executor(), self.session.close)
+
+    # -- messages in --------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.closing or self.session is None:
+            return
+        if bytes_data is not None:
+            await self._receive_frame(bytes_data)
+        else:
+            await self._receive_text(text_data or "")
+
+    async def _receive_text(self, text: str) -> None:
+        if not await self._take_token():
+            return
+        if len(text) > MAX_TEXT_BYTES:
+            await self._error("too_large", f"Text messages may be at most {MAX_TEXT_BYTES} bytes.")
+            return
+        try:
+            message = json.loads(text)
+        except ValueError:
+            message = None
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self._error(
+                "bad_message",
+                'Text messages must be JSON objects with a "type"; send frames as binary messages.',
+            )
+            return
+        kind = message["type"]
+        if kind == "start":
+            await self._start(message)
+        elif kind == "garment":
+            await self._switch(message)
+        else:
+            await self._error("unknown_type", 'The message type must be "start" or "garment".')
+
+    async def _garment_from(self, message: dict) -> Garment | None:
+        slug = message.get("garment")
+        if not isinstance(slug, str) or not _SLUG.fullmatch(slug):
+            await self._error("bad_start", '"garment" must be the slug of a product, e.g. "essential-crew-tee-white".')
+            return None
+        garment = await _load_garment(slug)
+        if garment is None:
+            await self._error("unknown_garment", "That garment cannot be tried on. Pick another one.")
+        return garment
+
+    async def _start(self, message: dict) -> None:
+        width, height = message.get("width"), message.get("height")
+        for value in (width, height):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                await self._error("bad_start", '"width" and "height" must be positive whole numbers of pixels.')
+                return
+        if width > self.limits.max_width or height > self.limits.max_height:
+            await self._error(
+                "too_large",
+                f"Frames may be at most {self.limits.max_width}x{self.limits.max_height} pixels.",
+            )
+            return
+        garment = await self._garment_from(message)
+        if garment is None:
+            return
+        self.garment = garment
+        self.last_frame = asyncio.get_running_loop().time()
+        await self._send_json({
+            "type": "ready",
+            "garment": garment.slug,
+            "limits": {
+                "max_bytes": self.limits.max_bytes,
+                "max_width": self.limits.max_width,
+                "max_height": self.limits.max_height,
+                "max_fps": self.fps,
+                "idle_timeout": float(self.cfg["LIVE_IDLE_TIMEOUT"]),
+            },
+        })
+
+    async def _switch(self, message: dict) -> None:
+        if self.garment is None:
+            await self._error("not_started", 'Send a "start" message first.')
+            return
+        garment = await self._garment_from(message)
+        if garment is not None:
+            self.garment = garment
+            await self._send_json({"type": "garment", "garment": garment.slug})
+
+    async def _receive_frame(self, data: bytes) -> None:
+        if not await self._take_token():  # bad frames count too: errors are not a free echo service
+            self.dropped += 1
+            return
+        frame_id = None
+        try:
+            frame_id, jpeg = split_frame(data, self.limits)
+            if self.garment is None:
+                raise FrameRejected("not_started", 'Send a "start" message before the first frame.')
+            check_jpeg(jpeg, self.limits)
+        except FrameRejected as exc:
+            await self._error(exc.code, exc.message, frame=frame_id)
+            return
+        self.last_frame = asyncio.get_running_loop().time()
+        if self.pending is not None:
+            self.dropped += 1  # superseded: latest frame wins
+        self.pending = (frame_id, jpeg, time.perf_counter())
+        if self.pump_task is None or self.pump_task.done():
+            self.pump_task = asyncio.create_task(self._pump())
+
+    async def _take_token(self) -> bool:
+        """Spend one message of the per-connection rate (a token bucket of LIVE_MAX_FPS per second).
+
+        Return False when the message must be dropped; the first time, warn the client.
+        """
+        now = asyncio.get_running_loop().time()
+        self.tokens = min(self.fps, self.tokens + (now - self.token_time) * self.fps)
+        self.token_time = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        if not self.warned_rate:
+            self.warned_rate = True
+            await self._send_json({
+                "type": "warning",
+                "code": "rate_limited",
+                "message": f"Messages are arriving faster than {self.fps:g} per second; extra ones are dropped. "
+                "Send the next frame when the previous result arrives.",
+            })
+        return False
+
+    # -- processing ---------------------------------------------------------
+
+    async def _pump(self) -> None:
+        """Process pending frames one at a time until none is left."""
+        loop = asyncio.get_running_loop()
+        while self.pending is not None and not self.closing:
+            frame_id, jpeg, queued = self.pending
+            self.pending = None
+            garment = self.garment
+            try:
+                result = await loop.run_in_executor(executor(), self._process, frame_id, jpeg, garment, queued)
+            except FrameRejected as exc:
+                await self._error(exc.code, exc.message, frame=frame_id)
+                continue
+            except EstimatorUnavailable:
+                if self.closing:
+                    return
+                logger.exception("live try-on: pose estimator unavailable")
+                await self._refuse(
+                    CLOSE_BUSY, "unavailable", "The live try-on is unavailable right now. Try the photo try-on instead."
+                )
+                return
+            except Exception:
+                if self.closing:
+                    return
+                logger.exception("live try-on: frame failed")
+                await self._error(
+                    "server_error",
+                    "Something went wrong with this frame. Keep sending; the next one may work.",
+                    frame=frame_id,
+                )
+                continue
+            if self.closing:
+                return
+            message = result.message()
+            message["dropped"] = self.dropped
+            async with self.send_lock:
+                await self.send(text_data=json.dumps(message, separators=(",", ":")))
+                await self.send(bytes_data=result.binary())
+
+    def _process(self, frame_id: int, jpeg: bytes, garment: Garment, queued: float):
+        """Run one frame through the session (worker thread)."""
+        wait = time.perf_counter() - queued
+        result = self.session.process(frame_id, jpeg, garment)
+        result.timings["wait"] = round(wait * 1000.0, 2)
+        return result
+
+    async def _watch_idle(self) -> None:
+        """Close the connection after LIVE_IDLE_TIMEOUT seconds without a frame."""
+        timeout = float(self.cfg["LIVE_IDLE_TIMEOUT"])
+        loop = asyncio.get_running_loop()
+        while not self.closing:
+            busy = self.pending is not None or (self.pump_task is not None and not self.pump_task.done())
+            remaining = self.last_frame + timeout - loop.time()
+            if busy:
+                remaining = max(remaining, 1.0)
+            if remaining <= 0:
+                await self._refuse(
+                    CLOSE_IDLE, "idle_timeout", f"No frame for {timeout:g} seconds; the live try-on was closed."
+                )
+                return
+            await asyncio.sleep(remaining)
+
+    # -- messages out -------------------------------------------------------
+
+    async def _send_json(self, message: dict) -> None:
+        if self.closing:
+            return
+        async with self.send_lock:
+            await self.send(text_data=json.dumps(message, separators=(",", ":")))
+
+    async def _error(self, code: str, message: str, *, frame: int | None = None) -> None:
+        payload = {"type": "error", "code": code, "message": message}
+        if frame is not None:
+            payload["frame"] = frame
+        await self._send_json(payload)
+
+    async def _refuse(self, close_code: int, code: str, message: str) -> None:
+        await self._error(code, message)
+        self.closing = True
+        self.pending = None
+        await self.close(code=close_code)
