@@ -182,7 +182,7 @@ DEMO_GARMENTS: list[GarmentSpec] = [
         kind=_g.JACKET,
         category="Jackets",
         price="149.00",
-        description="A single-breasted blazer in brushed charcoal wool with notch lapels and a burgundy pocket square.",
+        description="A three-button single-breasted blazer in brushed charcoal wool with notch lapels and a burgundy pocket square.",
         colours=("Charcoal",),
         style="blazer",
         pattern="wool",
@@ -209,7 +209,7 @@ DEMO_GARMENTS: list[GarmentSpec] = [
         kind=_g.DRESS,
         category="Dresses",
         price="85.00",
-        description="A cotton-poplin midi sundress with a square neck, wide straps and a tiered meadow-print skirt.",
+        description="A cotton-poplin midi sundress with a square neck, short cap sleeves and a tiered meadow-print skirt.",
         colours=("Cream", "Rose", "Green"),
         style="sundress",
         pattern="floral",
@@ -1406,7 +1406,7 @@ class _JacketArt(_TopArt):
         spec, g, c = self.spec, self.g, self.c
         sw, cx, st = g.sw, g.cx, spec.style
         v_end = g.wrist_v + (0.05 if st != "blazer" else 0.03) * sw
-        apex_y = {"denim": 0.24, "bomber": -0.03, "blazer": 0.6}[st]
+        apex_y = {"denim": 0.24, "bomber": -0.03, "blazer": 0.46}[st]
         apex = _p(cx, g.ys + apex_y * sw)
         if st == "bomber":
             neckline = _neckline(g, "crew")
@@ -1436,9 +1436,9 @@ class _JacketArt(_TopArt):
         tm = c.poly(torso)
         if st == "blazer":
             # a cutaway front: the fronts part below the lower button
-            y2 = g.ys + 1.0 * sw
+            y2 = g.ys + 1.05 * sw
             gap = c.poly(
-                np.array([[cx, y2], [cx - 0.13 * sw, g.hem_y + 0.05 * sw], [cx + 0.13 * sw, g.hem_y + 0.05 * sw]])
+                np.array([[cx, y2], [cx - 0.09 * sw, g.hem_y + 0.05 * sw], [cx + 0.09 * sw, g.hem_y + 0.05 * sw]])
             )
             gap = cv2.GaussianBlur(gap, (0, 0), 0.6)
             tm = cv2.subtract(tm, gap)
@@ -1732,19 +1732,19 @@ class _JacketArt(_TopArt):
     # -- the blazer ------------------------------------------------------------------------
     def _blazer(self, g, neckline, hem, apex, v_end, tm):
         c, sw, cx, ys = self.c, g.sw, g.cx, g.ys
-        y2 = ys + 1.0 * sw
+        y2 = ys + 1.05 * sw
         # front edge of the overlapping left front and the cutaway
         edge = _path(
             _line(apex, _p(cx - 0.01 * sw, y2), 6),
             _qbez(
                 _p(cx - 0.01 * sw, y2),
-                _p(cx - 0.03 * sw, g.hem_y - 0.15 * sw),
-                _p(cx - 0.13 * sw, g.hem_y + 0.04 * sw),
+                _p(cx - 0.02 * sw, g.hem_y - 0.15 * sw),
+                _p(cx - 0.09 * sw, g.hem_y + 0.04 * sw),
                 10,
             ),
         )
         right_edge = _qbez(
-            _p(cx, y2), _p(cx + 0.03 * sw, g.hem_y - 0.15 * sw), _p(cx + 0.13 * sw, g.hem_y + 0.04 * sw), 10
+            _p(cx, y2), _p(cx + 0.02 * sw, g.hem_y - 0.15 * sw), _p(cx + 0.09 * sw, g.hem_y + 0.04 * sw), 10
         )
         self.edge_shadow(
             c.poly(np.vstack([edge, [[c.w, c.h], [c.w, 0]]])), offset=(-2, 1), blur=2, strength=0.45, under=tm
@@ -1812,7 +1812,7 @@ class _JacketArt(_TopArt):
             N = g.N[s]
             B = apex
             roll = _qbez(N + _p(-s * 0.035 * sw, 0.0), _p(cx + s * 0.07 * sw, ys + 0.3 * sw), B, 14)
-            outer = _path(_qbez(B, _p(cx + s * 0.3 * sw, ys + 0.36 * sw), _p(cx + s * 0.36 * sw, ys + 0.15 * sw), 12))
+            outer = _path(_qbez(B, _p(cx + s * 0.28 * sw, B[1] - 0.22 * sw), _p(cx + s * 0.34 * sw, ys + 0.13 * sw), 12))
             Q = _p(cx + s * 0.29 * sw, ys + 0.12 * sw)
             C = _p(cx + s * 0.31 * sw, ys + 0.06 * sw)
             T = N + _p(s * 0.04 * sw, 0.0)
@@ -1833,7 +1833,9 @@ class _JacketArt(_TopArt):
         self.c.multiply(
             self.c.stroke(np.array([_p(cx + 0.22 * sw, ys + 0.22 * sw), _p(cx + 0.25 * sw, ys + 0.2 * sw)]), 1.6), 0.5
         )
-        for y in (apex[1] + 0.06 * sw, y2 - 0.04 * sw):
+        # three buttons, the lapels rolling to the top one
+        for k in range(3):
+            y = apex[1] + 0.06 * sw + k * (y2 - 0.04 * sw - apex[1] - 0.06 * sw) / 2
             self.button((cx - 0.01 * sw, y), 0.032 * sw, self.lining * 1.2, "sew")
         for s in (-1, 1):
             for k in range(3):
@@ -1887,7 +1889,7 @@ for _style in ("denim", "bomber", "blazer"):
 
 
 class _DressArt(_Art):
-    """The tea dress (V-neck, flutter sleeves, tie waist) and the tiered sundress."""
+    """The tea dress (V-neck, flutter sleeves, tie waist) and the tiered sundress (square neck, cap sleeves)."""
 
     def __init__(self, spec: GarmentSpec, ss: int):
         sw = 220
@@ -1900,7 +1902,7 @@ class _DressArt(_Art):
             26,
             chest=0.44,
             hip_half=0.5,
-            neck=0.4 if self.tea else 0.5,
+            neck=0.4 if self.tea else 0.46,
             uo=(0.11, 0.09),
             ui=(-0.2, -0.12),
         )
@@ -1912,7 +1914,7 @@ class _DressArt(_Art):
         waist_y, waist_half = ys + 0.98 * sw, 0.36 * sw
         knee_y = g.hip_y + 1.1 * sw
         hem_y = knee_y + (0.14 if self.tea else 0.42) * sw
-        hem_half = (0.8 if self.tea else 0.76) * sw
+        hem_half = (0.8 if self.tea else 0.7) * sw
         W = {s: _p(cx + s * waist_half, waist_y) for s in (-1, 1)}
         side = {
             s: _bez(g.U[s], g.U[s] + _p(0, 0.2 * sw), W[s] + _p(s * 0.02 * sw, -0.15 * sw), W[s], 12) for s in (-1, 1)
@@ -1921,18 +1923,11 @@ class _DressArt(_Art):
             neckline = _neckline(g, "vneck")
             top = [_path([g.N[s], g.S[s]], g.armhole(s)) for s in (-1, 1)]
         else:
-            sq_y = ys + 0.28 * sw
-            strap_w = 0.13 * sw
+            # A high square neck and short cap sleeves: the bodice covers the
+            # chest and shoulders, as a summer dress does.
+            sq_y = ys + 0.17 * sw
             neckline = np.array([g.N[-1], _p(g.N[-1][0], sq_y), _p(g.N[1][0], sq_y), g.N[1]])
-            top = []
-            for s in (-1, 1):
-                outer = g.N[s] + _p(s * strap_w, 0.02 * sw)
-                top.append(
-                    _path(
-                        [g.N[s], outer],
-                        _bez(outer, outer + _p(0, 0.14 * sw), g.U[s] + _p(-s * 0.09 * sw, -0.02 * sw), g.U[s], 12),
-                    )
-                )
+            top = [_path([g.N[s], g.S[s]], g.armhole(s)) for s in (-1, 1)]
         bodice = _path(top[0], side[-1], side[1][::-1], top[1][::-1], neckline[::-1])
         # skirt with an undulating hem
         n_waves = 7
@@ -1962,7 +1957,7 @@ class _DressArt(_Art):
             if self.tea:
                 back = g.back_neck(rise=0.0)
             else:
-                by = ys + 0.17 * sw
+                by = ys + 0.07 * sw
                 back = np.array([_p(g.N[-1][0], by), _p(g.N[1][0], by)])
             inner = ci.poly(_path(back, neckline[::-1]))
             y0, y1 = back[:, 1].min(), neckline[:, 1].max()
@@ -1975,23 +1970,33 @@ class _DressArt(_Art):
         bm = c.poly(bodice)
         self.edge_shadow(bm, offset=(0, 3), blur=3, strength=0.35, under=sm)
         self.panel(bm, power=1.6)
-        if self.tea:
-            for s in (-1, 1):
-                sl = c.poly(g.sleeve(s, 0.3 * sw, cap=0.2))
-                self.edge_shadow(sl, offset=(s * 2, 2), blur=3, strength=0.35, under=bm)
-                uv = self.sleeve_uv(
-                    g.S[s],
-                    g.d[s],
-                    g.po[s],
-                    lambda v: (g.u_out(v) + g.u_in(v)) / 2,
-                    lambda v: (g.u_out(v) - g.u_in(v)) / 2,
-                    s,
-                )
-                self.panel(sl, uv=uv, power=1.4)
-                self.seam(g.armhole(s), 0.75)
-                a, b = g.sp(s, 0.3 * sw, g.u_out(0.3 * sw)), g.sp(s, 0.3 * sw, g.u_in(0.3 * sw))
+        # flutter sleeves (tea dress) or short cap sleeves (sundress)
+        sleeve_len = 0.3 * sw if self.tea else 0.2 * sw
+        for s in (-1, 1):
+            sl = c.poly(g.sleeve(s, sleeve_len, cap=0.2 if self.tea else 0.16))
+            self.edge_shadow(sl, offset=(s * 2, 2), blur=3, strength=0.35, under=bm)
+            uv = self.sleeve_uv(
+                g.S[s],
+                g.d[s],
+                g.po[s],
+                lambda v: (g.u_out(v) + g.u_in(v)) / 2,
+                lambda v: (g.u_out(v) - g.u_in(v)) / 2,
+                s,
+            )
+            self.panel(sl, uv=uv, power=1.4)
+            self.seam(g.armhole(s), 0.75)
+            a, b = g.sp(s, sleeve_len, g.u_out(sleeve_len)), g.sp(s, sleeve_len, g.u_in(sleeve_len))
+            if self.tea:
                 c.multiply(c.stroke(np.array([a, b]), 1.2), 0.75)
-                self.seam(np.array([g.N[s], g.S[s]]), 0.8)
+            else:
+                # a narrow turned-back cuff
+                a2, b2 = g.sp(s, sleeve_len - 0.035 * sw, g.u_out(sleeve_len)), g.sp(
+                    s, sleeve_len - 0.035 * sw, g.u_in(sleeve_len)
+                )
+                c.multiply(c.stroke(np.array([a, b]), 1.3), 0.7)
+                self.stitch(np.array([a2, b2]), opacity=0.45)
+            self.seam(np.array([g.N[s], g.S[s]]), 0.8)
+        if self.tea:
             self.stitch(_offset(neckline, -0.03 * sw), opacity=0.5)
             c.multiply(c.stroke(neckline, 1.2), 0.75)
             apex = neckline[len(neckline) // 2]
@@ -2001,12 +2006,11 @@ class _DressArt(_Art):
                     self.button((cx, y), 0.022 * sw, _rgb(spec.accent) * 0.95, "sew")
             self._tie_belt(g, waist_y, waist_half)
         else:
-            # straps and a smocked bodice
-            for s in (-1, 1):
-                self.seam(np.array([g.N[s] + _p(0, 0.02 * sw), g.N[s] + _p(0, 0.2 * sw)]), 0.85)
+            # a square neck and a smocked bodice
             c.multiply(c.stroke(neckline[1:3], 1.2), 0.75)
+            self.stitch(_offset(neckline[1:3], -0.03 * sw), opacity=0.45)
             for k in range(7):
-                y = ys + (0.4 + 0.08 * k) * sw
+                y = ys + (0.3 + 0.08 * k) * sw
                 if y > waist_y - 0.02 * sw:
                     break
                 xs_ = np.linspace(cx - 0.5 * sw, cx + 0.5 * sw, 120)

@@ -302,6 +302,16 @@ def fit_cases():
             synthetic_pose(PORTRAIT, (370, 300), 560, arms=(20.0, 18.0)),
         ),
         ("tshirt_mirrored", LANDSCAPE, "tshirt", synthetic_pose(LANDSCAPE, (640, 220), 170, mirrored=True)),
+        (
+            # Arms hanging straight down over the torso's sides, leaning (hips
+            # shifted): the short sleeves' inner halves fold under the body.
+            "tshirt_arms_down_leaning",
+            PORTRAIT,
+            "tshirt",
+            synthetic_pose(
+                PORTRAIT, (360, 420), 200, arms=(3.0, 5.0), offsets={"right_hip": (-50, 0), "left_hip": (-50, 0)}
+            ),
+        ),
         ("longsleeve_frontal", LANDSCAPE, "longsleeve", synthetic_pose(LANDSCAPE, (640, 200), 150)),
         (
             "longsleeve_raised_left_arm",

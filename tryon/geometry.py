@@ -29,9 +29,24 @@ image coordinates, y down) and together they tile the overlay rectangle
 ``[0, width] x [0, height]`` exactly once: the margins around the garment are
 meshed too, so art beyond the anchors travels with the nearest body part.
 Triangles are listed back to front: margins (mostly transparent; they fold
-first when a limb sweeps across them), then the body, then the sleeves. A
-renderer that paints them in order, even one that replaces rather than
-blends, gets sleeves over the torso and never lets a folded margin hide art.
+first when a limb sweeps across them), then a short sleeve's inner half and
+its half toward the elbow, then the body, then the sleeves. A renderer that
+paints them in order, even one that replaces rather than blends, gets sleeves
+over the torso and never lets a folded margin hide art. A short sleeve ends
+about half way to the elbow, so most of its strip beyond that, and the gap
+under the arm that its inner half carries, is transparent: drawn over the
+body, those pixels would cut holes into the torso whenever the arm hangs
+beside it or crosses in front of it. Under the body, the torso hides them
+and the sleeve's outer half still lies over the torso's side.
+
+Anchors and joints: MediaPipe's shoulder and hip landmarks are joint centres,
+inside the body's outline, while an overlay's shoulder anchors mark the
+shoulder seams and its hip anchors the garment's sides at hip height (see
+``SHOULDER_SEAM_OUT``, ``SHOULDER_SEAM_UP``, ``HIP_SIDE_OUT``). The torso
+is bound to the body-outline points derived from the joints (seams beyond
+and above the shoulder joints, sides beyond the hip joints); elbows, wrists,
+knees and ankles are bound to the joints themselves, which lie on the limb's
+axis like the anchors.
 
 Layout per kind (vertex/triangle counts for the art in tools/make_fit_vectors.py;
 the margin's share varies a little with the art):
@@ -54,10 +69,11 @@ Art with arms hanging close to the body (or cropped tightly) is meshed with a
 narrower layout (``TOP_LAYOUTS``, ``LOWER_LAYOUTS``), the first that tiles.
 
 ``scale`` is the body's size in frame pixels measured like the art's
-reference length: the shoulder width for tops (shirts, jackets, dresses), the
-hip width for trousers and skirts. It does not shrink when the shopper turns
-sideways: the larger of the width ratio and the torso-length (or
-thigh-length) ratio is taken. Sleeve and leg widths, skirt flare and margins
+reference length: the shoulder-seam width for tops (shirts, jackets,
+dresses; about 1.2 shoulder-joint distances), the body's width at the hips
+(about 1.6 hip-joint distances) for trousers and skirts. It does not shrink
+when the shopper turns sideways: the larger of the width ratio and the
+torso-length (or thigh-length) ratio is taken. Sleeve and leg widths, skirt flare and margins
 scale with it; lengths along a bone follow the bone.
 
 This module is the reference for ``static/tryon/js/geometry.js``, which
@@ -87,17 +103,46 @@ OFF_FRAME_MARGIN = 0.1
 # Hip midpoint below the shoulder midpoint, in shoulder widths (MediaPipe
 # shoulder and hip landmarks of an adult standing upright: about 1.3-1.5).
 TORSO_RATIO = 1.4
-# Hip-joint width over shoulder width, for lower garments placed from the
-# shoulders (tops use the art's own ratio so their torso keeps its shape).
+# Hip-joint width over shoulder width (MediaPipe landmarks of adults facing
+# the camera: about 0.6-0.65), for hips estimated from the shoulders.
 HIP_WIDTH_RATIO = 0.6
+
+# --- Body outline: where a garment's anchors sit on the body ----------------------
+# MediaPipe's shoulder and hip landmarks are joint centres, inside the body's
+# outline, while an overlay's shoulder anchors mark the garment's shoulder
+# seams (the outer top corners of the torso, where sleeves attach) and its
+# hip anchors the garment's sides at hip height (see tryon.garments). Those
+# anchors are mapped to body-outline points derived from the joints. A "body
+# width" is the shoulder-joint distance, or for a shopper turned sideways
+# (whose shoulders narrow) the torso length over TORSO_RATIO.
+#
+# Shoulder seam: beyond each joint along the shoulder line by this share of
+# the joints' distance (it foreshortens with them when the shopper turns),
+# and above it, up the torso, by this share of a body width. The seam sits
+# on the acromion, whose breadth (biacromial) is about 1.2 times the
+# landmark distance (the deltoids' outline, just outside, is about 1.3 times:
+# measured on the test photos' person masks), and on top of the shoulder,
+# about a tenth of a body width above the joint centre.
+SHOULDER_SEAM_OUT = 0.1
+SHOULDER_SEAM_UP = 0.08
+# Garment side at hip height: beyond each hip joint along the hip line, in
+# hip-joint widths. The hip landmarks are only ~0.6 body widths apart, while
+# the body's outline there (the trochanters and the flesh over them) is about
+# one body width across: 0.6 x (1 + 2 x 0.3) = 0.96. A hip-joint width that
+# has narrowed because the shopper turned counts as HIP_WIDTH_RATIO body widths.
+HIP_SIDE_OUT = 0.3
 
 # --- Mesh layout, as fractions of the art's reference length --------------------
 # Torso side panels reach this far beyond the shoulder-hip lines (fraction of
 # the torso width at that row): a shirt's body is wider than the hip joints.
 TORSO_SIDE = 0.25
-# Sleeve strip half widths, in art shoulder widths: a loose sleeve around an
-# upper arm is about 0.45 shoulder widths across, around a forearm a bit less.
-UPPER_ARM_HALF_WIDTH = 0.22
+# Sleeve strip half widths, in art shoulder widths (the art's shoulder
+# anchors are the seams, so these are shoulder-seam widths): an upper arm is
+# about a quarter of the biacromial breadth across, a loose sleeve around it
+# with its ease about 0.38; around a forearm a bit less. The strip should hug
+# the sleeve: its transparent rim is drawn over the torso when the arm
+# crosses in front of the body.
+UPPER_ARM_HALF_WIDTH = 0.19
 FOREARM_HALF_WIDTH = 0.17
 # Skirts: hip row beyond the hip joints, and the hem flare beyond the knees,
 # in art hip widths. The flare is carried by body scale, not by the knee
@@ -137,7 +182,7 @@ TOP_LAYOUTS = (
 LOWER_LAYOUTS = (1.0, 0.5, 0.2)
 
 # Triangle layers, painted in this order.
-MARGIN, BODY, LIMB = 0, 1, 2
+MARGIN, SLEEVE_END, BODY, LIMB = 0, 1, 2, 3
 
 _TINY = 1e-9
 
@@ -460,7 +505,7 @@ class _Mesh:
     def ordered_triangles(self):
         """Return the triangles back to front: by layer, then in order of creation."""
         out = []
-        for layer in (MARGIN, BODY, LIMB):
+        for layer in (MARGIN, SLEEVE_END, BODY, LIMB):
             for t in self.tris:
                 if t[0] == layer:
                     out.append((t[1], t[2], t[3]))
@@ -575,11 +620,15 @@ def _build_top(m, a, names, layout):
             e_out = m.segment((e_pt[0] + n[0] * wu, e_pt[1] + n[1] * wu), shoulder, elbow, upper)
             e_in = m.segment((e_pt[0] - n[0] * wi, e_pt[1] - n[1] * wi), shoulder, elbow, upper)
         m_in = m.segment(_lerp(pit, m.src[e_in], 0.5), shoulder, elbow, upper)
+        # A short sleeve ends about half way to the elbow: the strip's lower
+        # half is mostly transparent and goes under the body, so that an arm
+        # crossing in front of the torso does not cut a hole into it.
+        lower = LIMB if forearms else SLEEVE_END
         m.tri(collar[col], shoulder, cap, BODY)
         m.quad(cap, shoulder, m_bone, m_out, LIMB)
-        m.quad(m_out, m_bone, elbow, e_out, LIMB)
-        m.quad(shoulder, armpit, m_in, m_bone, LIMB)
-        m.quad(m_bone, m_in, e_in, elbow, LIMB)
+        m.quad(m_out, m_bone, elbow, e_out, lower)
+        m.quad(shoulder, armpit, m_in, m_bone, lower)
+        m.quad(m_bone, m_in, e_in, elbow, lower)
         outer = [collar[col], cap, m_out, e_out]
         inner = [armpit, m_in, e_in]
         if forearms:
@@ -619,7 +668,7 @@ def _build_top(m, a, names, layout):
         outline = [[v] for v in bottom]
     m.side_margin(chains["right"] + outline[0], 0.0)
     m.side_margin(chains["left"] + outline[-1], m.w)
-    return {"ref": sw, "torso_len": _dist(shmid, hipmid), "hip_ratio": _dist(rh, lh) / sw}
+    return {"ref": sw, "torso_len": _dist(shmid, hipmid)}
 
 
 def _build_skirt(m, a, hip_row, widen):
@@ -995,6 +1044,32 @@ def _hips(rs, ls, rh, lh, u, hand, hip_width, estimated):
     return er, el
 
 
+def _seams(rs, ls, up, bw):
+    """Return the shoulder seams for shoulder joints ``rs``, ``ls``.
+
+    The seams sit beyond the joints along the shoulder line by a share of the
+    joints' distance (it foreshortens with them when the shopper turns) and
+    above them along ``up`` (unit, toward the head) by a share of the body
+    width ``bw``.
+    """
+    ox = (ls[0] - rs[0]) * SHOULDER_SEAM_OUT
+    oy = (ls[1] - rs[1]) * SHOULDER_SEAM_OUT
+    dx = up[0] * SHOULDER_SEAM_UP * bw
+    dy = up[1] * SHOULDER_SEAM_UP * bw
+    return (rs[0] - ox + dx, rs[1] - oy + dy), (ls[0] + ox + dx, ls[1] + oy + dy)
+
+
+def _hip_sides(rh, lh, u, bw):
+    """Return the body's sides at hip height for hip joints ``rh``, ``lh``.
+
+    ``u`` is the fallback direction when the hips coincide, ``bw`` the body
+    width (0 when unknown).
+    """
+    d = _unit(lh[0] - rh[0], lh[1] - rh[1]) or u
+    o = HIP_SIDE_OUT * max(_dist(rh, lh), HIP_WIDTH_RATIO * bw)
+    return (rh[0] - d[0] * o, rh[1] - d[1] * o), (lh[0] + d[0] * o, lh[1] + d[1] * o)
+
+
 def _pose_body(mesh, seen):
     """Return the body (joints in frame px, scale, part frames), or ``None``."""
     ref = mesh["ref"]
@@ -1017,21 +1092,36 @@ def _pose_body(mesh, seen):
         u = su
         hand_d = _down_hand(u, _cue(shmid, rh, lh, nose))
         both = rh is not None and lh is not None
-        rh, lh = _hips(rs, ls, rh, lh, u, hand_d, sw * ref["hip_ratio"], estimated)
-        k = sw / ref["ref"]
+        rh, lh = _hips(rs, ls, rh, lh, u, hand_d, sw * HIP_WIDTH_RATIO, estimated)
+        # Up the torso: along its axis when the hips are seen, else square to
+        # the shoulder line.
+        up = (u[1] * hand_d, -u[0] * hand_d)
+        bw = sw
         if both:
+            hipmid = _lerp(rh, lh, 0.5)
             # A shopper turning sideways narrows the shoulders, not the torso.
-            k = max(k, _dist(shmid, _lerp(rh, lh, 0.5)) / ref["torso_len"])
+            bw = max(bw, _dist(shmid, hipmid) / TORSO_RATIO)
+            up = _unit(shmid[0] - hipmid[0], shmid[1] - hipmid[1]) or up
+        rs, ls = _seams(rs, ls, up, bw)
+        rh, lh = _hip_sides(rh, lh, u, bw)
+        k = _dist(rs, ls) / ref["ref"]
+        if both:
+            k = max(k, _dist(_lerp(rs, ls, 0.5), _lerp(rh, lh, 0.5)) / ref["torso_len"])
     else:
         seen_hips = {"right": rh is not None, "left": lh is not None}
+        bw = 0.0
         if rh is None or lh is None:
             if su is None:
                 return None
             hand_s = _down_hand(su, _cue(shmid, rh, lh, nose))
             rh, lh = _hips(rs, ls, rh, lh, su, hand_s, sw * HIP_WIDTH_RATIO, estimated)
+            bw = sw
+        elif su is not None:
+            bw = max(sw, _dist(shmid, _lerp(rh, lh, 0.5)) / TORSO_RATIO)
         u = _unit(lh[0] - rh[0], lh[1] - rh[1])
         if u is None:
             return None
+        rh, lh = _hip_sides(rh, lh, u, bw)
         hipmid = _lerp(rh, lh, 0.5)
         knees = {"right": seen("right_knee"), "left": seen("left_knee")}
         if su is not None:

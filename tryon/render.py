@@ -11,7 +11,7 @@ Mesh format
      "src": [[u, v], ...],        # overlay pixel coordinates (floats)
      "dst": [[x, y], ...],        # frame pixel coordinates (floats)
      "triangles": [[i, j, k], ...],  # indices into src / dst
-     "scale": float,              # body scale in frame px (~shoulder width)
+     "scale": float,              # body scale in frame px (tops: shoulder-seam width)
      "estimated": [names]}
 
 Pixel coordinates follow OpenCV: ``(0, 0)`` is the *centre* of the top-left
@@ -79,9 +79,11 @@ give a proportional soft edge). :func:`arm_occlusion_mask` builds one from the
 pose: a forearm or hand whose centre line enters the garment's body region
 (the torso for tops and dresses, hips to knees for trousers and skirts) is
 assumed to be *in front of* that garment, and a capsule of radius
-``0.09 * scale`` around elbow->wrist, plus the hand (the wrist and the pinky,
+``0.075 * scale`` around elbow->wrist, plus the hand (the wrist and the pinky,
 index and thumb landmarks, dilated by the same radius), is kept, intersected
-with the person segmentation when one is given. Long-sleeve kinds (longsleeve,
+with the person segmentation when one is given. Only forearm and hand
+landmarks with visibility >= 0.8 count: a guessed hand would cut a hole
+through the garment where there is no hand. Long-sleeve kinds (longsleeve,
 jacket) return an empty mask: there the forearm is covered by the garment's
 own sleeve, which the mesh already draws over the torso, so keeping the bare
 frame pixels would cut a hole through the sleeve. Short sleeves (tshirt) and
@@ -136,11 +138,20 @@ _L_HIP, _R_HIP = 23, 24
 _L_KNEE, _R_KNEE = 25, 26
 _NUM_LANDMARKS = 33
 _MIN_VISIBILITY = 0.5
-# Capsule radius around the forearm, in units of the body scale.
-_FOREARM_RADIUS = 0.09
+# Forearm and hand landmarks occlude only from this visibility on. A wrong
+# occluder cuts a hole through the middle of the garment, which looks far
+# worse than a hand drawn behind it, so guessed hands (MediaPipe reports
+# hands resting below the frame or behind a prop at 0.6-0.8) do not count.
+_OCCLUDER_VISIBILITY = 0.8
+# Capsule radius around the forearm, in units of the body scale. The scale
+# of a top is its shoulder-seam width, about 1.2 shoulder-joint distances
+# (tryon.geometry), so this is ~0.09 joint distances: a forearm about a fifth
+# of the shoulder width thick.
+_FOREARM_RADIUS = 0.075
 # Fallback body-region heights, in units of the body scale, when the lower
-# landmarks are not visible (webcam framing often cuts off the hips).
-_TORSO_HEIGHT = 1.3
+# landmarks are not visible (webcam framing often cuts off the hips): the
+# hip joints hang ~1.4 joint distances, ~1.2 seam widths, below the shoulders.
+_TORSO_HEIGHT = 1.2
 _THIGH_HEIGHT = 1.1
 # Kinds whose own sleeve covers the forearm: no arm occlusion.
 _SLEEVED_KINDS = frozenset({garments.LONGSLEEVE, garments.JACKET})
@@ -581,7 +592,7 @@ def arm_occlusion_mask(
     ``landmarks_px`` holds 33 ``(x, y, visibility)`` in frame pixels; points
     with visibility < 0.5 are ignored. ``person_mask`` (float ``HxW`` in
     [0, 1]) limits the mask to pixels > 0.5. ``scale`` is the body scale in
-    frame pixels (~shoulder width). Long-sleeve kinds give an empty mask; see
+    frame pixels (a fit's ``"scale"``: for tops the shoulder-seam width). Long-sleeve kinds give an empty mask; see
     the module docstring for the rules.
     """
     height, width = _check_shape(shape)
@@ -619,13 +630,14 @@ def arm_occlusion_mask(
         return mask
 
     radius = _FOREARM_RADIUS * scale
+    sure = visible & (lm[:, 2] >= _OCCLUDER_VISIBILITY)
     drew = False
     for elbow, wrist, hand in (
         (_L_ELBOW, _L_WRIST, _L_HAND),
         (_R_ELBOW, _R_WRIST, _R_HAND),
     ):
-        arm = [i for i in (elbow, wrist) if visible[i]]
-        palm = [i for i in (wrist, *hand) if visible[i]]
+        arm = [i for i in (elbow, wrist) if sure[i]]
+        palm = [i for i in (wrist, *hand) if sure[i]]
         path = [lm[i, :2] for i in arm] if len(arm) == 2 else []
         if not path and not palm:
             continue

@@ -516,8 +516,8 @@ def test_forearm_across_torso_occludes_tshirt():
     assert mask[250, 290] == 255  # on the forearm, in front of the torso
     assert mask[260, 365] == 255  # the hand
     assert mask[150, 320] == 0  # the chest above it
-    # The capsule radius is about 0.09 * scale.
-    r = 0.09 * SCALE
+    # The capsule radius is about 0.075 * scale.
+    r = 0.075 * SCALE
     assert mask[240 + int(r) - 3, 220] == 255 and mask[240 + int(r) + 3, 220] == 0
 
 
@@ -545,6 +545,20 @@ def test_invisible_landmarks_are_ignored():
         lm[i] = (x, y, 0.3)
     mask = render.arm_occlusion_mask((FH, FW), lm, garment_kind="tshirt", scale=SCALE)
     assert not mask.any()
+
+
+def test_guessed_forearms_do_not_occlude():
+    """Hands MediaPipe only guesses (visibility under 0.8) would cut holes where there are none."""
+    lm = crossed_arm()
+    for i in (14, 16, 18, 20, 22):
+        x, y, _ = lm[i]
+        lm[i] = (x, y, 0.7)
+    assert not render.arm_occlusion_mask((FH, FW), lm, garment_kind="tshirt", scale=SCALE).any()
+    lm[14] = (lm[14][0], lm[14][1], 0.85)
+    lm[16] = (lm[16][0], lm[16][1], 0.85)
+    mask = render.arm_occlusion_mask((FH, FW), lm, garment_kind="tshirt", scale=SCALE)
+    assert mask[250, 290] == 255  # the sure forearm still occludes
+    assert mask[258, 372] == 0  # the guessed index finger beyond the wrist does not
 
 
 def test_hips_off_frame_uses_extrapolated_torso():

@@ -28,8 +28,11 @@ export const MIN_VISIBILITY = 0.5;
 export const OFF_FRAME_MARGIN = 0.1;
 export const TORSO_RATIO = 1.4;
 export const HIP_WIDTH_RATIO = 0.6;
+export const SHOULDER_SEAM_OUT = 0.1;
+export const SHOULDER_SEAM_UP = 0.08;
+export const HIP_SIDE_OUT = 0.3;
 const TORSO_SIDE = 0.25;
-const UPPER_ARM_HALF_WIDTH = 0.22;
+const UPPER_ARM_HALF_WIDTH = 0.19;
 const FOREARM_HALF_WIDTH = 0.17;
 const SKIRT_HIP_SIDE = 0.35;
 const SKIRT_FLARE = 0.5;
@@ -50,8 +53,9 @@ const TOP_LAYOUTS = [
 // Lower-garment layouts: a factor on everything reaching outward from the joints.
 const LOWER_LAYOUTS = [1.0, 0.5, 0.2];
 const MARGIN = 0;
-const BODY = 1;
-const LIMB = 2;
+const SLEEVE_END = 1;
+const BODY = 2;
+const LIMB = 3;
 const TINY = 1e-9;
 
 // --- Small vector helpers --------------------------------------------------------
@@ -358,7 +362,7 @@ class Mesh {
 
   orderedTriangles() {
     const out = [];
-    for (const layer of [MARGIN, BODY, LIMB]) {
+    for (const layer of [MARGIN, SLEEVE_END, BODY, LIMB]) {
       for (const t of this.tris) if (t[0] === layer) out.push([t[1], t[2], t[3]]);
     }
     return out;
@@ -478,10 +482,13 @@ function buildTop(m, a, names, layout) {
     }
     const mIn = m.segment(lerp(pit, m.src[eIn], 0.5), shoulder, elbow, upper);
     m.tri(collar[col], shoulder, cap, BODY);
+    // A short sleeve's inner half and the half toward the elbow (mostly
+    // transparent) go under the body; see tryon/geometry.py.
+    const lower = forearms ? LIMB : SLEEVE_END;
     m.quad(cap, shoulder, mBone, mOut, LIMB);
-    m.quad(mOut, mBone, elbow, eOut, LIMB);
-    m.quad(shoulder, armpit, mIn, mBone, LIMB);
-    m.quad(mBone, mIn, eIn, elbow, LIMB);
+    m.quad(mOut, mBone, elbow, eOut, lower);
+    m.quad(shoulder, armpit, mIn, mBone, lower);
+    m.quad(mBone, mIn, eIn, elbow, lower);
     const outer = [collar[col], cap, mOut, eOut];
     const inner = [armpit, mIn, eIn];
     if (forearms) {
@@ -524,7 +531,7 @@ function buildTop(m, a, names, layout) {
   }
   m.sideMargin([...chains.right, ...outline[0]], 0.0);
   m.sideMargin([...chains.left, ...outline[outline.length - 1]], m.w);
-  return { ref: sw, torso_len: dist(shmid, hipmid), hip_ratio: dist(rh, lh) / sw };
+  return { ref: sw, torso_len: dist(shmid, hipmid) };
 }
 
 /** @param {Mesh} m @param {Record<string, Point>} a @param {number[]} hipRow @param {number} widen */
@@ -907,11 +914,41 @@ function estimateHips(rs, ls, rh, lh, u, hand, hipWidth, estimated) {
 }
 
 /** @param {any} mesh @param {(name: string) => Point|null} seen @returns {Body|null} */
+/**
+ * Return the shoulder seams for shoulder joints rs, ls (see Python's _seams).
+ * @param {Point} rs @param {Point} ls @param {Point} up @param {number} bw
+ * @returns {[Point, Point]}
+ */
+function seams(rs, ls, up, bw) {
+  const ox = (ls[0] - rs[0]) * SHOULDER_SEAM_OUT;
+  const oy = (ls[1] - rs[1]) * SHOULDER_SEAM_OUT;
+  const dx = up[0] * SHOULDER_SEAM_UP * bw;
+  const dy = up[1] * SHOULDER_SEAM_UP * bw;
+  return [
+    [rs[0] - ox + dx, rs[1] - oy + dy],
+    [ls[0] + ox + dx, ls[1] + oy + dy],
+  ];
+}
+
+/**
+ * Return the body's sides at hip height for hip joints rh, lh (see Python's _hip_sides).
+ * @param {Point} rh @param {Point} lh @param {Point} u @param {number} bw
+ * @returns {[Point, Point]}
+ */
+function hipSides(rh, lh, u, bw) {
+  const d = unit(lh[0] - rh[0], lh[1] - rh[1]) ?? u;
+  const o = HIP_SIDE_OUT * Math.max(dist(rh, lh), HIP_WIDTH_RATIO * bw);
+  return [
+    [rh[0] - d[0] * o, rh[1] - d[1] * o],
+    [lh[0] + d[0] * o, lh[1] + d[1] * o],
+  ];
+}
+
 function poseBody(mesh, seen) {
   const ref = mesh.ref;
   const nose = seen("nose");
-  const rs = seen("right_shoulder");
-  const ls = seen("left_shoulder");
+  let rs = seen("right_shoulder");
+  let ls = seen("left_shoulder");
   let rh = seen("right_hip");
   let lh = seen("left_hip");
   /** @type {string[]} */
@@ -933,20 +970,35 @@ function poseBody(mesh, seen) {
     u = su;
     handD = downHand(u, bodyCue(shmid, rh, lh, nose));
     const both = rh !== null && lh !== null;
-    [rh, lh] = estimateHips(/** @type {Point} */ (rs), /** @type {Point} */ (ls), rh, lh, u, handD, sw * ref.hip_ratio, estimated);
-    k = sw / ref.ref;
-    if (both) k = Math.max(k, dist(shmid, lerp(rh, lh, 0.5)) / ref.torso_len);
+    [rh, lh] = estimateHips(/** @type {Point} */ (rs), /** @type {Point} */ (ls), rh, lh, u, handD, sw * HIP_WIDTH_RATIO, estimated);
+    /** @type {Point} */
+    let up = [u[1] * handD, -u[0] * handD];
+    let bw = sw;
+    if (both) {
+      const hm = lerp(rh, lh, 0.5);
+      bw = Math.max(bw, dist(shmid, hm) / TORSO_RATIO);
+      up = unit(shmid[0] - hm[0], shmid[1] - hm[1]) ?? up;
+    }
+    [rs, ls] = seams(/** @type {Point} */ (rs), /** @type {Point} */ (ls), up, bw);
+    [rh, lh] = hipSides(rh, lh, u, bw);
+    k = dist(rs, ls) / ref.ref;
+    if (both) k = Math.max(k, dist(lerp(rs, ls, 0.5), lerp(rh, lh, 0.5)) / ref.torso_len);
   } else {
     /** @type {Record<string, boolean>} */
     const seenHips = { right: rh !== null, left: lh !== null };
+    let bw = 0.0;
     if (rh === null || lh === null) {
       if (su === null) return null;
       const handS = downHand(su, bodyCue(shmid, rh, lh, nose));
       [rh, lh] = estimateHips(/** @type {Point} */ (rs), /** @type {Point} */ (ls), rh, lh, su, handS, sw * HIP_WIDTH_RATIO, estimated);
+      bw = sw;
+    } else if (su !== null) {
+      bw = Math.max(sw, dist(shmid, lerp(rh, lh, 0.5)) / TORSO_RATIO);
     }
     const uu = unit(lh[0] - rh[0], lh[1] - rh[1]);
     if (uu === null) return null;
     u = uu;
+    [rh, lh] = hipSides(rh, lh, u, bw);
     const hipmid = lerp(rh, lh, 0.5);
     /** @type {Record<string, Point|null>} */
     const knees = { right: seen("right_knee"), left: seen("left_knee") };
