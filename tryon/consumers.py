@@ -13,8 +13,10 @@ Client → server
 * Text ``{"type": "start", "garment": "<product slug>", "width": W, "height": H}``
   — choose the garment and announce the frame size (1..``LIVE_MAX_FRAME_WIDTH``
   by 1..``LIVE_MAX_FRAME_HEIGHT``). The server answers
-  ``{"type": "ready", "garment": slug, "limits": {...}}``. Sending ``start``
-  again restarts with the new values.
+  ``{"type": "ready", "garment": slug, "limits": {"max_bytes", "max_width",
+  "max_height", "max_fps", "idle_timeout"}}`` and starts loading the pose
+  model (the first result can take up to about a second longer; its timings
+  then include ``load``). A later ``start`` only changes the garment.
 * Text ``{"type": "garment", "garment": "<slug>"}`` — switch the garment; the
   server answers ``{"type": "garment", "garment": slug}``. It applies from the
   next frame processed.
@@ -29,7 +31,7 @@ Server → client, per processed frame (always in this order, back to back)
    "landmarks": [[x, y, z, visibility] x 33] | null, "width": W, "height": H,
    "dropped": n, "timings": {"decode", "pose", "render", "encode", "total", "wait"}}``
    — landmarks normalised to the frame (0..1), timings in ms (``wait`` is
-   the time the frame spent queued behind other connections' work),
+   the time from the frame's arrival to the start of its processing),
    ``dropped`` counts this connection's frames never processed so far.
 2. Binary: the same 4-byte frame id, then the composited JPEG (the frame size
    of the input). When no garment could be drawn (``fitted`` false) the
@@ -61,12 +63,12 @@ code                        meaning
 ``bad_header``              a binary message too short for id + JPEG
 ``bad_image``               not a JPEG, cut off, or undecodable
 ``too_large``               message over the byte limit or frame over the
-                            pixel limit (messages over 1 MiB are refused by
-                            the server itself: close code 1009)
+                            pixel limit (a message over 1 MiB makes Daphne
+                            itself drop the connection: close code 1009/1006)
 ``server_error``            the server failed on this frame; send another
 ==========================  =================================================
 
-Close codes (an error message with the same ``code`` precedes each):
+Close codes (each preceded by an error message with the code named):
 
 * ``4008`` ``idle_timeout`` — no frame for ``LIVE_IDLE_TIMEOUT`` seconds.
 * ``4029`` ``too_many_connections`` — this client (IP address) already has
@@ -203,6 +205,7 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         self.pending: tuple[int, bytes, float] | None = None
         self.pump_task: asyncio.Task | None = None
         self.idle_task: asyncio.Task | None = None
+        self.warm_task: asyncio.Future | None = None
         self.send_lock = asyncio.Lock()
         self.dropped = 0
         self.warned_rate = False
@@ -262,6 +265,7 @@ class TryOnConsumer(AsyncWebsocketConsumer):
             except Exception:  # already reported by the pump
                 pass
         if self.session is not None:
+            # close() waits for a model still loading (the session lock), then releases it.
             await asyncio.get_running_loop().run_in_executor(executor(), self.session.close)
 
     # -- messages in --------------------------------------------------------
@@ -324,7 +328,10 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         if garment is None:
             return
         self.garment = garment
-        self.last_frame = asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
+        self.last_frame = loop.time()
+        if self.warm_task is None:  # load the pose model now, not on the first frame
+            self.warm_task = loop.run_in_executor(executor(), self.session.warm)
         await self._send_json({
             "type": "ready",
             "garment": garment.slug,
@@ -332,7 +339,7 @@ class TryOnConsumer(AsyncWebsocketConsumer):
                 "max_bytes": self.limits.max_bytes,
                 "max_width": self.limits.max_width,
                 "max_height": self.limits.max_height,
-                "max_fps": self.fps,
+                "max_fps": int(self.fps) if self.fps.is_integer() else self.fps,
                 "idle_timeout": float(self.cfg["LIVE_IDLE_TIMEOUT"]),
             },
         })

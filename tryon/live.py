@@ -262,6 +262,21 @@ class LiveSession:
             result.timings["load"] = _ms(load)  # the estimator was created for this (first) frame
         return result
 
+    def warm(self) -> bool:
+        """Create the estimator ahead of the first frame (worker thread); return whether it is ready.
+
+        A failure is not raised here: the first frame reports it as :class:`EstimatorUnavailable`.
+        """
+        with self._lock:
+            if self._closed:
+                return False
+            if self._estimator is None:
+                try:
+                    self._estimator = self._factory()
+                except Exception:
+                    return False
+            return True
+
     def close(self) -> None:
         """Release the estimator (worker thread: it waits for a frame in progress); idempotent."""
         with self._lock:

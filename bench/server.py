@@ -1,0 +1,367 @@
+"""Server-rendered live try-on benchmark: a real Daphne process, real WebSocket clients on loopback.
+
+Prints one JSON object:
+
+* ``bare_fps`` — MediaPipe ``detect_for_video`` alone in a plain loop in this
+  process (lite, 640x480, the options the server uses: VIDEO mode,
+  segmentation masks on), measured in the same run: the mean of a run before
+  the server starts and one after it stops (``bare_fps_runs``);
+  ``bare_parallel_fps`` is the total of one such loop per CPU (up to 4) at
+  once, each with its own landmarker: what the machine can do in parallel;
+* ``one_client`` — ``fps``, ``p50_ms``, ``p95_ms``: one connection sending
+  640x480 JPEG frames as fast as the protocol allows (the next frame when the
+  previous result has arrived); latency is send → composited JPEG received;
+* ``four_clients`` — ``total_fps``, ``min_client_share`` (the least-served
+  client's fraction of all frames; 0.25 is perfectly fair), ``p95_ms``,
+  ``per_client_fps``;
+* ``one_client_vs_bare`` and ``four_clients_vs_bare`` — fps ratios;
+* ``server_ms_p50`` — the server's own median timings per stage;
+  ``server_cpu_cores`` — CPU the server process used per phase (1.0 = one
+  core busy); ``setup`` — machine facts, including the load average before
+  and after (other work on the machine skews every number).
+
+The bench builds a throwaway SQLite database and media root (migrate + one
+product with the demo white tee overlay), starts ``daphne`` on a free port in
+production mode, runs each phase for ``--seconds`` (after a warm-up), and
+stops the server at the end.
+
+    .venv/bin/python bench/server.py [--seconds 12] [--bare-seconds 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import txaio  # noqa: E402
+
+txaio.use_asyncio()
+
+from autobahn.asyncio.websocket import WebSocketClientFactory, WebSocketClientProtocol  # noqa: E402
+from PIL import Image  # noqa: E402
+
+PYTHON = ROOT / ".venv" / "bin" / "python"
+DAPHNE = ROOT / ".venv" / "bin" / "daphne"
+MODELS = ROOT / "static" / "vendor" / "models"
+PHOTO = ROOT / "tests" / "media" / "astronaut.png"
+SLUG = "essential-crew-tee-white"
+HEADER = struct.Struct(">I")
+WARMUP_S = 2.0
+
+SEED_PRODUCT = f"""
+import io
+from catalog import demo_art
+from catalog.models import Category, Product
+from catalog.services import overlay_set
+spec = demo_art.garment_by_slug({SLUG!r})
+img, anchors = demo_art.render_overlay(spec)
+out = io.BytesIO(); img.save(out, "PNG")
+category, _ = Category.objects.get_or_create(slug="tops", defaults={{"name": "Tops"}})
+product = Product.objects.create(category=category, name=spec.name, slug=spec.slug, price=spec.price)
+overlay_set(product=product, png_bytes=out.getvalue(), kind=spec.kind, anchors=anchors)
+"""
+
+
+def frame_jpeg() -> bytes:
+    """Return the benchmark frame: a person, 640x480, JPEG quality 80 (what a phone would send)."""
+    img = Image.open(PHOTO).convert("RGB").resize((640, 480), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def bare_parallel_fps(jpeg: bytes, seconds: float, threads: int) -> float:
+    """Return the total fps of ``threads`` plain loops at once, each with its own landmarker (machine capacity)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(threads) as pool:
+        return sum(pool.map(lambda _: bare_fps(jpeg, seconds), range(threads)))
+
+
+def bare_fps(jpeg: bytes, seconds: float) -> float:
+    """Return MediaPipe detect_for_video frames per second on the frame, in a plain loop."""
+    import cv2
+    import numpy as np
+    from mediapipe.tasks.python.core.base_options import BaseOptions
+    from mediapipe.tasks.python.vision import pose_landmarker as mp_pose
+    from mediapipe.tasks.python.vision.core.image import Image as MpImage
+    from mediapipe.tasks.python.vision.core.image import ImageFormat
+    from mediapipe.tasks.python.vision.core.vision_task_running_mode import VisionTaskRunningMode
+
+    rgb = cv2.cvtColor(cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    image = MpImage(ImageFormat.SRGB, np.ascontiguousarray(rgb))
+    options = mp_pose.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(MODELS / "pose_landmarker_lite.task")),
+        running_mode=VisionTaskRunningMode.VIDEO,
+        output_segmentation_masks=True,
+    )
+    with mp_pose.PoseLandmarker.create_from_options(options) as landmarker:
+        ts = 0
+        for _ in range(20):  # warm-up
+            ts += 33
+            landmarker.detect_for_video(image, ts)
+        frames, started = 0, time.perf_counter()
+        while (elapsed := time.perf_counter() - started) < seconds:
+            ts += 33
+            landmarker.detect_for_video(image, ts)
+            frames += 1
+    return frames / elapsed
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the user + system CPU seconds used so far by process ``pid`` (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(workdir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "fittingroom.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+        "FITTINGROOM_MEDIA_ROOT": str(workdir / "media"),
+        "FITTINGROOM_LIVE_MAX_CONNECTIONS_PER_CLIENT": "8",  # every bench client is 127.0.0.1
+        "FITTINGROOM_LIVE_MAX_FPS": "1000",  # measure capacity, not the per-connection cap
+        "FITTINGROOM_LIVE_POSE_MODEL": "lite",
+        "PYTHONUNBUFFERED": "1",
+    })
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    for args in (["migrate", "--noinput", "-v", "0"], ["shell", "-c", SEED_PRODUCT]):
+        subprocess.run([str(PYTHON), "manage.py", *args], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [str(DAPHNE), "-b", "127.0.0.1", "-p", str(port), "fittingroom.asgi:application"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"daphne exited with {server.returncode}; see {log}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    stop_server(server)
+    raise RuntimeError("daphne did not start listening within 60 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+class Client(WebSocketClientProtocol):
+    """A WebSocket client whose messages are read with ``await recv()``."""
+
+    def onConnect(self, response):
+        self.inbox: asyncio.Queue = asyncio.Queue()
+        self.closed = asyncio.get_running_loop().create_future()
+
+    def onOpen(self):
+        self.factory.opened.set_result(self)
+
+    def onMessage(self, payload, isBinary):
+        self.inbox.put_nowait(payload if isBinary else json.loads(payload.decode("utf-8")))
+
+    def onClose(self, wasClean, code, reason):
+        if not self.factory.opened.done():
+            self.factory.opened.set_exception(ConnectionError(f"refused: {code} {reason}"))
+        elif not self.closed.done():
+            self.closed.set_result(code)
+            self.inbox.put_nowait(ConnectionError(f"closed: {code} {reason}"))
+
+    async def recv(self, timeout: float = 30.0):
+        item = await asyncio.wait_for(self.inbox.get(), timeout)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+
+async def connect(port: int) -> Client:
+    loop = asyncio.get_running_loop()
+    factory = WebSocketClientFactory(f"ws://127.0.0.1:{port}/ws/tryon/", origin=f"http://127.0.0.1:{port}")
+    factory.protocol = Client
+    factory.opened = loop.create_future()
+    await loop.create_connection(factory, "127.0.0.1", port)
+    client = await asyncio.wait_for(factory.opened, 30)
+    client.sendMessage(json.dumps({"type": "start", "garment": SLUG, "width": 640, "height": 480}).encode())
+    ready = await client.recv()
+    if ready.get("type") != "ready":
+        raise RuntimeError(f"start refused: {ready}")
+    return client
+
+
+async def stream(client: Client, jpeg: bytes, warmup_until: float, until: float) -> dict:
+    """Send a frame, wait for its result and JPEG, repeat; return per-frame stats after the warm-up."""
+    latencies, timings, frame_id = [], [], 0
+    counted_from = None
+    while (now := time.perf_counter()) < until:
+        frame_id += 1
+        sent = time.perf_counter()
+        client.sendMessage(HEADER.pack(frame_id) + jpeg, isBinary=True)
+        while True:
+            message = await client.recv()
+            if isinstance(message, dict) and message.get("type") == "result":
+                result = message
+                continue
+            if isinstance(message, dict):
+                raise RuntimeError(f"server said: {message}")
+            if HEADER.unpack_from(message)[0] == frame_id:
+                break
+        received = time.perf_counter()
+        if now >= warmup_until:
+            counted_from = counted_from or sent
+            latencies.append((received - sent) * 1000.0)
+            timings.append(result["timings"])
+            if not (result["found"] and result["fitted"]):
+                raise RuntimeError("the garment was not fitted on the benchmark frame")
+    return {"frames": len(latencies), "seconds": time.perf_counter() - (counted_from or until),
+            "latencies": latencies, "timings": timings, "dropped": result["dropped"]}
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+async def phase(port: int, jpeg: bytes, clients: int, seconds: float, server_pid: int) -> dict:
+    conns = [await connect(port) for _ in range(clients)]
+    try:
+        start = time.perf_counter()
+        warmup_until, until = start + WARMUP_S, start + WARMUP_S + seconds
+        streams = [asyncio.ensure_future(stream(c, jpeg, warmup_until, until)) for c in conns]
+        await asyncio.sleep(WARMUP_S)
+        cpu0, own0, t0 = cpu_seconds(server_pid), cpu_seconds(os.getpid()), time.perf_counter()
+        stats = await asyncio.gather(*streams)
+        wall = time.perf_counter() - t0
+        return {
+            **summarise(stats),
+            "server_cpu_cores": (cpu_seconds(server_pid) - cpu0) / wall,
+            "client_cpu_cores": (cpu_seconds(os.getpid()) - own0) / wall,
+        }
+    finally:
+        for conn in conns:
+            conn.sendClose(1000)
+        await asyncio.sleep(0.3)
+
+
+def summarise(stats: list[dict]) -> dict:
+    latencies = [x for s in stats for x in s["latencies"]]
+    per_client = [s["frames"] / s["seconds"] for s in stats]
+    total = sum(s["frames"] for s in stats)
+    return {
+        "per_client": per_client,
+        "total_fps": sum(per_client),
+        "min_client_share": min(s["frames"] for s in stats) / total if total else 0.0,
+        "p50_ms": statistics.median(latencies),
+        "p95_ms": pct(latencies, 0.95),
+        "dropped": sum(s["dropped"] for s in stats),
+        "server_ms_p50": {
+            key: round(statistics.median(t.get(key, 0.0) for s in stats for t in s["timings"]), 2)
+            for key in ("decode", "pose", "render", "encode", "wait", "total")
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=12.0, help="measured seconds per client phase")
+    parser.add_argument("--bare-seconds", type=float, default=8.0)
+    args = parser.parse_args()
+
+    jpeg = frame_jpeg()
+    load_before = os.getloadavg()[0]
+    bare_runs = [bare_fps(jpeg, args.bare_seconds / 2)]
+    parallel = bare_parallel_fps(jpeg, args.bare_seconds / 2, min(4, os.cpu_count() or 1))
+
+    with tempfile.TemporaryDirectory(prefix="fittingroom-bench-") as tmp:
+        workdir = Path(tmp)
+        env = server_env(workdir)
+        prepare_database(env)
+        port = free_port()
+        server = start_server(env, port, workdir / "daphne.log")
+        try:
+            one = asyncio.run(phase(port, jpeg, 1, args.seconds, server.pid))
+            four = asyncio.run(phase(port, jpeg, 4, args.seconds, server.pid))
+        except BaseException:
+            sys.stderr.write((workdir / "daphne.log").read_text(errors="replace")[-4000:])
+            raise
+        finally:
+            stop_server(server)
+    bare_runs.append(bare_fps(jpeg, args.bare_seconds / 2))  # machine noise hits both sides alike
+    bare = statistics.mean(bare_runs)
+    load_after = os.getloadavg()[0]
+
+    def r(x: float, n: int = 1) -> float:
+        return round(x, n)
+
+    print(json.dumps({
+        "bare_fps": r(bare),
+        "one_client": {"fps": r(one["total_fps"]), "p50_ms": r(one["p50_ms"]), "p95_ms": r(one["p95_ms"])},
+        "four_clients": {
+            "total_fps": r(four["total_fps"]),
+            "min_client_share": r(four["min_client_share"], 3),
+            "p95_ms": r(four["p95_ms"]),
+            "p50_ms": r(four["p50_ms"]),
+            "per_client_fps": [r(x) for x in four["per_client"]],
+        },
+        "one_client_vs_bare": r(one["total_fps"] / bare, 3),
+        "four_clients_vs_bare": r(four["total_fps"] / bare, 3),
+        "server_ms_p50": {"one_client": one["server_ms_p50"], "four_clients": four["server_ms_p50"]},
+        "bare_fps_runs": [r(x) for x in bare_runs],
+        "bare_parallel_fps": r(parallel),
+        "server_cpu_cores": {
+            "one_client": r(one["server_cpu_cores"], 2), "four_clients": r(four["server_cpu_cores"], 2)
+        },
+        "bench_client_cpu_cores": {
+            "one_client": r(one["client_cpu_cores"], 2), "four_clients": r(four["client_cpu_cores"], 2)
+        },
+        "frames_dropped_by_server": one["dropped"] + four["dropped"],
+        "setup": {"cpu_count": os.cpu_count(), "model": "lite", "frame": "640x480 JPEG q80, "
+                  f"{len(jpeg)} bytes", "server": "daphne, 1 process, DEBUG off",
+                  "phase_seconds": args.seconds, "warmup_seconds": WARMUP_S,
+                  "loadavg_1m": [r(load_before, 2), r(load_after, 2)]},
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()
