@@ -127,27 +127,48 @@ class NetworkLog:
 def asgi_live_server(transactional_db, settings):
     """Serve the whole ASGI application (HTTP and WebSockets) from a real Daphne process.
 
-    Like Channels' ChannelsLiveServerTestCase: a forked Daphne on a free port, sharing the test database.
+    A separate process (not a fork: MediaPipe's threads in this process must not be copied),
+    sharing the test database and this test's MEDIA_ROOT.
     """
-    from functools import partial
+    import socket
+    import subprocess
+    import sys
+    import time
 
-    from channels.routing import get_default_application  # noqa: F401  (imported for the child)
-    from channels.testing.live import make_application, set_database_connection
-    from daphne.testing import DaphneProcess
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.db import connection
 
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1", "localhost"]
-    process = DaphneProcess(
-        "127.0.0.1", partial(make_application, static_wrapper=ASGIStaticFilesHandler), setup=set_database_connection
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "fittingroom.settings",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "FITTINGROOM_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    daphne = Path(sys.executable).parent / "daphne"
+    proc = subprocess.Popen(
+        [str(daphne), "-b", "127.0.0.1", "-p", str(port), "fittingroom.asgi:application"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    process.start()
-    if not process.ready.wait(timeout=30):
-        process.terminate()
-        pytest.fail("Daphne did not start")
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("Daphne did not start")
+            time.sleep(0.2)
 
     class Server:
-        url = f"http://127.0.0.1:{process.port.value}"
+        url = f"http://127.0.0.1:{port}"
 
     yield Server
-    process.terminate()
-    process.join(timeout=10)
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
