@@ -9,12 +9,22 @@ Prints one JSON object:
   ``bare_parallel_fps`` is the total of one such loop per CPU (up to 4) at
   once, each with its own landmarker: what the machine can do in parallel;
 * ``one_client`` — ``fps``, ``p50_ms``, ``p95_ms``: one connection sending
-  640x480 JPEG frames as fast as the protocol allows (the next frame when the
-  previous result has arrived); latency is send → composited JPEG received;
+  640x480 JPEG frames as fast as the protocol allows; latency is send →
+  composited JPEG received. By default each client keeps two frames in flight
+  (``--in-flight 2``: two frames on start, then one more whenever a
+  composited frame arrives), which the protocol allows ("keep one extra in
+  flight") and a browser client can do just the same; the server then decodes
+  and poses one frame while it renders and encodes the previous one.
+  ``--in-flight 1`` is strict request/response (the next frame only when the
+  previous result has arrived: what static/tryon/js/server-client.js does);
 * ``four_clients`` — ``total_fps``, ``min_client_share`` (the least-served
   client's fraction of all frames; 0.25 is perfectly fair), ``p95_ms``,
   ``per_client_fps``;
 * ``one_client_vs_bare`` and ``four_clients_vs_bare`` — fps ratios;
+* ``soak`` (only with ``--soak SECONDS``) — one client at full rate for that
+  long, after the other phases, on the same server process: ``rss_mb_start``
+  (after the warm-up), ``rss_mb_end``, ``rss_growth_mb`` (the server's
+  VmRSS from /proc), ``rss_mb_samples`` (about every 10 s) and ``fps``;
 * ``server_ms_p50`` — the server's own median timings per stage;
   ``server_cpu_cores`` — CPU the server process used per phase (1.0 = one
   core busy); ``setup`` — machine facts, including the load average before
@@ -25,7 +35,7 @@ product with the demo white tee overlay), starts ``daphne`` on a free port in
 production mode, runs each phase for ``--seconds`` (after a warm-up), and
 stops the server at the end.
 
-    .venv/bin/python bench/server.py [--seconds 12] [--bare-seconds 8]
+    .venv/bin/python bench/server.py [--seconds 12] [--bare-seconds 8] [--in-flight 1|2] [--soak SECONDS]
 """
 
 from __future__ import annotations
@@ -130,6 +140,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def rss_mb(pid: int) -> float:
+    """Return the resident set size of process ``pid`` in MB (VmRSS)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024.0
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -230,32 +248,49 @@ async def connect(port: int) -> Client:
     return client
 
 
-async def stream(client: Client, jpeg: bytes, warmup_until: float, until: float) -> dict:
-    """Send a frame, wait for its result and JPEG, repeat; return per-frame stats after the warm-up."""
+async def stream(client: Client, jpeg: bytes, warmup_until: float, until: float, in_flight: int = 1) -> dict:
+    """Keep ``in_flight`` frames outstanding until ``until``; return per-frame stats after the warm-up.
+
+    A new frame is sent whenever a composited frame comes back. A frame the
+    server dropped (latest frame wins) is forgotten when a newer one is answered.
+    """
     latencies, timings, frame_id = [], [], 0
     counted_from = None
-    while (now := time.perf_counter()) < until:
+    outstanding: dict[int, float] = {}
+    result = None
+
+    def send() -> None:
+        nonlocal frame_id
         frame_id += 1
-        sent = time.perf_counter()
+        outstanding[frame_id] = time.perf_counter()
         client.sendMessage(HEADER.pack(frame_id) + jpeg, isBinary=True)
-        while True:
-            message = await client.recv()
-            if isinstance(message, dict) and message.get("type") == "result":
-                result = message
-                continue
-            if isinstance(message, dict):
-                raise RuntimeError(f"server said: {message}")
-            if HEADER.unpack_from(message)[0] == frame_id:
-                break
+
+    for _ in range(in_flight):
+        send()
+    while outstanding:
+        message = await client.recv()
+        if isinstance(message, dict) and message.get("type") == "result":
+            result = message
+            continue
+        if isinstance(message, dict):
+            raise RuntimeError(f"server said: {message}")
+        got = HEADER.unpack_from(message)[0]
+        if got not in outstanding:
+            continue
         received = time.perf_counter()
-        if now >= warmup_until:
+        sent = outstanding.pop(got)
+        for older in [i for i in outstanding if i < got]:
+            del outstanding[older]  # dropped by the server
+        if sent >= warmup_until and received <= until:
             counted_from = counted_from or sent
             latencies.append((received - sent) * 1000.0)
             timings.append(result["timings"])
             if not (result["found"] and result["fitted"]):
                 raise RuntimeError("the garment was not fitted on the benchmark frame")
-    return {"frames": len(latencies), "seconds": time.perf_counter() - (counted_from or until),
-            "latencies": latencies, "timings": timings, "dropped": result["dropped"]}
+        while received < until and len(outstanding) < in_flight:
+            send()
+    return {"frames": len(latencies), "seconds": min(time.perf_counter(), until) - (counted_from or until),
+            "latencies": latencies, "timings": timings, "dropped": result["dropped"] if result else 0}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -263,18 +298,24 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-async def phase(port: int, jpeg: bytes, clients: int, seconds: float, server_pid: int) -> dict:
+async def phase(port: int, jpeg: bytes, clients: int, seconds: float, server_pid: int, in_flight: int = 1) -> dict:
     conns = [await connect(port) for _ in range(clients)]
     try:
         start = time.perf_counter()
         warmup_until, until = start + WARMUP_S, start + WARMUP_S + seconds
-        streams = [asyncio.ensure_future(stream(c, jpeg, warmup_until, until)) for c in conns]
+        streams = [asyncio.ensure_future(stream(c, jpeg, warmup_until, until, in_flight)) for c in conns]
         await asyncio.sleep(WARMUP_S)
         cpu0, own0, t0 = cpu_seconds(server_pid), cpu_seconds(os.getpid()), time.perf_counter()
-        stats = await asyncio.gather(*streams)
+        rss = [rss_mb(server_pid)]
+        gathered = asyncio.gather(*streams)
+        while not gathered.done():
+            await asyncio.wait([gathered], timeout=10.0)
+            rss.append(rss_mb(server_pid))
+        stats = gathered.result()
         wall = time.perf_counter() - t0
         return {
             **summarise(stats),
+            "rss_mb": rss,
             "server_cpu_cores": (cpu_seconds(server_pid) - cpu0) / wall,
             "client_cpu_cores": (cpu_seconds(os.getpid()) - own0) / wall,
         }
@@ -306,6 +347,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=12.0, help="measured seconds per client phase")
     parser.add_argument("--bare-seconds", type=float, default=8.0)
+    parser.add_argument("--in-flight", type=int, default=1, choices=(1, 2),
+                        help="frames each client keeps outstanding (1: strict request/response)")
+    parser.add_argument("--soak", type=float, default=0.0, metavar="SECONDS",
+                        help="then one client at full rate for this long, reporting the server's RSS growth")
     args = parser.parse_args()
 
     jpeg = frame_jpeg()
@@ -320,8 +365,9 @@ def main() -> None:
         port = free_port()
         server = start_server(env, port, workdir / "daphne.log")
         try:
-            one = asyncio.run(phase(port, jpeg, 1, args.seconds, server.pid))
-            four = asyncio.run(phase(port, jpeg, 4, args.seconds, server.pid))
+            one = asyncio.run(phase(port, jpeg, 1, args.seconds, server.pid, args.in_flight))
+            four = asyncio.run(phase(port, jpeg, 4, args.seconds, server.pid, args.in_flight))
+            soak = asyncio.run(phase(port, jpeg, 1, args.soak, server.pid, args.in_flight)) if args.soak else None
         except BaseException:
             sys.stderr.write((workdir / "daphne.log").read_text(errors="replace")[-4000:])
             raise
@@ -334,6 +380,14 @@ def main() -> None:
     def r(x: float, n: int = 1) -> float:
         return round(x, n)
 
+    extra = {}
+    if soak is not None:
+        extra["soak"] = {
+            "seconds": args.soak, "fps": r(soak["total_fps"]), "p95_ms": r(soak["p95_ms"]),
+            "rss_mb_start": r(soak["rss_mb"][0]), "rss_mb_end": r(soak["rss_mb"][-1]),
+            "rss_growth_mb": r(soak["rss_mb"][-1] - soak["rss_mb"][0]),
+            "rss_mb_samples": [r(x) for x in soak["rss_mb"]],
+        }
     print(json.dumps({
         "bare_fps": r(bare),
         "one_client": {"fps": r(one["total_fps"]), "p50_ms": r(one["p50_ms"]), "p95_ms": r(one["p95_ms"])},
@@ -355,10 +409,11 @@ def main() -> None:
         "bench_client_cpu_cores": {
             "one_client": r(one["client_cpu_cores"], 2), "four_clients": r(four["client_cpu_cores"], 2)
         },
+        **extra,
         "frames_dropped_by_server": one["dropped"] + four["dropped"],
         "setup": {"cpu_count": os.cpu_count(), "model": "lite", "frame": "640x480 JPEG q80, "
                   f"{len(jpeg)} bytes", "server": "daphne, 1 process, DEBUG off",
-                  "phase_seconds": args.seconds, "warmup_seconds": WARMUP_S,
+                  "phase_seconds": args.seconds, "warmup_seconds": WARMUP_S, "in_flight": args.in_flight,
                   "loadavg_1m": [r(load_before, 2), r(load_after, 2)]},
     }, indent=2))
 

@@ -8,9 +8,12 @@ A binary frame is ``FRAME_HEADER`` (a big-endian uint32 frame id chosen by the
 client) followed by one baseline or progressive JPEG. :func:`split_frame` and
 :func:`check_jpeg` are cheap and run on the event loop; :meth:`LiveSession.process`
 is the CPU work (decode → pose → fit and composite → encode) and must run in
-a worker thread. A session is used by one frame at a time (the consumer keeps
-at most one frame in flight), owns one VIDEO-mode :class:`~tryon.pose.PoseEstimator`
-created on the first frame, and must be closed in a worker thread too.
+a worker thread; it is also available as three stages the consumer pipelines:
+:meth:`LiveSession.decode` (any thread, any order), :meth:`LiveSession.detect`
+(pose; one frame at a time, in stream order) and :meth:`LiveSession.render`
+(fit, composite, encode; may overlap the next frame's pose). A session owns
+one VIDEO-mode :class:`~tryon.pose.PoseEstimator` created on the first frame,
+and must be closed in a worker thread too.
 
 Nothing is stored: frames live in memory for the duration of one call.
 """
@@ -31,6 +34,7 @@ from tryon.pipeline import fit_and_composite
 FRAME_HEADER = struct.Struct(">I")  # client frame id (e.g. a timestamp in ms, mod 2**32)
 MAX_FRAME_ID = 2**32 - 1
 
+_IMREAD_RGB = getattr(cv2, "IMREAD_COLOR_RGB", cv2.IMREAD_COLOR)
 _SOI = b"\xff\xd8"
 _EOI = b"\xff\xd9"
 # Start-of-frame markers carry the image size (all SOFn except DHT C4, JPG C8, DAC CC).
@@ -99,6 +103,20 @@ class LiveResult:
     def binary(self) -> bytes:
         """Return the binary reply: the frame id header and the JPEG."""
         return FRAME_HEADER.pack(self.frame_id) + self.jpeg
+
+
+@dataclass
+class Analysed:
+    """A frame between the stages of :class:`LiveSession`: decoded pixels (RGB) and, once detected, its pose."""
+
+    frame_id: int
+    jpeg: bytes
+    pixels: np.ndarray | None
+    pose: object
+    width: int
+    height: int
+    timings: dict[str, float]
+    busy: float  # seconds of decode + pose
 
 
 def split_frame(data: bytes, limits: LiveLimits) -> tuple[int, bytes]:
@@ -202,17 +220,41 @@ class LiveSession:
     def process(self, frame_id: int, jpeg: bytes, garment: Garment) -> LiveResult:
         """Fit ``garment`` on the person in ``jpeg``; return the reply (worker thread only).
 
-        Raise :class:`FrameRejected` for an undecodable or oversized JPEG.
-        Other exceptions are server faults.
+        The same as :meth:`analyse` followed by :meth:`render`. Raise
+        :class:`FrameRejected` for an undecodable or oversized JPEG. Other
+        exceptions are server faults.
+        """
+        return self.render(self.analyse(frame_id, jpeg), garment)
+
+    def analyse(self, frame_id: int, jpeg: bytes) -> Analysed:
+        """Decode and pose one frame: :meth:`decode` then :meth:`detect` (worker thread)."""
+        return self.detect(self.decode(frame_id, jpeg))
+
+    def decode(self, frame_id: int, jpeg: bytes) -> Analysed:
+        """Stage zero of a frame: check and decode the JPEG (worker thread; any thread, any order).
+
+        Decodes straight to RGB, the order the pose model takes; :meth:`render`
+        turns it into BGR in place. Raise :class:`FrameRejected` for an
+        undecodable or oversized JPEG.
         """
         started = time.perf_counter()
         width, height = check_jpeg(jpeg, self._limits)
-        bgr = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
-        if bgr is None or bgr.ndim != 3 or bgr.shape[:2] != (height, width):
+        rgb = cv2.imdecode(np.frombuffer(jpeg, np.uint8), _IMREAD_RGB)
+        if rgb is None or rgb.ndim != 3 or rgb.shape[:2] != (height, width):
             raise FrameRejected("bad_image", "The JPEG could not be decoded.")
-        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        if _IMREAD_RGB == cv2.IMREAD_COLOR:  # OpenCV < 4.10: no RGB decoding
+            cv2.cvtColor(rgb, cv2.COLOR_BGR2RGB, dst=rgb)
         decoded = time.perf_counter()
+        return Analysed(frame_id, jpeg, rgb, None, width, height, {"decode": _ms(decoded - started)}, 0.0)
 
+    def detect(self, frame: Analysed) -> Analysed:
+        """Stage one of a frame: pose (worker thread; one frame at a time, in arrival order).
+
+        VIDEO mode needs the frames of a stream in order on one estimator, so
+        calls must not overlap; :meth:`render` of the previous frame and
+        :meth:`decode` of the next may run meanwhile on other threads.
+        """
+        started = time.perf_counter()
         load = 0.0
         with self._lock:
             if self._closed:
@@ -222,11 +264,26 @@ class LiveSession:
                     self._estimator = self._factory()
                 except Exception as exc:
                     raise EstimatorUnavailable(str(exc)) from exc
-                load = time.perf_counter() - decoded
-            pose = self._estimator.detect_video(rgb, int(self._clock() * 1000.0))
+                load = time.perf_counter() - started
+            frame.pose = self._estimator.detect_video(frame.pixels, int(self._clock() * 1000.0))
             self.frames += 1
         posed = time.perf_counter()
+        frame.timings["pose"] = _ms(posed - started - load)
+        frame.busy = frame.timings["decode"] / 1000.0 + (posed - started - load)
+        if load:
+            frame.timings["load"] = _ms(load)  # the estimator was created for this (first) frame
+        return frame
 
+    def render(self, frame: Analysed, garment: Garment) -> LiveResult:
+        """Stage two of a frame: fit, composite and encode (worker thread; needs no estimator).
+
+        May run concurrently with :meth:`detect` of the next frame. Converts
+        ``frame.pixels`` to BGR and draws on them in place.
+        """
+        began = time.perf_counter()
+        pose = frame.pose
+        bgr = cv2.cvtColor(frame.pixels, cv2.COLOR_RGB2BGR, dst=frame.pixels)  # in place
+        frame.pixels = None  # drawn on below: no longer the decoded frame
         fitted = fit_and_composite(bgr, garment.overlay_bgra, garment.description, pose)
         rendered = time.perf_counter()
 
@@ -236,31 +293,33 @@ class LiveSession:
                 raise RuntimeError("JPEG encoding failed")
             out = buf.tobytes()
         else:
-            out = jpeg  # nothing drawn: the client's own frame goes back unchanged
+            out = frame.jpeg  # nothing drawn: the client's own frame goes back unchanged
         encoded = time.perf_counter()
+        del bgr  # let the pixels go before the reply is sent
 
         landmarks = None
         if pose is not None:
             landmarks = [[round(float(c), 4) for c in lm] for lm in pose.landmarks]
-        result = LiveResult(
-            frame_id=frame_id,
+        timings = {
+            "decode": frame.timings["decode"],
+            "pose": frame.timings["pose"],
+            "render": _ms(rendered - began),
+            "encode": _ms(encoded - rendered),
+            # Busy time of this frame: both stages, not the wait between them.
+            "total": _ms(frame.busy + (encoded - began)),
+        }
+        if "load" in frame.timings:
+            timings["load"] = frame.timings["load"]
+        return LiveResult(
+            frame_id=frame.frame_id,
             found=pose is not None,
             landmarks=landmarks,
-            timings={
-                "decode": _ms(decoded - started),
-                "pose": _ms(posed - decoded - load),
-                "render": _ms(rendered - posed),
-                "encode": _ms(encoded - rendered),
-                "total": _ms(encoded - started),
-            },
+            timings=timings,
             jpeg=out,
-            width=width,
-            height=height,
+            width=frame.width,
+            height=frame.height,
             extra={"fitted": fitted.mesh is not None},
         )
-        if load:
-            result.timings["load"] = _ms(load)  # the estimator was created for this (first) frame
-        return result
 
     def warm(self) -> bool:
         """Create the estimator ahead of the first frame (worker thread); return whether it is ready.

@@ -390,3 +390,41 @@ async def test_disconnecting_mid_frame_releases_the_slot_and_the_model(tee, esti
         await communicator.disconnect(timeout=10)
     assert consumers.live_connections() == {}
     assert len(estimators) == 1 and estimators[0].closed
+
+
+async def test_two_frames_in_flight_are_pipelined_and_answered_in_order(tee, live_settings):
+    """A client may keep one extra frame in flight: none is dropped and replies keep their order."""
+    live_settings(LIVE_MAX_FPS=1000)
+    communicator, connected, _ = await _open()
+    try:
+        assert connected
+        await _start(communicator)
+        await communicator.send_to(bytes_data=_frame(1))
+        await _result(communicator)  # the model is loaded
+        good = _frame_jpeg()
+
+        await communicator.send_to(bytes_data=_frame(10))
+        await asyncio.sleep(0.01)  # frame 10 is being processed: frame 11 is the pending one
+        await communicator.send_to(bytes_data=_frame(11, good[:400] + b"\xff\xd9"))  # decodes to nothing
+        message, _ = await _result(communicator)
+        assert message["frame"] == 10 and message["fitted"]
+        await _expect_error(communicator, "bad_image", frame=11)  # after frame 10's reply, not before
+
+        next_id, seen = 20, []
+        await communicator.send_to(bytes_data=_frame(next_id))
+        await asyncio.sleep(0.01)
+        next_id += 1
+        await communicator.send_to(bytes_data=_frame(next_id))
+        while len(seen) < 8:
+            message, jpeg = await _result(communicator)
+            seen.append(message)
+            assert message["found"] and message["fitted"] and _decode(jpeg).shape == (480, 640, 3)
+            next_id += 1
+            await communicator.send_to(bytes_data=_frame(next_id))  # one more on each result
+        assert [m["frame"] for m in seen] == list(range(20, 28)), "every frame answered, in order"
+        assert seen[-1]["dropped"] == 0
+        assert {"decode", "pose", "render", "encode", "total", "wait"} <= seen[-1]["timings"].keys()
+        for _ in range(2):  # the two still in flight
+            await _result(communicator)
+    finally:
+        await communicator.disconnect(timeout=5)
