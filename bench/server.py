@@ -10,13 +10,11 @@ Prints one JSON object:
   once, each with its own landmarker: what the machine can do in parallel;
 * ``one_client`` — ``fps``, ``p50_ms``, ``p95_ms``: one connection sending
   640x480 JPEG frames as fast as the protocol allows; latency is send →
-  composited JPEG received. By default each client keeps two frames in flight
-  (``--in-flight 2``: two frames on start, then one more whenever a
-  composited frame arrives), which the protocol allows ("keep one extra in
-  flight") and a browser client can do just the same; the server then decodes
-  and poses one frame while it renders and encodes the previous one.
-  ``--in-flight 1`` is strict request/response (the next frame only when the
-  previous result has arrived: what static/tryon/js/server-client.js does);
+  composited JPEG received. By default each client is strict request/response
+  (``--in-flight 1``: the next frame only when the previous result has
+  arrived, what static/tryon/js/server-client.js does); ``--in-flight 2``
+  keeps one extra frame pending, which the protocol allows and which hides
+  the network round trip;
 * ``four_clients`` — ``total_fps``, ``min_client_share`` (the least-served
   client's fraction of all frames; 0.25 is perfectly fair), ``p95_ms``,
   ``per_client_fps``;
