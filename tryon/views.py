@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from catalog.images import ImageRejected
 from catalog.models import Product
@@ -85,7 +85,7 @@ def choose_model(request) -> str:
     return wanted if wanted in ("lite", "full", "heavy") else "lite"
 
 
-@require_GET
+@require_safe
 def live_tryon_view(request, slug: str):
     garments = list(tryon_garments())
     current = next((g for g in garments if g.slug == slug), None)
@@ -117,7 +117,7 @@ def _service_worker_source() -> str:
     return source.replace("__VERSION__", digest.hexdigest()[:16])
 
 
-@require_GET
+@require_safe
 def service_worker_view(request):
     response = HttpResponse(_service_worker_source(), content_type="text/javascript")
     response["Service-Worker-Allowed"] = "/"
