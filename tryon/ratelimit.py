@@ -1,4 +1,8 @@
-"""A fixed-window rate limit per client on Django's cache (Redis when configured)."""
+"""A sliding-window rate limit per client on Django's cache (Redis when configured).
+
+The window is approximated from two fixed buckets, the previous one weighted by how much of
+it still lies inside the window: no burst of twice the limit across a bucket boundary.
+"""
 
 from __future__ import annotations
 
@@ -25,13 +29,17 @@ def client_key(request) -> str:
 def hit(scope: str, key: str, rate: str) -> bool:
     """Count one request for ``key`` in ``scope``; return False when over the limit."""
     limit, window = parse_rate(rate)
-    bucket = int(time.time() // window)
-    cache_key = f"rl:{scope}:{key}:{bucket}"
-    if cache.add(cache_key, 1, timeout=window + 1):
-        return True
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=window + 1)
-        return True
-    return count <= limit
+    now = time.time()
+    bucket = int(now // window)
+    current_key = f"rl:{scope}:{key}:{bucket}"
+    if cache.add(current_key, 1, timeout=2 * window + 1):
+        current = 1
+    else:
+        try:
+            current = cache.incr(current_key)
+        except ValueError:  # expired between add and incr
+            cache.add(current_key, 1, timeout=2 * window + 1)
+            current = 1
+    previous = cache.get(f"rl:{scope}:{key}:{bucket - 1}", 0)
+    still_in_window = 1.0 - (now / window - bucket)
+    return previous * still_in_window + current <= limit
