@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image
 
-from catalog.images import cover_thumbnail, encode_jpeg, inspect_image
+from catalog.images import ImageRejected, cover_thumbnail, encode_jpeg, inspect_image
 from catalog.models import GarmentOverlay, Product, ProductImage
 
 THUMBNAIL_SIZE = (480, 600)
@@ -31,8 +31,6 @@ def overlay_png_normalise(data: bytes) -> bytes:
 
 def overlay_inspect(fileobj):
     """Validate an overlay upload: a PNG with an alpha channel within limits."""
-    from catalog.images import ImageRejected
-
     limits = _limits()
     info, data = inspect_image(
         fileobj,

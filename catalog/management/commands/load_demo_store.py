@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from catalog import demo_art
+from catalog.images import encode_jpeg
 from catalog.models import Category, Product, SizeChartRow, Variant
 from catalog.services import overlay_set, product_image_add
 
@@ -37,18 +38,12 @@ _LENGTH = {"tshirt": 68, "longsleeve": 68, "jacket": 70, "dress": 98, "trousers"
 def _art(spec) -> tuple[bytes, dict, bytes, bytes]:
     """Return the spec's overlay PNG, anchors, product photo and detail photo (JPEG), rendered once per process."""
     overlay_img, anchors = demo_art.render_overlay(spec)
-    return _png(overlay_img), anchors, _jpeg(demo_art.render_product_photo(spec)), _jpeg(demo_art.render_detail_photo(spec))
+    return _png(overlay_img), anchors, encode_jpeg(demo_art.render_product_photo(spec), quality=88), encode_jpeg(demo_art.render_detail_photo(spec), quality=88)
 
 
 def _png(img) -> bytes:
     out = io.BytesIO()
     img.save(out, "PNG")
-    return out.getvalue()
-
-
-def _jpeg(img) -> bytes:
-    out = io.BytesIO()
-    img.convert("RGB").save(out, "JPEG", quality=88, optimize=True, progressive=True)
     return out.getvalue()
 
 
