@@ -139,10 +139,20 @@ function main(root) {
     }
   }
 
+  /** @type {{lm: number[][]|null, garment: any, mesh: any}} */
+  let fitted = { lm: null, garment: null, mesh: null };
+  /** Return the garment mesh for `lm`, fitted once per (landmarks, garment) pair. */
+  function meshFor(/** @type {number[][]} */ lm) {
+    if (fitted.lm !== lm || fitted.garment !== garment) {
+      fitted = { lm, garment, mesh: fitGarment(lm, video.videoWidth, video.videoHeight, garment) };
+    }
+    return fitted.mesh;
+  }
+
   /** Draw the garment for the current landmarks into `target` whose transform maps frame px → target px. */
   function drawGarment(/** @type {CanvasRenderingContext2D} */ target, /** @type {number[][]} */ lm) {
     if (!overlayImage) return false;
-    const mesh = fitGarment(lm, video.videoWidth, video.videoHeight, garment);
+    const mesh = meshFor(lm);
     if (!mesh) return false;
     drawMesh(target, overlayImage, mesh);
     return true;
@@ -210,8 +220,7 @@ function main(root) {
         const lm = facing === "user" ? mirrorLandmarks(found.landmarks) : found.landmarks;
         landmarks = smoother.apply(lm, now);
         stats.landmarks = landmarks;
-        const fitted = fitGarment(landmarks, video.videoWidth, video.videoHeight, garment) !== null;
-        if (fitted) {
+        if (meshFor(landmarks) !== null) {
           lastSeenAt = now;
           stats.trackedFrames++;
           if (!stats.firstTrackedAt) stats.firstTrackedAt = now;
