@@ -15,11 +15,12 @@ pixels): a piecewise-affine warp.
         "src": [[u, v], ...],          # overlay pixels, pose-independent
         "dst": [[x, y], ...],          # frame pixels, same order as src
         "triangles": [[i, j, k], ...], # indices into src/dst, pose-independent
+        "layers": [0, 0, ..., 3],      # per triangle: 0 margin, 1 short-sleeve end, 2 body, 3 limb
         "scale": 231.5,                # body scale in frame px (see below)
         "estimated": ["left_hip", ...] # joints guessed, not seen (sorted)
     }
 
-``src`` and ``triangles`` depend only on the garment (kind, size, anchors), so a
+``src``, ``triangles`` and ``layers`` depend only on the garment (kind, size, anchors), so a
 renderer can build its texture coordinates once per garment;
 :func:`garment_topology` returns just that part, and raises ``ValueError`` for
 art whose anchors cannot be meshed (the catalog can call it to validate).
@@ -32,7 +33,9 @@ Triangles are listed back to front: margins (mostly transparent; they fold
 first when a limb sweeps across them), then a short sleeve's inner half and
 its half toward the elbow, then the body, then the sleeves. A renderer that
 paints them in order, even one that replaces rather than blends, gets sleeves
-over the torso and never lets a folded margin hide art. A short sleeve ends
+over the torso and never lets a folded margin hide art. ``layers`` names each
+triangle's layer (non-decreasing), so a renderer that replaces pixels can
+composite the top layer over the rest instead (see :mod:`tryon.render`). A short sleeve ends
 about half way to the elbow, so most of its strip beyond that, and the gap
 under the arm that its inner half carries, is transparent: drawn over the
 body, those pixels would cut holes into the torso whenever the arm hangs
@@ -503,13 +506,15 @@ class _Mesh:
             raise ValueError("garment anchors give overlapping mesh parts")
 
     def ordered_triangles(self):
-        """Return the triangles back to front: by layer, then in order of creation."""
+        """Return ``(triangles, layers)`` back to front: by layer, then in order of creation."""
         out = []
+        layers = []
         for layer in (MARGIN, SLEEVE_END, BODY, LIMB):
             for t in self.tris:
                 if t[0] == layer:
                     out.append((t[1], t[2], t[3]))
-        return out
+                    layers.append(layer)
+        return out, layers
 
 
 def _build_top(m, a, names, layout):
@@ -917,13 +922,15 @@ def _mesh_for_key(key):
     # direction), as it does when the wearer's right is on the image's left.
     t = dirs["torso"]
     hand = -1.0 if -t[1] * (mid1[0] - mid0[0]) + t[0] * (mid1[1] - mid0[1]) < 0 else 1.0
+    triangles, layers = m.ordered_triangles()
     return {
         "kind": kind,
         "top": top,
         "names": names,
         "anchors": anchors,
         "src": tuple(m.src),
-        "triangles": tuple(m.ordered_triangles()),
+        "triangles": tuple(triangles),
+        "layers": tuple(layers),
         "bind": tuple(m.bind),
         "ref": ref,
         "dirs": dirs,
@@ -938,7 +945,7 @@ def _mesh(garment):
 
 
 def garment_topology(garment):
-    """Return the pose-independent part of a fit: ``{"kind", "src", "triangles"}``.
+    """Return the pose-independent part of a fit: ``{"kind", "src", "triangles", "layers"}``.
 
     Raise ``ValueError`` when the garment is malformed or its anchors cannot be
     meshed (e.g. sleeves drawn inside the torso).
@@ -948,6 +955,7 @@ def garment_topology(garment):
         "kind": mesh["kind"],
         "src": [[p[0], p[1]] for p in mesh["src"]],
         "triangles": [[t[0], t[1], t[2]] for t in mesh["triangles"]],
+        "layers": list(mesh["layers"]),
     }
 
 
@@ -1243,6 +1251,7 @@ def fit_garment(landmarks, frame_width, frame_height, garment):
         "src": [[p[0], p[1]] for p in mesh["src"]],
         "dst": [[p[0], p[1]] for p in dst],
         "triangles": [[t[0], t[1], t[2]] for t in mesh["triangles"]],
+        "layers": list(mesh["layers"]),
         "scale": body.k * mesh["ref"]["ref"],
         "estimated": sorted(body.estimated),
     }

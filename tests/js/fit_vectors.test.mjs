@@ -24,6 +24,7 @@ for (const file of files) {
     assert.deepEqual(Object.keys(got).sort(), Object.keys(expected).sort());
     assert.equal(got.kind, expected.kind);
     assert.deepEqual(got.triangles, expected.triangles, "topology differs");
+    assert.deepEqual(got.layers, expected.layers, "layers differ");
     assert.deepEqual(got.estimated, expected.estimated);
     assert.ok(Math.abs(got.scale - expected.scale) <= TOLERANCE_PX, `scale ${got.scale} vs ${expected.scale}`);
     for (const key of ["src", "dst"]) {
@@ -38,6 +39,7 @@ for (const file of files) {
     const topo = garmentTopology(doc.garment);
     assert.deepEqual(topo.src, got.src);
     assert.deepEqual(topo.triangles, got.triangles);
+    assert.deepEqual(topo.layers, got.layers);
   });
 }
 

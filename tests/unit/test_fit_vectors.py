@@ -47,6 +47,7 @@ def test_fit_vector(path):
     assert set(got) == set(expected)
     assert got["kind"] == expected["kind"]
     assert got["triangles"] == expected["triangles"], "topology differs"
+    assert got["layers"] == expected["layers"], "layers differ"
     assert got["estimated"] == expected["estimated"]
     assert got["scale"] == pytest.approx(expected["scale"], abs=TOLERANCE_PX)
     for key in ("src", "dst"):

@@ -185,9 +185,12 @@ def test_anchors_sit_on_the_body_outline_not_the_joints():
 
 def test_fit_is_plain_json_with_the_documented_keys():
     fit = fit_garment(pose(FRAME, (360, 300), 150), *FRAME, GARMENTS["tshirt"])
-    assert set(fit) == {"kind", "src", "dst", "triangles", "scale", "estimated"}
+    assert set(fit) == {"kind", "src", "dst", "triangles", "layers", "scale", "estimated"}
     assert json.loads(json.dumps(fit)) == fit
     assert len(fit["src"]) == len(fit["dst"])
+    assert len(fit["layers"]) == len(fit["triangles"])
+    assert fit["layers"] == sorted(fit["layers"]), "layers are listed back to front"
+    assert fit["layers"][-1] > fit["layers"][0], "sleeves lie on a layer above the margins"
     assert fit == fit_garment(pose(FRAME, (360, 300), 150), *FRAME, GARMENTS["tshirt"])
 
 

@@ -9,7 +9,8 @@
 //
 // fitGarment(landmarks, frameWidth, frameHeight, garment) returns
 //   { kind, src: [[u, v]...] (overlay px), dst: [[x, y]...] (frame px),
-//     triangles: [[i, j, k]...], scale, estimated: [sorted joint names] }
+//     triangles: [[i, j, k]...], layers: [layer per triangle], scale,
+//     estimated: [sorted joint names] }
 // or null when the body cannot carry the garment. src and triangles depend
 // only on the garment (see garmentTopology); triangles are listed back to
 // front (margins, body, sleeves).
@@ -19,7 +20,7 @@ import { LANDMARK_INDEX, REQUIRED_ANCHORS } from "./garments.js";
 /**
  * @typedef {[number, number]} Point
  * @typedef {{kind: string, width: number, height: number, anchors: Record<string, number[]>}} Garment
- * @typedef {{kind: string, src: number[][], dst: number[][], triangles: number[][], scale: number, estimated: string[]}} Fit
+ * @typedef {{kind: string, src: number[][], dst: number[][], triangles: number[][], layers: number[], scale: number, estimated: string[]}} Fit
  * @typedef {Array<string|number>} Binding
  */
 
@@ -360,12 +361,19 @@ class Mesh {
     }
   }
 
+  /** Return [triangles, layers] back to front: by layer, then in order of creation. */
   orderedTriangles() {
     const out = [];
+    const layers = [];
     for (const layer of [MARGIN, SLEEVE_END, BODY, LIMB]) {
-      for (const t of this.tris) if (t[0] === layer) out.push([t[1], t[2], t[3]]);
+      for (const t of this.tris) {
+        if (t[0] === layer) {
+          out.push([t[1], t[2], t[3]]);
+          layers.push(layer);
+        }
+      }
     }
-    return out;
+    return [out, layers];
   }
 }
 
@@ -790,13 +798,15 @@ function meshFor(garment) {
   const dirs = partSources(anchors, names, top);
   const t = dirs.torso;
   const hand = -t[1] * (mid1[0] - mid0[0]) + t[0] * (mid1[1] - mid0[1]) < 0 ? -1.0 : 1.0;
+  const [triangles, layers] = m.orderedTriangles();
   const mesh = {
     kind,
     top,
     names,
     anchors,
     src: m.src,
-    triangles: m.orderedTriangles(),
+    triangles,
+    layers,
     bind: m.bind,
     ref,
     dirs,
@@ -818,6 +828,7 @@ export function garmentTopology(garment) {
     kind: mesh.kind,
     src: mesh.src.map((/** @type {Point} */ p) => [p[0], p[1]]),
     triangles: mesh.triangles.map((/** @type {number[]} */ t) => [t[0], t[1], t[2]]),
+    layers: mesh.layers.slice(),
   };
 }
 
@@ -1129,6 +1140,7 @@ export function fitGarment(landmarks, frameWidth, frameHeight, garment) {
     src: mesh.src.map((/** @type {Point} */ q) => [q[0], q[1]]),
     dst: dst.map((q) => [q[0], q[1]]),
     triangles: mesh.triangles.map((/** @type {number[]} */ t) => [t[0], t[1], t[2]]),
+    layers: mesh.layers.slice(),
     scale: body.k * mesh.ref.ref,
     estimated: body.estimated.slice().sort(),
   };
