@@ -15,11 +15,18 @@ Mesh format
      "estimated": [names]}
 
 Pixel coordinates follow OpenCV: ``(0, 0)`` is the *centre* of the top-left
-pixel. ``dst`` may lie partly or wholly outside the frame. Where destination
-triangles overlap (a fold), later triangles are drawn over earlier ones,
-except that triangles thinner than one pixel are drawn first and slivers
-thinner than a quarter pixel (and degenerate triangles) are skipped: their
-inverse maps extrapolate wildly and their pixels belong to their neighbours.
+pixel. ``dst`` may lie partly or wholly outside the frame. An optional
+``"layers"`` list (one non-decreasing int per triangle, as
+:func:`tryon.geometry.fit_garment` gives) puts the triangles of the highest
+layer (sleeves, trouser legs) on top: they are composited *over* the rest, so
+where a sleeve crossing the chest is transparent or sheer the body shows
+through. Within a layer, where destination triangles overlap (a fold), later
+triangles replace earlier ones, except that triangles thinner than one pixel
+are drawn first and slivers thinner than a quarter pixel (and degenerate
+triangles) are skipped: their inverse maps extrapolate wildly and their pixels
+belong to their neighbours. Triangles whose part of the overlay is wholly
+transparent are not drawn at all (they could only replace art with nothing);
+which ones they are is computed once per overlay and topology.
 
 Colour order
 ------------
@@ -49,6 +56,10 @@ frame) and makes one resampling pass for the whole garment:
 3. One ``cv2.remap`` (bilinear, constant transparent border) resamples the
    *premultiplied* overlay. Interpolating premultiplied colour avoids the dark
    or coloured fringes that straight alpha gives at the garment's edge.
+   With layers, the labels of the back layers are kept before the top layer
+   is rasterised; where a top-layer pixel is not opaque and covers a back
+   triangle, just those pixels (usually a few hundred) are resampled from the
+   back triangle and put under it.
 4. ``out = fg + bg * (255 - a) / 255`` in 8-bit integer arithmetic
    (``cv2.multiply`` rounds, ``cv2.add`` saturates) on the box only.
 
@@ -127,6 +138,13 @@ _GUARD = 1 << 16
 # Mip pyramid: overlays cached, and the smallest level kept.
 _CACHE_SIZE = 8
 _MIN_LEVEL_SIDE = 8
+# Triangles with no alpha within this many overlay pixels are not drawn: they
+# could only paint transparent pixels (and, painted over other triangles, would
+# replace their art with nothing).
+_ALPHA_REACH = 2
+_TOPOLOGIES_PER_OVERLAY = 4
+# Pixels resampled per row when the back layers are composited under the top.
+_UNDER_ROW = 1024
 
 # Landmark indices used by the occlusion mask (MediaPipe BlazePose, 33 points).
 _L_SHOULDER, _R_SHOULDER = 11, 12
@@ -237,7 +255,18 @@ def _mesh_arrays(mesh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         raise ValueError("mesh triangle index out of range")
     if not (np.isfinite(src).all() and np.isfinite(dst).all()):
         raise ValueError("mesh coordinates must be finite")
-    return src, dst, tri.astype(np.intp, copy=False)
+    layers = mesh.get("layers")
+    if layers is None:
+        layers = np.zeros(len(tri), np.intp)
+    else:
+        try:
+            layers = np.asarray(layers)
+        except (TypeError, ValueError):
+            raise ValueError("mesh layers must be integers") from None
+        if layers.shape != (len(tri),) or (layers.size and layers.dtype.kind not in "iu"):
+            raise ValueError("mesh layers must be one integer per triangle")
+        layers = layers.astype(np.intp, copy=False)
+    return src, dst, tri.astype(np.intp, copy=False), layers
 
 
 # ------------------------------------------------------------ overlay cache
@@ -246,7 +275,7 @@ def _mesh_arrays(mesh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 class _Pyramid:
     """Hold a premultiplied overlay and its lazily built reduced levels."""
 
-    __slots__ = ("overlay", "levels", "scales", "lock")
+    __slots__ = ("overlay", "levels", "scales", "lock", "reach", "visible_by_topology")
 
     def __init__(self, overlay: np.ndarray) -> None:
         """Premultiply ``overlay`` and keep a reference to the original."""
@@ -259,6 +288,49 @@ class _Pyramid:
         # scales[k] = (sx, sy): u_k + 0.5 = (u_0 + 0.5) * sx.
         self.scales = [(1.0, 1.0)]
         self.lock = threading.Lock()
+        self.reach = None  # alpha dilated by the resampling footprint, built on demand
+        self.visible_by_topology: OrderedDict[tuple, np.ndarray] = OrderedDict()
+
+    def visible(self, src: np.ndarray, tri: np.ndarray) -> np.ndarray:
+        """Return a bool per triangle: can it draw any non-transparent pixel?
+
+        A triangle counts as visible when any overlay pixel within
+        ``_ALPHA_REACH`` px of it has alpha > 0, which covers what bilinear
+        sampling and the mip levels can pull in. The answer depends only on the
+        overlay and the garment's topology, so it is cached per topology.
+        """
+        key = (src.tobytes(), tri.tobytes())
+        with self.lock:
+            vis = self.visible_by_topology.get(key)
+            if vis is not None:
+                self.visible_by_topology.move_to_end(key)
+                return vis
+            if self.reach is None:
+                size = 2 * _ALPHA_REACH + 1
+                kernel = np.ones((size, size), np.uint8)
+                self.reach = cv2.dilate(np.ascontiguousarray(self.levels[0][:, :, 3]), kernel)
+        reach = self.reach
+        h, w = reach.shape
+        vis = np.zeros(len(tri), bool)
+        for t, pts in enumerate(src[tri]):
+            lo = np.floor(pts.min(axis=0)).astype(int) - 1
+            hi = np.ceil(pts.max(axis=0)).astype(int) + 2
+            x0, y0 = max(lo[0], 0), max(lo[1], 0)
+            x1, y1 = min(hi[0], w), min(hi[1], h)
+            if x1 <= x0 or y1 <= y0:
+                continue
+            roi = reach[y0:y1, x0:x1]
+            if not roi.any():
+                continue
+            inside = np.zeros(roi.shape, np.uint8)
+            corners = np.round((pts - (x0, y0)) * _ONE).astype(np.int32)
+            cv2.fillConvexPoly(inside, corners, 1, cv2.LINE_8, _SHIFT)
+            vis[t] = bool(inside.any()) and cv2.minMaxLoc(roi, inside)[1] > 0
+        with self.lock:
+            self.visible_by_topology[key] = vis
+            while len(self.visible_by_topology) > _TOPOLOGIES_PER_OVERLAY:
+                self.visible_by_topology.popitem(last=False)
+        return vis
 
     def level(self, k: int) -> tuple[np.ndarray, float, float]:
         """Return level ``k`` (or the smallest available) with its scale."""
@@ -321,9 +393,10 @@ def _warp_box(height: int, width: int, overlay: np.ndarray, mesh):
     rows ``y0:y0+h`` and columns ``x0:x0+w``; it is None when the garment
     misses the frame.
     """
-    src, dst, tri = _mesh_arrays(mesh)
+    src, dst, tri, layers = _mesh_arrays(mesh)
     if len(tri) == 0:
         return 0, 0, None
+    pyramid = _pyramid(overlay)
 
     # Destination triangles, their signed doubled areas and least altitudes.
     d = dst[tri]  # (T, 3, 2)
@@ -336,12 +409,19 @@ def _warp_box(height: int, width: int, overlay: np.ndarray, mesh):
     # boundary, and their inverse map would extrapolate wildly. Thin ones are
     # drawn first so that regular neighbours win the boundary pixels they share.
     drawable = (det2 >= _MIN_ALTITUDE**2 * longest2) & (det2 > _MIN_AREA**2)
+    drawable &= pyramid.visible(src, tri)
     regular = det2 >= longest2
-    idx = np.concatenate(
-        [np.flatnonzero(drawable & ~regular), np.flatnonzero(drawable & regular)]
-    )
-    if len(idx) == 0:
+    # Layer by layer, back to front; thin triangles first within a layer.
+    groups = []
+    starts = []  # index into idx where each layer after the first begins
+    for layer in np.unique(layers[drawable]):
+        if groups:
+            starts.append(sum(len(g) for g in groups))
+        on = drawable & (layers == layer)
+        groups += [np.flatnonzero(on & ~regular), np.flatnonzero(on & regular)]
+    if not groups:
         return 0, 0, None
+    idx = np.concatenate(groups)
     d, s, det = d[idx], src[tri[idx]], det[idx]
 
     # Bounding box of the drawable triangles, clipped to the frame.
@@ -363,7 +443,7 @@ def _warp_box(height: int, width: int, overlay: np.ndarray, mesh):
         lin = math.sqrt(np.abs(det).sum() / src_area)
         if lin <= 0.5:
             level = int(math.floor(math.log2(1.0 / lin)))
-    image, sx, sy = _pyramid(overlay).level(level)
+    image, sx, sy = pyramid.level(level)
     if level:
         s = (s + 0.5) * (sx, sy) - 0.5
 
@@ -388,17 +468,21 @@ def _warp_box(height: int, width: int, overlay: np.ndarray, mesh):
     padded = ws.get("labels", (bh + 2, bw + 2), np.uint8 if small else np.uint16)
     padded.fill(0)
     polys = local + 1.0
-    if max(x0 - lo[0], y0 - lo[1], hi[0] - x0, hi[1] - y0) + 1.0 <= _GUARD:
-        for t, pts in enumerate(np.round(polys * _ONE).astype(np.int32), 1):
-            cv2.fillConvexPoly(padded, pts, t, cv2.LINE_8, _SHIFT)
-    else:
-        for t, poly in enumerate(polys, 1):
+    # Labels as they were before each layer after the first was drawn.
+    snapshots = []
+    guarded = max(x0 - lo[0], y0 - lo[1], hi[0] - x0, hi[1] - y0) + 1.0 <= _GUARD
+    if guarded:
+        polys = np.round(polys * _ONE).astype(np.int32)
+    for t, poly in enumerate(polys, 1):
+        if t - 1 in starts:
+            snapshots.append(_copy(padded, ws.get(f"under{len(snapshots)}", padded.shape, padded.dtype)))
+        if not guarded:
             if np.abs(poly).max() > _GUARD:
                 poly = _clip_polygon(poly, bw + 2, bh + 2)
                 if len(poly) < 3:
                     continue
-            pts = np.round(poly * _ONE).astype(np.int32)
-            cv2.fillConvexPoly(padded, pts, t, cv2.LINE_8, _SHIFT)
+            poly = np.round(poly * _ONE).astype(np.int32)
+        cv2.fillConvexPoly(padded, poly, t, cv2.LINE_8, _SHIFT)
     labels = padded[1:-1, 1:-1]
 
     # Per-pixel source coordinates: table[label] offset + slopes * (x, y).
@@ -419,7 +503,72 @@ def _warp_box(height: int, width: int, overlay: np.ndarray, mesh):
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=(0, 0, 0, 0),
     )
+    # Each layer's labels under the layers above it, top down: where the
+    # next layer up replaced a triangle, put that triangle under the pixel.
+    above = labels
+    for start, under in zip(reversed(starts), reversed(snapshots)):
+        under = under[1:-1, 1:-1]
+        # Only where the layers above were drawn.
+        lo = np.maximum(np.floor(local[start:].min(axis=(0, 1))).astype(int), 0)
+        hi = np.ceil(local[start:].max(axis=(0, 1))).astype(int) + 1
+        cut = np.s_[lo[1] : min(hi[1], bh), lo[0] : min(hi[0], bw)]
+        if labels[cut].size:
+            _composite_under(fg[cut], above[cut], under[cut], luts, image, lo)
+        above = under
     return x0, y0, fg
+
+
+def _composite_under(fg, labels, under, luts, image, origin) -> None:
+    """Composite a layer under the layers above it where those are not opaque.
+
+    ``labels`` are the labels after the layers above were rasterised,
+    ``under`` the labels before. Where a triangle above replaced one below and
+    ``fg`` is not fully opaque there (a sleeve's antialiased edge or its
+    transparent rails over the torso, the gap under the arm over a margin), the
+    replaced triangle's pixel is resampled and put under ``fg`` with
+    premultiplied "over". Only those pixels are resampled, usually a few
+    hundred. The arrays are views of the box at ``origin`` (x, y) in the label
+    tables' coordinates.
+    """
+    # Replaced (labels != under) a triangle (under != 0): few passes over the box, then
+    # the opacity test on the pixels found only.
+    todo = cv2.compare(labels, under, cv2.CMP_NE)
+    if under.dtype == np.uint8:
+        cv2.min(todo, under, dst=todo)
+    else:
+        cv2.bitwise_and(todo, cv2.compare(under, 0, cv2.CMP_NE), dst=todo)
+    found = cv2.findNonZero(todo)  # much faster than np.nonzero on uint8
+    if found is None:
+        return
+    found = found.reshape(-1, 2)
+    found = found[fg[found[:, 1], found[:, 0], 3] < 255]
+    if len(found) == 0:
+        return
+    xs, ys = found[:, 0], found[:, 1]
+    lab = under[ys, xs]
+    xf = (xs + origin[0]).astype(np.float32)
+    yf = (ys + origin[1]).astype(np.float32)
+    n = len(lab)
+    # remap wants maps under 32767 on a side: rows of _UNDER_ROW pixels.
+    cols = min(n, _UNDER_ROW)
+    rows = -(-n // cols)
+    maps = np.full((2, rows * cols), _OUTSIDE, np.float32)
+    maps[0, :n] = luts[0][lab] + luts[1][lab] * xf + luts[2][lab] * yf
+    maps[1, :n] = luts[3][lab] + luts[4][lab] * xf + luts[5][lab] * yf
+    back = cv2.remap(
+        image, maps[0].reshape(rows, cols), maps[1].reshape(rows, cols), cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0),
+    ).reshape(-1, 4)[:n].astype(np.uint32)
+    top = fg[ys, xs].astype(np.uint32)
+    keep = 255 - top[:, 3:4]
+    out = top + (back * keep + 127) // 255
+    fg[ys, xs] = np.minimum(out, 255).astype(np.uint8)
+
+
+def _copy(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Copy ``src`` into the same-shaped ``dst`` and return ``dst``."""
+    np.copyto(dst, src)
+    return dst
 
 
 def _lookup(labels: np.ndarray, table: np.ndarray, out: np.ndarray) -> np.ndarray:

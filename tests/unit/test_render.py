@@ -354,6 +354,58 @@ def test_later_triangles_draw_over_earlier_ones():
     assert (out[150, 150] == (0, 0, 255)).all()
 
 
+def _body_and_sleeve_overlay():
+    """Return an overlay: left half opaque red (a body), right half transparent but for a blue band (a sleeve)."""
+    ov = np.zeros((OH, OW, 4), np.uint8)
+    ov[:, : OW // 2] = (255, 0, 0, 255)
+    ov[300:400, OW // 2 :] = (0, 0, 255, 255)
+    ov[500:600, OW // 2 :] = (0, 0, 255, 128)  # a sheer band
+    return ov
+
+
+def _folded_mesh(layers=None):
+    """Return a mesh with the overlay's right half (the sleeve) folded over its left half (the body)."""
+    mesh = {
+        "kind": "longsleeve",
+        "src": [[0, 0], [299, 0], [299, 699], [0, 699], [304, 0], [599, 0], [599, 699], [304, 699]],
+        "dst": [[100, 50], [400, 50], [400, 450], [100, 450]] * 2,
+        "triangles": [[0, 1, 2], [0, 2, 3], [4, 5, 6], [4, 6, 7]],
+        "scale": 300.0,
+        "estimated": [],
+    }
+    if layers is not None:
+        mesh["layers"] = layers
+    return mesh
+
+
+def test_top_layer_is_composited_over_the_body_not_cut_into_it():
+    ov = _body_and_sleeve_overlay()
+    out = render.composite(np.zeros((FH, FW, 3), np.uint8), ov, _folded_mesh([2, 2, 3, 3]))
+    assert (out[250, 250] == (0, 0, 255)).all(), "the sleeve's art lies over the body"
+    # Where the sleeve is transparent the body shows: no hole.
+    assert (out[100, 250] == (255, 0, 0)).all()
+    assert (out[400, 150] == (255, 0, 0)).all()
+    mask = render.garment_mask((FH, FW), ov, _folded_mesh([2, 2, 3, 3]))
+    inner = mask[52:448, 102:398]
+    assert inner.min() == 255, "no hole anywhere inside the folded garment"
+    # A sheer part of the sleeve blends with the body under it.
+    sheer = out[365, 250].astype(int)
+    assert abs(sheer[0] - 127) <= 2 and sheer[1] == 0 and abs(sheer[2] - 128) <= 2
+
+
+def test_without_layers_replacing_triangles_still_paint_in_order():
+    # One layer: the later triangle replaces the earlier one where it has art...
+    out = render.composite(np.zeros((FH, FW, 3), np.uint8), _body_and_sleeve_overlay(), _folded_mesh())
+    assert (out[250, 250] == (0, 0, 255)).all()
+
+
+def test_transparent_triangles_are_not_drawn_over_art():
+    ov = np.zeros((OH, OW, 4), np.uint8)
+    ov[:, : OW // 2] = (255, 0, 0, 255)  # the right half is wholly transparent
+    out = render.composite(np.zeros((FH, FW, 3), np.uint8), ov, _folded_mesh())
+    assert (out[100:400:50, 150:350:50] == (255, 0, 0)).all()
+
+
 # -------------------------------------------------------------- occluders
 
 
@@ -454,6 +506,10 @@ def test_rejects_bad_meshes():
         render.composite(frame, ov, [mesh])
     with pytest.raises(ValueError):
         render.garment_mask(frame.shape, ov, bad)
+    with pytest.raises(ValueError, match="layers"):
+        render.composite(frame, ov, dict(mesh, layers=[0]))
+    with pytest.raises(ValueError, match="layers"):
+        render.composite(frame, ov, dict(mesh, layers=["a"] * len(mesh["triangles"])))
 
 
 def test_rejects_bad_occluders():
