@@ -1,10 +1,73 @@
-// Draw a fitted garment mesh on a 2D canvas: one affine-mapped, clipped image draw per triangle.
+// Draw a fitted garment mesh on a 2D canvas: one affine-mapped, clipped image draw per triangle
+// (triangles over wholly transparent parts of the overlay are skipped).
 //
 // The mesh comes from fitGarment (geometry.js). Each triangle is clipped slightly
 // enlarged around its centroid so antialiased clip edges of neighbours overlap
 // instead of leaving hairline seams.
 
 const SEAM_PX = 0.6;
+// A triangle is drawn only when some overlay pixel within this distance (px) of it is not
+// fully transparent (margins around the garment are meshed too, and mostly empty).
+const ALPHA_REACH = 2;
+
+/** @type {WeakMap<object, {key: string, visible: Uint8Array}>} */
+const visibleCache = new WeakMap();
+
+/**
+ * Return 1 per triangle whose part of `image` (grown by ALPHA_REACH px) has any alpha > 0.
+ * Computed once per image and topology; 1 for every triangle when the pixels cannot be read.
+ * @param {CanvasImageSource} image
+ * @param {number[][]} src @param {number[][]} triangles
+ * @returns {Uint8Array}
+ */
+export function visibleTriangles(image, src, triangles) {
+  const key = `${triangles.length}:${src.map((p) => `${p[0]},${p[1]}`).join(";")}`;
+  const hit = visibleCache.get(/** @type {object} */ (image));
+  if (hit && hit.key === key) return hit.visible;
+  const visible = new Uint8Array(triangles.length).fill(1);
+  const w = /** @type {number} */ (image.width), h = /** @type {number} */ (image.height);
+  let alpha = null;
+  try {
+    const canvas = new OffscreenCanvas(w, h);
+    const c = /** @type {OffscreenCanvasRenderingContext2D} */ (canvas.getContext("2d", { willReadFrequently: true }));
+    c.drawImage(image, 0, 0);
+    alpha = c.getImageData(0, 0, w, h).data;
+  } catch (_) {
+    alpha = null; // no OffscreenCanvas or a tainted image: draw everything
+  }
+  if (alpha) {
+    triangles.forEach(([i, j, k], t) => {
+      const pts = [src[i], src[j], src[k]];
+      // Edge lines as unit normals pointing inward: a pixel counts within ALPHA_REACH of every edge.
+      const area = (pts[1][0] - pts[0][0]) * (pts[2][1] - pts[0][1]) - (pts[2][0] - pts[0][0]) * (pts[1][1] - pts[0][1]);
+      const sign = area < 0 ? -1 : 1;
+      const edges = [];
+      for (let e = 0; e < 3; e++) {
+        const a = pts[e], b = pts[(e + 1) % 3];
+        const len = Math.hypot(b[0] - a[0], b[1] - a[1]) || 1;
+        edges.push([(-(b[1] - a[1]) * sign) / len, ((b[0] - a[0]) * sign) / len, a[0], a[1]]);
+      }
+      const x0 = Math.max(0, Math.floor(Math.min(pts[0][0], pts[1][0], pts[2][0])) - ALPHA_REACH);
+      const y0 = Math.max(0, Math.floor(Math.min(pts[0][1], pts[1][1], pts[2][1])) - ALPHA_REACH);
+      const x1 = Math.min(w - 1, Math.ceil(Math.max(pts[0][0], pts[1][0], pts[2][0])) + ALPHA_REACH);
+      const y1 = Math.min(h - 1, Math.ceil(Math.max(pts[0][1], pts[1][1], pts[2][1])) + ALPHA_REACH);
+      let any = 0;
+      for (let y = y0; y <= y1 && !any; y++) {
+        for (let x = x0; x <= x1; x++) {
+          if (alpha[4 * (y * w + x) + 3] === 0) continue;
+          let inside = true;
+          for (const [nx, ny, ax, ay] of edges) {
+            if (nx * (x - ax) + ny * (y - ay) < -ALPHA_REACH) { inside = false; break; }
+          }
+          if (inside) { any = 1; break; }
+        }
+      }
+      visible[t] = any;
+    });
+  }
+  visibleCache.set(/** @type {object} */ (image), { key, visible });
+  return visible;
+}
 
 /**
  * Return the affine [a, b, c, d, e, f] (canvas setTransform order) mapping src triangle to dst.
@@ -39,7 +102,9 @@ export function drawMesh(ctx, image, mesh) {
   const base = ctx.getTransform();
   const scale = Math.hypot(base.a, base.b) || 1;
   const grow = SEAM_PX / scale;
-  for (const [i, j, k] of mesh.triangles) {
+  const visible = visibleTriangles(image, mesh.src, mesh.triangles);
+  for (const [t, [i, j, k]] of mesh.triangles.entries()) {
+    if (!visible[t]) continue;
     const s0 = mesh.src[i], s1 = mesh.src[j], s2 = mesh.src[k];
     const d0 = mesh.dst[i], d1 = mesh.dst[j], d2 = mesh.dst[k];
     const m = triangleAffine(s0, s1, s2, d0, d1, d2);
