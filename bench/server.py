@@ -10,11 +10,12 @@ Prints one JSON object:
   once, each with its own landmarker: what the machine can do in parallel;
 * ``one_client`` — ``fps``, ``p50_ms``, ``p95_ms``: one connection sending
   640x480 JPEG frames as fast as the protocol allows; latency is send →
-  composited JPEG received. By default each client is strict request/response
-  (``--in-flight 1``: the next frame only when the previous result has
-  arrived, what static/tryon/js/server-client.js does); ``--in-flight 2``
-  keeps one extra frame pending, which the protocol allows and which hides
-  the network round trip;
+  composited JPEG received. By default each client paces itself like
+  static/tryon/js/server-client.js (``--pacing next``): the next frame goes
+  when the server says ``next`` (the previous frame's pose is done; it is
+  still being drawn); ``--pacing result`` is strict request/response (the next
+  frame only when the previous result has arrived), and with it
+  ``--in-flight 2`` keeps one extra frame pending;
 * ``four_clients`` — ``total_fps``, ``min_client_share`` (the least-served
   client's fraction of all frames; 0.25 is perfectly fair), ``p95_ms``,
   ``per_client_fps``;
@@ -33,7 +34,8 @@ product with the demo white tee overlay), starts ``daphne`` on a free port in
 production mode, runs each phase for ``--seconds`` (after a warm-up), and
 stops the server at the end.
 
-    .venv/bin/python bench/server.py [--seconds 12] [--bare-seconds 8] [--in-flight 1|2] [--soak SECONDS]
+    .venv/bin/python bench/server.py [--seconds 12] [--bare-seconds 8] [--pacing next|result]
+                                     [--in-flight 1|2] [--soak SECONDS]
 """
 
 from __future__ import annotations
@@ -246,11 +248,14 @@ async def connect(port: int) -> Client:
     return client
 
 
-async def stream(client: Client, jpeg: bytes, warmup_until: float, until: float, in_flight: int = 1) -> dict:
+async def stream(client: Client, jpeg: bytes, warmup_until: float, until: float, in_flight: int = 1,
+                 on_next: bool = True) -> dict:
     """Keep ``in_flight`` frames outstanding until ``until``; return per-frame stats after the warm-up.
 
-    A new frame is sent whenever a composited frame comes back. A frame the
-    server dropped (latest frame wins) is forgotten when a newer one is answered.
+    With ``on_next`` (what static/tryon/js/server-client.js does) the next frame
+    is sent when the server says ``next`` for the latest frame (its pose is
+    done); otherwise when a composited frame comes back. A frame the server
+    dropped (latest frame wins) is forgotten when a newer one is answered.
     """
     latencies, timings, frame_id = [], [], 0
     counted_from = None
@@ -270,6 +275,10 @@ async def stream(client: Client, jpeg: bytes, warmup_until: float, until: float,
         if isinstance(message, dict) and message.get("type") == "result":
             result = message
             continue
+        if isinstance(message, dict) and message.get("type") == "next":
+            if on_next and message["frame"] == frame_id and time.perf_counter() < until:
+                send()
+            continue
         if isinstance(message, dict):
             raise RuntimeError(f"server said: {message}")
         got = HEADER.unpack_from(message)[0]
@@ -285,7 +294,7 @@ async def stream(client: Client, jpeg: bytes, warmup_until: float, until: float,
             timings.append(result["timings"])
             if not (result["found"] and result["fitted"]):
                 raise RuntimeError("the garment was not fitted on the benchmark frame")
-        while received < until and len(outstanding) < in_flight:
+        while received < until and len(outstanding) < in_flight and not (on_next and got < frame_id):
             send()
     return {"frames": len(latencies), "seconds": min(time.perf_counter(), until) - (counted_from or until),
             "latencies": latencies, "timings": timings, "dropped": result["dropped"] if result else 0}
@@ -296,12 +305,13 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-async def phase(port: int, jpeg: bytes, clients: int, seconds: float, server_pid: int, in_flight: int = 1) -> dict:
+async def phase(port: int, jpeg: bytes, clients: int, seconds: float, server_pid: int, in_flight: int = 1,
+                on_next: bool = True) -> dict:
     conns = [await connect(port) for _ in range(clients)]
     try:
         start = time.perf_counter()
         warmup_until, until = start + WARMUP_S, start + WARMUP_S + seconds
-        streams = [asyncio.ensure_future(stream(c, jpeg, warmup_until, until, in_flight)) for c in conns]
+        streams = [asyncio.ensure_future(stream(c, jpeg, warmup_until, until, in_flight, on_next)) for c in conns]
         await asyncio.sleep(WARMUP_S)
         cpu0, own0, t0 = cpu_seconds(server_pid), cpu_seconds(os.getpid()), time.perf_counter()
         rss = [rss_mb(server_pid)]
@@ -345,8 +355,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=12.0, help="measured seconds per client phase")
     parser.add_argument("--bare-seconds", type=float, default=8.0)
+    parser.add_argument("--pacing", default="next", choices=("next", "result"),
+                        help="send the next frame on the server's 'next' (the protocol's pacing, default) "
+                        "or only when the previous result arrives (strict request/response)")
     parser.add_argument("--in-flight", type=int, default=1, choices=(1, 2),
-                        help="frames each client keeps outstanding (1: strict request/response)")
+                        help="with --pacing result: frames each client keeps outstanding")
     parser.add_argument("--soak", type=float, default=0.0, metavar="SECONDS",
                         help="then one client at full rate for this long, reporting the server's RSS growth")
     args = parser.parse_args()
@@ -363,9 +376,10 @@ def main() -> None:
         port = free_port()
         server = start_server(env, port, workdir / "daphne.log")
         try:
-            one = asyncio.run(phase(port, jpeg, 1, args.seconds, server.pid, args.in_flight))
-            four = asyncio.run(phase(port, jpeg, 4, args.seconds, server.pid, args.in_flight))
-            soak = asyncio.run(phase(port, jpeg, 1, args.soak, server.pid, args.in_flight)) if args.soak else None
+            pacing = (args.in_flight, args.pacing == "next")
+            one = asyncio.run(phase(port, jpeg, 1, args.seconds, server.pid, *pacing))
+            four = asyncio.run(phase(port, jpeg, 4, args.seconds, server.pid, *pacing))
+            soak = asyncio.run(phase(port, jpeg, 1, args.soak, server.pid, *pacing)) if args.soak else None
         except BaseException:
             sys.stderr.write((workdir / "daphne.log").read_text(errors="replace")[-4000:])
             raise
@@ -411,7 +425,7 @@ def main() -> None:
         "frames_dropped_by_server": one["dropped"] + four["dropped"],
         "setup": {"cpu_count": os.cpu_count(), "model": "lite", "frame": "640x480 JPEG q80, "
                   f"{len(jpeg)} bytes", "server": "daphne, 1 process, DEBUG off",
-                  "phase_seconds": args.seconds, "warmup_seconds": WARMUP_S, "in_flight": args.in_flight,
+                  "phase_seconds": args.seconds, "warmup_seconds": WARMUP_S, "pacing": args.pacing, "in_flight": args.in_flight,
                   "loadavg_1m": [r(load_before, 2), r(load_after, 2)]},
     }, indent=2))
 

@@ -25,8 +25,17 @@ Client → server
   (baseline or progressive, e.g. ``canvas.toBlob(cb, "image/jpeg", 0.7)``).
   The whole message may be at most ``LIVE_MAX_MESSAGE_BYTES`` (default 512 KiB).
 
-Server → client, per processed frame (always in this order, back to back)
--------------------------------------------------------------------------
+Server → client, per processed frame
+------------------------------------
+0. Text ``{"type": "next", "frame": id}``: send the next frame now. It is
+   said when the frame's pose ends, or a moment before (the server learns how
+   long a pose and a client's reply take, and times ``next`` so that the next
+   frame arrives as the model frees up). It comes before this frame's result
+   (which still has to be drawn and encoded), so a client that sends on
+   ``next`` keeps the model busy without frames queueing.
+
+Then, in frame order and back to back:
+
 1. Text ``{"type": "result", "frame": id, "found": bool, "fitted": bool,
    "landmarks": [[x, y, z, visibility] x 33] | null, "width": W, "height": H,
    "dropped": n, "timings": {"decode", "pose", "render", "encode", "total", "wait"}}``
@@ -37,11 +46,13 @@ Server → client, per processed frame (always in this order, back to back)
    of the input). When no garment could be drawn (``fitted`` false) the
    client's own JPEG comes back unchanged.
 
-Pacing: at most one frame is processed per connection at a time. A frame that
-arrives meanwhile waits as the single pending frame; a newer one replaces it
-(latest frame wins) and the older one is dropped without a reply. Send the
-next frame when the previous ``result`` arrives (or keep one extra in flight
-to hide the network round trip). Messages (frames and text) beyond
+Pacing: per connection at most one frame is in the pose model and one is
+being drawn and encoded (the previous one) at a time. A frame that arrives
+while the model is busy waits as the single pending frame; a newer one
+replaces it (latest frame wins) and the older one is dropped without a reply.
+Send the next frame on ``next`` (or, simplest, when the previous ``result``
+arrives; that leaves the model idle while a frame is drawn and travels).
+Messages (frames and text) beyond
 ``LIVE_MAX_FPS`` per second (a token bucket, bursts up to the same number)
 are dropped too, without a reply, after one
 ``{"type": "warning", "code": "rate_limited"}`` per connection; so a client
@@ -117,6 +128,11 @@ CLOSE_TOO_MANY_CONNECTIONS = 4029
 CLOSE_BUSY = 4503
 
 MAX_TEXT_BYTES = 4096
+# "next" is said this long before a frame's pose is expected to end: the
+# measured reply time (next said -> next frame in) times a factor, plus a
+# margin (see _pump). Measured with bench/server.py: 1.5 and 3 ms.
+NEXT_LEAD_FACTOR = 1.5
+NEXT_MARGIN_S = 0.003
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,120}")
 
 DEFAULTS = {
@@ -132,7 +148,8 @@ DEFAULTS = {
 }
 
 # One pool per process for every connection's CPU work. Each connection has at
-# most one job in it, so its queue is bounded by LIVE_MAX_CONNECTIONS.
+# most two jobs in it (one posing, one drawing), so its queue is bounded by
+# twice LIVE_MAX_CONNECTIONS.
 _executor: ThreadPoolExecutor | None = None
 
 # Live connections per client address, and in total (this process; the event loop is the only writer).
@@ -204,6 +221,14 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         self.garment: Garment | None = None
         self.pending: tuple[int, bytes, float] | None = None
         self.pump_task: asyncio.Task | None = None
+        self.draw_task: asyncio.Task | None = None
+        # Pacing: "next" is said early by the time a reply takes, so the next
+        # frame arrives as the model frees up (moving averages, seconds).
+        self.analyse_s: float | None = None
+        self.reply_s = 0.0
+        self.next_said: int | None = None
+        self.next_said_at: float | None = None
+        self.outbox: asyncio.Future | None = None
         self.idle_task: asyncio.Task | None = None
         self.warm_task: asyncio.Future | None = None
         self.send_lock = asyncio.Lock()
@@ -259,11 +284,12 @@ class TryOnConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code):
         self._release()
-        if self.pump_task is not None:
-            try:
-                await self.pump_task  # let a frame in progress finish before closing its estimator
-            except Exception:  # already reported by the pump
-                pass
+        for task in (self.pump_task, self.draw_task):
+            if task is not None:
+                try:
+                    await task  # let a frame in progress finish before closing its estimator
+                except Exception:  # already reported by the pump
+                    pass
         if self.session is not None:
             # close() waits for a model still loading (the session lock), then releases it.
             await asyncio.get_running_loop().run_in_executor(executor(), self.session.close)
@@ -367,6 +393,10 @@ class TryOnConsumer(AsyncWebsocketConsumer):
             await self._error(exc.code, exc.message, frame=frame_id)
             return
         self.last_frame = asyncio.get_running_loop().time()
+        if self.next_said_at is not None:
+            reply = min(time.perf_counter() - self.next_said_at, 0.05)
+            self.reply_s = 0.8 * self.reply_s + 0.2 * reply
+            self.next_said_at = None
         if self.pending is not None:
             self.dropped += 1  # superseded: latest frame wins
         self.pending = (frame_id, jpeg, time.perf_counter())
@@ -397,15 +427,28 @@ class TryOnConsumer(AsyncWebsocketConsumer):
     # -- processing ---------------------------------------------------------
 
     async def _pump(self) -> None:
-        """Process pending frames one at a time until none is left."""
+        """Take pending frames through the model one at a time, and hand each to :meth:`_draw`.
+
+        Two stages per connection: while one frame is drawn and encoded, the
+        next one can be decoded and posed (VIDEO mode keeps the model's calls
+        in arrival order). After a frame's pose the client is told ``next``.
+        """
         loop = asyncio.get_running_loop()
         while self.pending is not None and not self.closing:
             frame_id, jpeg, queued = self.pending
             self.pending = None
             garment = self.garment
+            started = time.perf_counter()
+            early = None
+            if self.analyse_s is not None:
+                # Say "next" early enough for the client's next frame to arrive by the
+                # time this frame's pose ends (a reply's time, with a margin).
+                lead = min(NEXT_LEAD_FACTOR * self.reply_s + NEXT_MARGIN_S, self.analyse_s)
+                early = loop.call_later(self.analyse_s - lead, self._say_next, frame_id)
             try:
-                result = await loop.run_in_executor(executor(), self._process, frame_id, jpeg, garment, queued)
+                analysed = await loop.run_in_executor(executor(), self.session.analyse, frame_id, jpeg)
             except FrameRejected as exc:
+                await self._drawn()  # replies stay in frame order
                 await self._error(exc.code, exc.message, frame=frame_id)
                 continue
             except EstimatorUnavailable:
@@ -420,33 +463,73 @@ class TryOnConsumer(AsyncWebsocketConsumer):
                 if self.closing:
                     return
                 logger.exception("live try-on: frame failed")
+                await self._drawn()
                 await self._error(
                     "server_error",
                     "Something went wrong with this frame. Keep sending; the next one may work.",
                     frame=frame_id,
                 )
                 continue
+            finally:
+                if early is not None:
+                    early.cancel()
             if self.closing:
                 return
-            message = result.message()
-            message["dropped"] = self.dropped
-            async with self.send_lock:
-                await self.send(text_data=json.dumps(message, separators=(",", ":")))
-                await self.send(bytes_data=result.binary())
+            elapsed = time.perf_counter() - started
+            self.analyse_s = elapsed if self.analyse_s is None else 0.8 * self.analyse_s + 0.2 * elapsed
+            self._say_next(frame_id)
+            await self._drawn()  # one frame drawn at a time, so results leave in order
+            if self.closing:
+                return
+            wait = round((started - queued) * 1000.0, 2)
+            self.draw_task = asyncio.create_task(self._draw(analysed, garment, wait))
 
-    def _process(self, frame_id: int, jpeg: bytes, garment: Garment, queued: float):
-        """Run one frame through the session (worker thread)."""
-        wait = time.perf_counter() - queued
-        result = self.session.process(frame_id, jpeg, garment)
-        result.timings["wait"] = round(wait * 1000.0, 2)
-        return result
+    def _say_next(self, frame_id: int) -> None:
+        """Tell the client to send its next frame (once per frame)."""
+        if self.closing or self.next_said == frame_id:
+            return
+        self.next_said = frame_id
+        self.next_said_at = time.perf_counter()
+        self.outbox = asyncio.ensure_future(self._send_json({"type": "next", "frame": frame_id}))
+
+    async def _drawn(self) -> None:
+        """Wait until the frame being drawn (if any) has been sent."""
+        if self.draw_task is not None:
+            await asyncio.shield(self.draw_task)
+
+    async def _draw(self, analysed, garment: Garment, wait: float) -> None:
+        """Fit, composite and encode a posed frame in the pool; send its result and JPEG."""
+        try:
+            result = await asyncio.get_running_loop().run_in_executor(
+                executor(), self.session.render, analysed, garment
+            )
+        except Exception:
+            if self.closing:
+                return
+            logger.exception("live try-on: frame failed")
+            await self._error(
+                "server_error",
+                "Something went wrong with this frame. Keep sending; the next one may work.",
+                frame=analysed.frame_id,
+            )
+            return
+        if self.closing:
+            return
+        result.timings["wait"] = wait
+        message = result.message()
+        message["dropped"] = self.dropped
+        async with self.send_lock:
+            await self.send(text_data=json.dumps(message, separators=(",", ":")))
+            await self.send(bytes_data=result.binary())
 
     async def _watch_idle(self) -> None:
         """Close the connection after LIVE_IDLE_TIMEOUT seconds without a frame."""
         timeout = float(self.cfg["LIVE_IDLE_TIMEOUT"])
         loop = asyncio.get_running_loop()
         while not self.closing:
-            busy = self.pending is not None or (self.pump_task is not None and not self.pump_task.done())
+            busy = self.pending is not None or any(
+                task is not None and not task.done() for task in (self.pump_task, self.draw_task)
+            )
             remaining = self.last_frame + timeout - loop.time()
             if busy:
                 remaining = max(remaining, 1.0)

@@ -124,10 +124,15 @@ async def _open(origin: bytes = ORIGIN[1], client: tuple[str, int] | None = None
     return communicator, connected, code
 
 
-async def _json(communicator, timeout: float = TIMEOUT) -> dict:
-    message = await communicator.receive_from(timeout)
-    assert isinstance(message, str), f"expected a JSON text message, got {len(message)} bytes"
-    return json.loads(message)
+async def _json(communicator, timeout: float = TIMEOUT, *, skip_next: bool = True) -> dict:
+    """Return the next JSON message; "next" messages are skipped (and noted in ``communicator.nexts``)."""
+    while True:
+        message = await communicator.receive_from(timeout)
+        assert isinstance(message, str), f"expected a JSON text message, got {len(message)} bytes"
+        message = json.loads(message)
+        if not (skip_next and message.get("type") == "next"):
+            return message
+        communicator.__dict__.setdefault("nexts", []).append(message["frame"])
 
 
 async def _start(communicator, garment: str = SLUG) -> dict:
@@ -326,6 +331,7 @@ async def test_frames_over_the_rate_limit_are_dropped_with_one_warning(tee, live
         while not await communicator.receive_nothing(1.5):
             messages.append(await communicator.receive_from())
         texts = [json.loads(m) for m in messages if isinstance(m, str)]
+        texts = [m for m in texts if m["type"] != "next"]
         assert [m["type"] for m in texts] == ["result", "result"], "warned only once"
         assert [m["frame"] for m in texts] == [10, 12]
     finally:
@@ -426,5 +432,42 @@ async def test_two_frames_in_flight_are_pipelined_and_answered_in_order(tee, liv
         assert {"decode", "pose", "render", "encode", "total", "wait"} <= seen[-1]["timings"].keys()
         for _ in range(2):  # the two still in flight
             await _result(communicator)
+    finally:
+        await communicator.disconnect(timeout=5)
+
+
+async def test_next_comes_after_the_pose_and_a_client_pacing_on_it_gets_every_frame_in_order(tee, live_settings):
+    """The server says "next" once a frame's pose is done, before its result; sending then loses nothing."""
+    live_settings(LIVE_MAX_FPS=1000)
+    communicator, connected, _ = await _open()
+    try:
+        assert connected
+        await _start(communicator)
+        await communicator.send_to(bytes_data=_frame(1))
+        await _result(communicator)  # the model is loaded
+        assert communicator.nexts == [1]
+
+        sent, order = 100, []
+        await communicator.send_to(bytes_data=_frame(sent))
+        results = {}
+        while len(results) < 10:
+            message = await _json(communicator, skip_next=False)
+            order.append((message["type"], message.get("frame")))
+            if message["type"] == "next":
+                assert message["frame"] == sent, "next names the latest frame"
+                if sent < 109:
+                    sent += 1
+                    await communicator.send_to(bytes_data=_frame(sent))
+                continue
+            assert message["type"] == "result", message
+            binary = await communicator.receive_from(TIMEOUT)
+            assert FRAME_HEADER.unpack_from(binary)[0] == message["frame"]
+            assert message["found"] and message["fitted"]
+            assert _decode(binary[FRAME_HEADER.size:]).shape == (480, 640, 3)
+            results[message["frame"]] = message
+        assert list(results) == list(range(100, 110)), "every frame answered, in order"
+        assert results[109]["dropped"] == 0
+        for frame in range(100, 110):
+            assert order.index(("next", frame)) < order.index(("result", frame))
     finally:
         await communicator.disconnect(timeout=5)

@@ -2,10 +2,11 @@
 // fits and draws the garment and sends composited frames back. Used only after the shopper agreed.
 //
 // Protocol (tryon/consumers.py): text {"type": "start", garment, width, height}; binary frames of
-// a 4-byte big-endian id + JPEG; per frame the server answers a JSON "result" then a binary
-// message with the same id + the composited JPEG. One frame in flight: the next frame is sent
-// when the previous result arrives, so nothing queues anywhere. JPEG quality adapts to the
-// measured round trip.
+// a 4-byte big-endian id + JPEG; per frame the server answers "next" once the frame's pose is
+// done, then a JSON "result" and a binary message with the same id + the composited JPEG. One
+// frame in flight: the next frame is sent on "next" (while the server draws the previous one),
+// or when a result arrives for the latest frame sent, so nothing queues anywhere. JPEG quality
+// adapts to the measured round trip.
 
 const MAX_WIDTH = 640;
 const QUALITY_MIN = 0.45;
@@ -41,6 +42,7 @@ export class ServerTryOn {
     this.frames = 0;
     this.sentAt = new Map();
     this.nextId = 1;
+    this.lastSentId = 0;
     this.lastResult = null;
     this.inFlight = false;
     this.running = false;
@@ -75,7 +77,10 @@ export class ServerTryOn {
     ws.onerror = () => {};
     this.watchdog = window.setInterval(() => {
       // A frame dropped by the server (rate limit, replaced) gets no reply: send another.
-      if (this.inFlight && performance.now() - this.lastSentAt > RESEND_AFTER_MS) this.sendFrame();
+      if (this.inFlight && performance.now() - this.lastSentAt > RESEND_AFTER_MS) {
+        this.inFlight = false;
+        this.sendFrame();
+      }
     }, 500);
   }
 
@@ -96,7 +101,13 @@ export class ServerTryOn {
     if (typeof data === "string") {
       const message = JSON.parse(data);
       if (message.type === "ready") this.sendFrame();
-      else if (message.type === "result") this.lastResult = message;
+      else if (message.type === "next") {
+        // The server's model is free: send the next frame while it draws this one.
+        if (message.frame === this.lastSentId) {
+          this.inFlight = false;
+          this.sendFrame();
+        }
+      } else if (message.type === "result") this.lastResult = message;
       else if (message.type === "error") {
         this.onError(message.code, message.message);
         if (message.frame !== undefined || message.code === "bad_image" || message.code === "server_error") {
@@ -108,8 +119,8 @@ export class ServerTryOn {
     }
     const id = new DataView(data).getUint32(0);
     const sent = this.sentAt.get(id);
-    this.sentAt.clear();
-    this.inFlight = false;
+    for (const older of this.sentAt.keys()) if (older <= id) this.sentAt.delete(older);
+    if (id === this.lastSentId) this.inFlight = false; // no "next" seen (or lost): send on the result
     if (sent !== undefined) {
       const rtt = performance.now() - sent;
       this.rttMs = this.rttMs ? 0.8 * this.rttMs + 0.2 * rtt : rtt;
@@ -134,6 +145,7 @@ export class ServerTryOn {
     this.inFlight = true;
     this.lastSentAt = performance.now();
     const id = this.nextId++ >>> 0;
+    this.lastSentId = id;
     this.canvas.toBlob(
       async (blob) => {
         if (!blob || !this.running || ws.readyState !== WebSocket.OPEN) {
