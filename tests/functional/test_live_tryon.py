@@ -70,6 +70,8 @@ def test_live_tryon_tracks_and_draws_garment_on_torso(live_server, demo_store, c
     white_tee = probe["mean"]
     assert min(white_tee) > 170, probe  # the Essential Crew Tee is white
     assert "on-device" in page.inner_text(".stage-privacy").lower()
+    # Chromium lets the pose worker read the camera track itself (no per-frame round trip).
+    assert page.evaluate("() => [window.fittingRoomStats.mode, window.fittingRoomStats.frameSource]") == ["worker", "track"]
     screenshot(page, "live-tryon")
 
     # Switch garment without reloading: the black graphic tee replaces the white one.
@@ -203,4 +205,27 @@ def test_without_webassembly_server_path_needs_consent_then_shows_composited_fra
     )
     assert probe > 0.6, probe
     screenshot(page, "live-tryon-server")
+    problems.assert_clean()
+
+
+def test_main_thread_fallback_sends_frames_one_by_one_and_tracks(live_server, demo_store, camera_page):
+    """Without the worker (?worker=0 forces what browsers lacking OffscreenCanvas get) frames go one by one."""
+    page, problems, _, _ = camera_page
+    page.goto(f"{live_server.url}/p/{TEE}/try/?worker=0")
+    wait_tracking(page)
+    assert page.evaluate("() => [window.fittingRoomStats.mode, window.fittingRoomStats.frameSource]") == ["main", "video"]
+    probe = page.evaluate(TORSO_PROBE)
+    assert probe["covered"] > 0.9, probe
+    problems.assert_clean()
+
+
+def test_flipping_the_camera_keeps_the_worker_reading_frames(live_server, demo_store, camera_page):
+    page, problems, _, _ = camera_page
+    page.goto(f"{live_server.url}/p/{TEE}/try/")
+    wait_tracking(page)
+    page.click("[data-flip]")
+    frames = page.evaluate("() => window.fittingRoomStats.detectFrames")
+    page.wait_for_function(f"() => window.fittingRoomStats.detectFrames > {frames + 10}", timeout=TRACKING_TIMEOUT)
+    assert page.evaluate("() => window.fittingRoomStats.frameSource") == "track"
+    wait_tracking(page, min_frames=frames + 5)
     problems.assert_clean()

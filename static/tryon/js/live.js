@@ -34,6 +34,8 @@ const stats = {
   path: "device",
   serverFrames: 0,
   rttMs: 0,
+  /** "track": the pose worker reads the camera itself; "video": frames are sent one by one */
+  frameSource: "",
 };
 // @ts-ignore — exposed for tests and benchmarks
 window.fittingRoomStats = stats;
@@ -89,6 +91,8 @@ function main(root) {
   /** @type {ImageBitmap|null} */
   let serverImage = null;
   let probed = false;
+  /** @type {(() => void)|null} stops the worker reading the camera track (when it does) */
+  let stopStreaming = null;
 
   const setState = (/** @type {string} */ state, /** @type {string} */ text = "", showRetry = false) => {
     stats.state = state;
@@ -194,8 +198,44 @@ function main(root) {
   const nextFrame = () =>
     presented > consumed ? Promise.resolve() : new Promise((resolve) => { frameWaiter = () => resolve(undefined); });
 
+  /** Use one pose result (`found` null: nobody in view) for the frame seen at `now`. */
+  function handlePose(/** @type {any} */ found, /** @type {number} */ now) {
+    stats.detectFrames++;
+    if (found && !probed && stats.inferenceMs.length >= SPEED_PROBE_FRAMES) {
+      probed = true;
+      const sorted = [...stats.inferenceMs].sort((a, b) => a - b);
+      if (sorted[sorted.length >> 1] > SLOW_INFERENCE_MS) {
+        offerServer("The try-on is running slowly on this device.");
+      }
+    }
+    if (found) {
+      stats.inferenceMs.push(found.inferenceMs);
+      if (stats.inferenceMs.length > 300) stats.inferenceMs.shift();
+      const lm = facing === "user" ? mirrorLandmarks(found.landmarks) : found.landmarks;
+      landmarks = smoother.apply(lm, now);
+      stats.landmarks = landmarks;
+      if (meshFor(landmarks) !== null) {
+        lastSeenAt = now;
+        stats.trackedFrames++;
+        if (!stats.firstTrackedAt) stats.firstTrackedAt = now;
+        if (stats.state !== "tracking") setState("tracking");
+      } else {
+        landmarks = null;
+      }
+      dirty = true;
+    } else if (landmarks && now - lastSeenAt > 250) {
+      landmarks = null;
+      smoother.reset();
+      dirty = true;
+    }
+    if (now - lastSeenAt > NOBODY_AFTER_MS && stats.state !== "searching") {
+      setState("searching", "Step back so your shoulders are visible.");
+    }
+  }
+
+  /** Detect frame by frame from here: wait for a new video frame, send it, wait for the pose. */
   async function detectLoop() {
-    while (running && path === "device") {
+    while (running && path === "device" && !stopStreaming) {
       await nextFrame();
       if (!running || path !== "device") break;
       consumed = presented;
@@ -206,38 +246,43 @@ function main(root) {
       } catch (error) {
         console.warn("pose detection failed", error);
       }
-      stats.detectFrames++;
-      if (found && !probed && stats.inferenceMs.length >= SPEED_PROBE_FRAMES) {
-        probed = true;
-        const sorted = [...stats.inferenceMs].sort((a, b) => a - b);
-        if (sorted[sorted.length >> 1] > SLOW_INFERENCE_MS) {
-          offerServer("The try-on is running slowly on this device.");
-        }
-      }
-      if (found) {
-        stats.inferenceMs.push(found.inferenceMs);
-        if (stats.inferenceMs.length > 300) stats.inferenceMs.shift();
-        const lm = facing === "user" ? mirrorLandmarks(found.landmarks) : found.landmarks;
-        landmarks = smoother.apply(lm, now);
-        stats.landmarks = landmarks;
-        if (meshFor(landmarks) !== null) {
-          lastSeenAt = now;
-          stats.trackedFrames++;
-          if (!stats.firstTrackedAt) stats.firstTrackedAt = now;
-          if (stats.state !== "tracking") setState("tracking");
-        } else {
-          landmarks = null;
-        }
-        dirty = true;
-      } else if (landmarks && now - lastSeenAt > 250) {
-        landmarks = null;
-        smoother.reset();
-        dirty = true;
-      }
-      if (now - lastSeenAt > NOBODY_AFTER_MS && stats.state !== "searching") {
-        setState("searching", "Step back so your shoulders are visible.");
-      }
+      handlePose(found, now);
     }
+  }
+
+  /**
+   * Run pose estimation on the camera. Where the worker can read the camera track itself, it
+   * does (no round trip through this page per frame, so the model never waits for it);
+   * otherwise frames are sent from here one by one.
+   */
+  function startDetection() {
+    const track = stream && stream.getVideoTracks()[0];
+    if (pose.stream && track) {
+      stats.frameSource = "track";
+      const stopThis = pose.stream(
+        track,
+        (/** @type {any} */ found) => {
+          if (running && path === "device" && stopStreaming === stopThis) handlePose(found, performance.now());
+        },
+        (/** @type {Error} */ error) => {
+          if (stopStreaming !== stopThis) return;
+          console.warn("pose stream failed; sending frames one by one", error);
+          stopStreaming = null;
+          stats.frameSource = "video";
+          if (running && path === "device") detectLoop();
+        },
+      );
+      stopStreaming = stopThis;
+    } else {
+      stats.frameSource = "video";
+      detectLoop();
+    }
+  }
+
+  function stopDetection() {
+    const stopThis = stopStreaming;
+    stopStreaming = null;
+    stopThis?.();
   }
 
   async function run() {
@@ -301,7 +346,7 @@ function main(root) {
     flipButton.disabled = false;
     video.requestVideoFrameCallback(onVideoFrame);
     requestAnimationFrame(render);
-    detectLoop();
+    startDetection();
     makeAvailableOffline();
   }
 
@@ -321,6 +366,7 @@ function main(root) {
         return setState(`error:${p.code}`, p.message, true);
       }
     }
+    stopDetection();
     path = stats.path = "server";
     root.dataset.path = "server";
     landmarks = null;
@@ -388,6 +434,7 @@ function main(root) {
 
   function stop() {
     if (server) stopServerPath();
+    stopDetection();
     running = false;
     stopCamera(stream);
     stream = null;
@@ -433,6 +480,8 @@ function main(root) {
   async function flip() {
     facing = facing === "user" ? "environment" : "user";
     video.classList.toggle("mirrored", facing === "user");
+    const streaming = stopStreaming !== null;
+    stopDetection();
     stopCamera(stream);
     smoother = new LandmarkSmoother();
     landmarks = null;
@@ -441,7 +490,9 @@ function main(root) {
     } catch (error) {
       const p = describeCameraError(error);
       setState(`error:${p.code}`, p.message, true);
+      return;
     }
+    if (streaming && running && path === "device") startDetection();
   }
 
   root.querySelectorAll("[data-garment]").forEach((b) =>

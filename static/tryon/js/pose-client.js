@@ -61,6 +61,12 @@ import { defaultTransport, startPoseWorker } from "./pose-worker-proxy.js";
  *   Pose in the video's current frame, or null when nobody is in view or the video has no frame
  *   yet. Calls made while one is running are coalesced: at most one more waits, and callers
  *   that were superseded get the newest frame's result. Resolves null after close().
+ * @property {((track: MediaStreamTrack, onPose: (result: PoseResult | null) => void,
+ *             onError: (error: Error) => void) => () => void) | null} stream
+ *   Worker mode in browsers that can hand a camera track to a worker: the worker reads the
+ *   track's frames and detects each as soon as the previous one is done (no round trip
+ *   through the page), calling `onPose` per frame; returns a stop function. Null otherwise:
+ *   call `detect` per frame instead.
  * @property {() => void} close
  */
 
@@ -117,7 +123,9 @@ export async function createPoseClient(options) {
     try {
       const ready = await worker.init(model, requested);
       Object.assign(info, { readyMs: performance.now() - started, renderer: ready.renderer, probe: ready.probe, transport, ...ready.timings });
-      return wrap("worker", ready.delegate, ready.simd, info, (video, ts) => worker.detect(video, ts), () => worker.terminate());
+      const client = wrap("worker", ready.delegate, ready.simd, info, (video, ts) => worker.detect(video, ts), () => worker.terminate());
+      client.stream = worker.stream;
+      return client;
     } catch (error) {
       worker.terminate();
       fallbackReason = error instanceof Error ? error.message : String(error);
@@ -194,6 +202,8 @@ function wrap(mode, delegate, simd, info, run, shutdown) {
       next = { video, ts: timestampMs, promise, resolve, reject };
       return promise;
     },
+    /** @type {PoseClient["stream"]} */
+    stream: null,
     close() {
       if (closed) return;
       closed = true;

@@ -19,8 +19,29 @@
  * @typedef {object} PoseWorker
  * @property {(model: Uint8Array, delegate: "CPU" | "GPU" | "auto") => Promise<WorkerReady>} init
  * @property {(video: HTMLVideoElement, timestampMs: number) => Promise<(PoseResult & {grabMs: number}) | null>} detect
+ * @property {((track: MediaStreamTrack, onPose: (result: PoseResult | null) => void,
+ *             onError: (error: Error) => void) => () => void) | null} stream
+ *   Where the browser can hand a camera track's frames to a worker (MediaStreamTrackProcessor
+ *   and transferable streams): the worker reads and detects frames itself, calling `onPose`
+ *   per frame; returns a function that stops it. Null elsewhere.
  * @property {() => void} terminate
  */
+
+/** @returns {boolean} */
+export function canStreamToWorker() {
+  if (typeof MediaStreamTrackProcessor !== "function" || typeof ReadableStream !== "function") return false;
+  try {
+    // Transferable streams: posting one must not throw.
+    const { port1, port2 } = new MessageChannel();
+    const probe = new ReadableStream();
+    port1.postMessage(probe, [probe]);
+    port1.close();
+    port2.close();
+    return true;
+  } catch (_) {
+    return false;
+  }
+}
 
 /** @returns {FrameTransport} */
 export function defaultTransport() {
@@ -54,6 +75,8 @@ export function startPoseWorker(workerUrl, vendorBase, transport) {
   let dead = null;
   /** @type {{resolve: (value: WorkerReady) => void, reject: (error: Error) => void} | null} */
   let starting = null;
+  /** @type {{onPose: (result: PoseResult | null) => void, onError: (error: Error) => void} | null} */
+  let streaming = null;
 
   /** @param {Error} error */
   const fail = (error) => {
@@ -63,6 +86,9 @@ export function startPoseWorker(workerUrl, vendorBase, transport) {
     starting = null;
     for (const pending of waiting.values()) pending.reject(error);
     waiting.clear();
+    const stopped = streaming;
+    streaming = null;
+    stopped?.onError(error);
   };
 
   worker.addEventListener("message", (event) => {
@@ -72,6 +98,10 @@ export function startPoseWorker(workerUrl, vendorBase, transport) {
       starting = null;
     } else if (msg.type === "init-error") {
       fail(new Error(`pose worker: ${msg.message}`));
+    } else if (msg.type === "pose") {
+      streaming?.onPose(msg.result);
+    } else if (msg.type === "stream-error") {
+      streaming?.onError(new Error(`pose worker: ${msg.message}`));
     } else if (msg.type === "result" || msg.type === "error") {
       const pending = waiting.get(msg.id);
       waiting.delete(msg.id);
@@ -131,7 +161,22 @@ export function startPoseWorker(workerUrl, vendorBase, transport) {
         return send(video, timestampMs);
       }
     },
+    stream: canStreamToWorker()
+      ? (track, onPose, onError) => {
+        // @ts-ignore MediaStreamTrackProcessor is not in TypeScript's DOM types yet.
+        const processor = new MediaStreamTrackProcessor({ track, maxBufferSize: 1 });
+        const mine = { onPose, onError };
+        streaming = mine;
+        worker.postMessage({ type: "stream", readable: processor.readable }, [processor.readable]);
+        return () => {
+          if (streaming !== mine) return;
+          streaming = null;
+          if (!dead) worker.postMessage({ type: "stop-stream" });
+        };
+      }
+      : null,
     terminate() {
+      streaming = null;
       fail(new Error("pose worker closed"));
       worker.terminate();
     },

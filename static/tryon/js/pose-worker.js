@@ -8,6 +8,13 @@
 //   in  detect {id, frame, ts}               frame: ImageBitmap or VideoFrame (transferred; closed here)
 //                                                                    -> result {id, result: PoseResult|null}
 //                                                                    | error {id, message}
+//   in  stream {readable}                    read camera frames itself: a MediaStreamTrackProcessor's
+//                                            ReadableStream<VideoFrame> (transferred). Each frame read
+//                                            is detected and closed; the processor keeps only the newest
+//                                            frame while one is detected, so stale ones are skipped
+//                                                                    -> pose {result: PoseResult|null}
+//                                                                       per frame | stream-error {message}
+//   in  stop-stream                          stop reading (cancels the stream)
 //   in  close                                 close the landmarker and end the worker
 
 import { blockCrossOriginFetch } from "./pose-privacy.js";
@@ -69,6 +76,45 @@ function detect(msg) {
   }
 }
 
+/** @type {ReadableStreamDefaultReader<VideoFrame> | null} */
+let reader = null;
+
+/**
+ * Detect on every frame `readable` yields until it ends or another stream replaces it. No
+ * round trip through the page per frame: the next frame is read as soon as one is done.
+ * @param {ReadableStream<VideoFrame>} readable
+ */
+async function stream(readable) {
+  stopStream();
+  const mine = readable.getReader();
+  reader = mine;
+  try {
+    for (;;) {
+      const { value: frame, done } = await mine.read();
+      if (done || reader !== mine) {
+        frame?.close();
+        break;
+      }
+      try {
+        if (!engine) throw new Error("pose worker is not initialised");
+        scope.postMessage({ type: "pose", result: engine.detect(frame, performance.now()) });
+      } finally {
+        frame.close();
+      }
+    }
+  } catch (error) {
+    if (reader === mine) scope.postMessage({ type: "stream-error", message: describe(error) });
+  } finally {
+    if (reader === mine) reader = null;
+  }
+}
+
+function stopStream() {
+  const old = reader;
+  reader = null;
+  old?.cancel().catch(() => {});
+}
+
 scope.onmessage = (/** @type {MessageEvent} */ event) => {
   const msg = event.data;
   switch (msg && msg.type) {
@@ -81,7 +127,14 @@ scope.onmessage = (/** @type {MessageEvent} */ event) => {
     case "detect":
       detect(msg);
       break;
+    case "stream":
+      stream(msg.readable);
+      break;
+    case "stop-stream":
+      stopStream();
+      break;
     case "close":
+      stopStream();
       engine?.close();
       engine = null;
       scope.close();
