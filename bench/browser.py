@@ -4,12 +4,13 @@ In headless Chromium (Debian's) with a fake camera (640x480, a test photo), agai
 process, for the lite and full models, interleaved in one run:
   bare_fps  — a plain main-thread loop: PoseLandmarker.detectForVideo on each new camera frame
   loop_fps  — the live try-on page's whole loop (worker inference, smoothing, fit, drawing)
-  ratio     — loop_fps / bare_fps
+  ratio     — loop_fps / bare_fps: the median over rounds of each round's loop / bare (a round runs
+              bare then loop, back to back); bare_fps and loop_fps are medians, *_runs every run
 plus first_visit_bytes and repeat_visit_bytes: bytes the server sent (counted by a TCP proxy in
 front of it) from opening the try-on page to its first tracked frame, on a fresh profile and
 again on the same profile; and how many WASM/model requests the repeat visit sent to the network.
 
-    .venv/bin/python bench/browser.py [--seconds 8] [--rounds 2]
+    .venv/bin/python bench/browser.py [--seconds 6] [--rounds 4]
 """
 
 from __future__ import annotations
@@ -148,7 +149,10 @@ def loop_fps(browser, base: str, model: str, seconds: float) -> float:
     time.sleep(seconds)
     n1 = page.evaluate("() => window.fittingRoomStats.detectFrames")
     fps = (n1 - n0) / (time.monotonic() - t0)
+    source = page.evaluate("() => window.fittingRoomStats.frameSource")
     context.close()
+    if os.environ.get("BENCH_VERBOSE"):
+        print(f"loop {model}: {fps:.2f} fps, frames from {source}", file=sys.stderr)
     return fps
 
 
@@ -188,8 +192,8 @@ def visit_bytes(playwright, proxy: ByteCountingProxy, base: str, profile: Path) 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="browser try-on loop vs bare detectForVideo")
-    parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=6.0)
+    parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -213,7 +217,11 @@ def main(argv=None) -> int:
             server.wait(timeout=10)
     for model, s in samples.items():
         bare, loop = statistics.median(s["bare"]), statistics.median(s["loop"])
-        report[model] = {"bare_fps": round(bare, 2), "loop_fps": round(loop, 2), "ratio": round(loop / bare, 3)}
+        # Each round's loop run follows its bare run: the median of the paired ratios is less
+        # exposed to the machine's load drifting between rounds than a ratio of medians.
+        paired = statistics.median(lp / bp for bp, lp in zip(s["bare"], s["loop"]))
+        report[model] = {"bare_fps": round(bare, 2), "loop_fps": round(loop, 2), "ratio": round(paired, 3),
+                         "bare_runs": [round(x, 2) for x in s["bare"]], "loop_runs": [round(x, 2) for x in s["loop"]]}
     report = {"lite": report.pop("lite"), "full": report.pop("full"), **report,
               "seconds_per_run": args.seconds, "rounds": args.rounds, "frame": "640x480", "delegate": "CPU"}
     print(json.dumps(report, indent=2))
