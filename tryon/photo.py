@@ -37,9 +37,11 @@ def decode_photo(data: bytes, limits: PhotoLimits) -> np.ndarray:
     """Validate an uploaded photo and return it as upright RGB pixels, at most WORK_SIDE long.
 
     The header is checked against ``limits`` before any pixel is decoded; EXIF
-    orientation is applied and all metadata is dropped.
+    orientation is applied and all metadata is dropped. JPEGs (nearly every
+    phone photo) are decoded by OpenCV, at a reduced DCT scale when much larger
+    than needed; PNG and WebP by Pillow.
     """
-    inspect_image(
+    info, _ = inspect_image(
         io.BytesIO(data),
         max_bytes=limits.max_bytes,
         max_pixels=limits.max_pixels,
@@ -50,17 +52,58 @@ def decode_photo(data: bytes, limits: PhotoLimits) -> np.ndarray:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
-            img.draft("RGB", (WORK_SIDE, WORK_SIDE))  # JPEG: decode at a reduced scale when large
-            img.load()
-            if img.getexif().get(ORIENTATION, 1) != 1:
-                img = ImageOps.exif_transpose(img)
-            if img.mode != "RGB":
-                img = img.convert("RGB")
-    except (OSError, SyntaxError, ValueError) as exc:
+            img = Image.open(io.BytesIO(data))  # lazy: header and EXIF only
+            orientation = img.getexif().get(ORIENTATION, 1)
+            if info.format == "JPEG" and img.mode in ("RGB", "L"):
+                rgb = _decode_jpeg(data, max(img.size), orientation)
+            else:
+                rgb = _decode_with_pillow(img, orientation)
+    except (OSError, SyntaxError, ValueError, cv2.error) as exc:
         raise ImageRejected("The file is not a readable image (it may be truncated or corrupt).") from exc
-    if max(img.size) > WORK_SIDE:
-        img.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.LANCZOS)
+    if max(rgb.shape[:2]) > WORK_SIDE:
+        scale = WORK_SIDE / max(rgb.shape[:2])
+        size = (max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale)))
+        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    return rgb
+
+
+# EXIF orientation -> how to turn stored pixels upright (as PIL.ImageOps.exif_transpose does).
+_UPRIGHT = {
+    2: lambda a: cv2.flip(a, 1),
+    3: lambda a: cv2.rotate(a, cv2.ROTATE_180),
+    4: lambda a: cv2.flip(a, 0),
+    5: cv2.transpose,
+    6: lambda a: cv2.rotate(a, cv2.ROTATE_90_CLOCKWISE),
+    7: lambda a: cv2.flip(cv2.transpose(a), -1),
+    8: lambda a: cv2.rotate(a, cv2.ROTATE_90_COUNTERCLOCKWISE),
+}
+# OpenCV decodes JPEGs at 1/2, 1/4 or 1/8 scale straight from the DCT.
+_REDUCED = ((8, cv2.IMREAD_REDUCED_COLOR_8), (4, cv2.IMREAD_REDUCED_COLOR_4), (2, cv2.IMREAD_REDUCED_COLOR_2))
+
+
+def _decode_jpeg(data: bytes, longest: int, orientation: int) -> np.ndarray:
+    """Decode JPEG ``data`` to upright RGB, at the largest DCT reduction still >= WORK_SIDE."""
+    flags = cv2.IMREAD_COLOR
+    for factor, reduced in _REDUCED:
+        if longest // factor >= WORK_SIDE:
+            flags = reduced
+            break
+    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), flags | cv2.IMREAD_IGNORE_ORIENTATION)
+    if bgr is None:
+        raise ValueError("undecodable JPEG")
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB, dst=bgr)
+    turn = _UPRIGHT.get(orientation)
+    return np.ascontiguousarray(turn(rgb)) if turn else rgb
+
+
+def _decode_with_pillow(img: Image.Image, orientation: int) -> np.ndarray:
+    """Decode a PNG or WebP (or an unusual JPEG) to upright RGB with Pillow."""
+    img.draft("RGB", (WORK_SIDE, WORK_SIDE))
+    img.load()
+    if orientation != 1:
+        img = ImageOps.exif_transpose(img)
+    if img.mode != "RGB":
+        img = img.convert("RGB")
     return np.array(img)  # one copy: a writable frame the garment is drawn on
 
 
