@@ -16,11 +16,12 @@ Mesh format
 
 Pixel coordinates follow OpenCV: ``(0, 0)`` is the *centre* of the top-left
 pixel. ``dst`` may lie partly or wholly outside the frame. An optional
-``"layers"`` list (one non-decreasing int per triangle, as
-:func:`tryon.geometry.fit_garment` gives) puts the triangles of the highest
-layer (sleeves, trouser legs) on top: they are composited *over* the rest, so
-where a sleeve crossing the chest is transparent or sheer the body shows
-through. Within a layer, where destination triangles overlap (a fold), later
+``"layers"`` list (one int per triangle, as :func:`tryon.geometry.fit_garment`
+gives: margins, short-sleeve ends, body, limbs) draws the garment layer by
+layer, lowest first, each layer composited *over* the ones below, so where a
+sleeve crossing the chest is transparent or sheer the body shows through, and
+the body's transparent underarm gap does not cut into a folded margin. Within
+a layer, where destination triangles overlap (a fold), later
 triangles replace earlier ones, except that triangles thinner than one pixel
 are drawn first and slivers thinner than a quarter pixel (and degenerate
 triangles) are skipped: their inverse maps extrapolate wildly and their pixels
@@ -56,10 +57,10 @@ frame) and makes one resampling pass for the whole garment:
 3. One ``cv2.remap`` (bilinear, constant transparent border) resamples the
    *premultiplied* overlay. Interpolating premultiplied colour avoids the dark
    or coloured fringes that straight alpha gives at the garment's edge.
-   With layers, the labels of the back layers are kept before the top layer
-   is rasterised; where a top-layer pixel is not opaque and covers a back
-   triangle, just those pixels (usually a few hundred) are resampled from the
-   back triangle and put under it.
+   With layers, the labels are kept as they were before each layer is
+   rasterised; where a pixel of a higher layer is not opaque and replaced a
+   lower triangle, just those pixels (usually a few hundred) are resampled
+   from the lower triangle and put under it.
 4. ``out = fg + bg * (255 - a) / 255`` in 8-bit integer arithmetic
    (``cv2.multiply`` rounds, ``cv2.add`` saturates) on the box only.
 
@@ -227,8 +228,8 @@ def _check_shape(shape) -> tuple[int, int]:
     return dims[0], dims[1]
 
 
-def _mesh_arrays(mesh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return ``(src, dst, triangles)`` arrays from ``mesh``, or raise ValueError."""
+def _mesh_arrays(mesh) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return ``(src, dst, triangles, layers)`` arrays from ``mesh``, or raise ValueError."""
     if not isinstance(mesh, dict):
         raise ValueError("mesh must be a dict")
     missing = [k for k in ("src", "dst", "triangles") if k not in mesh]
