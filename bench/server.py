@@ -7,7 +7,8 @@ Prints one JSON object:
   segmentation masks on), measured in the same run: the mean of a run before
   the server starts and one after it stops (``bare_fps_runs``);
   ``bare_parallel_fps`` is the total of one such loop per CPU (up to 4) at
-  once, each with its own landmarker: what the machine can do in parallel;
+  once, each with its own landmarker: what the machine can do in parallel
+  (also the mean of a run before and one after, ``bare_parallel_fps_runs``);
 * ``one_client`` — ``fps``, ``p50_ms``, ``p95_ms``: one connection sending
   640x480 JPEG frames as fast as the protocol allows; latency is send →
   composited JPEG received. By default each client paces itself like
@@ -19,7 +20,8 @@ Prints one JSON object:
 * ``four_clients`` — ``total_fps``, ``min_client_share`` (the least-served
   client's fraction of all frames; 0.25 is perfectly fair), ``p95_ms``,
   ``per_client_fps``;
-* ``one_client_vs_bare`` and ``four_clients_vs_bare`` — fps ratios;
+* ``one_client_vs_bare``, ``four_clients_vs_bare`` and
+  ``four_clients_vs_bare_parallel`` — fps ratios;
 * ``soak`` (only with ``--soak SECONDS``) — one client at full rate for that
   long, after the other phases, on the same server process: ``rss_mb_start``
   (after the warm-up), ``rss_mb_end``, ``rss_growth_mb`` (the server's
@@ -367,7 +369,8 @@ def main() -> None:
     jpeg = frame_jpeg()
     load_before = os.getloadavg()[0]
     bare_runs = [bare_fps(jpeg, args.bare_seconds / 2)]
-    parallel = bare_parallel_fps(jpeg, args.bare_seconds / 2, min(4, os.cpu_count() or 1))
+    threads = min(4, os.cpu_count() or 1)
+    parallel_runs = [bare_parallel_fps(jpeg, args.bare_seconds / 2, threads)]
 
     with tempfile.TemporaryDirectory(prefix="fittingroom-bench-") as tmp:
         workdir = Path(tmp)
@@ -386,7 +389,9 @@ def main() -> None:
         finally:
             stop_server(server)
     bare_runs.append(bare_fps(jpeg, args.bare_seconds / 2))  # machine noise hits both sides alike
+    parallel_runs.append(bare_parallel_fps(jpeg, args.bare_seconds / 2, threads))
     bare = statistics.mean(bare_runs)
+    parallel = statistics.mean(parallel_runs)
     load_after = os.getloadavg()[0]
 
     def r(x: float, n: int = 1) -> float:
@@ -412,9 +417,11 @@ def main() -> None:
         },
         "one_client_vs_bare": r(one["total_fps"] / bare, 3),
         "four_clients_vs_bare": r(four["total_fps"] / bare, 3),
+        "four_clients_vs_bare_parallel": r(four["total_fps"] / parallel, 3),
         "server_ms_p50": {"one_client": one["server_ms_p50"], "four_clients": four["server_ms_p50"]},
         "bare_fps_runs": [r(x) for x in bare_runs],
         "bare_parallel_fps": r(parallel),
+        "bare_parallel_fps_runs": [r(x) for x in parallel_runs],
         "server_cpu_cores": {
             "one_client": r(one["server_cpu_cores"], 2), "four_clients": r(four["server_cpu_cores"], 2)
         },
