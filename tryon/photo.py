@@ -77,21 +77,22 @@ _UPRIGHT = {
     7: lambda a: cv2.flip(cv2.transpose(a), -1),
     8: lambda a: cv2.rotate(a, cv2.ROTATE_90_COUNTERCLOCKWISE),
 }
+_IMREAD_RGB = getattr(cv2, "IMREAD_COLOR_RGB", cv2.IMREAD_COLOR)  # OpenCV >= 4.10
 # OpenCV decodes JPEGs at 1/2, 1/4 or 1/8 scale straight from the DCT.
 _REDUCED = ((8, cv2.IMREAD_REDUCED_COLOR_8), (4, cv2.IMREAD_REDUCED_COLOR_4), (2, cv2.IMREAD_REDUCED_COLOR_2))
 
 
 def _decode_jpeg(data: bytes, longest: int, orientation: int) -> np.ndarray:
     """Decode JPEG ``data`` to upright RGB, at the largest DCT reduction still >= WORK_SIDE."""
-    flags = cv2.IMREAD_COLOR
+    flags = _IMREAD_RGB  # straight to RGB where OpenCV can (not with DCT reduction)
     for factor, reduced in _REDUCED:
         if longest // factor >= WORK_SIDE:
             flags = reduced
             break
-    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), flags | cv2.IMREAD_IGNORE_ORIENTATION)
-    if bgr is None:
+    pixels = cv2.imdecode(np.frombuffer(data, np.uint8), flags | cv2.IMREAD_IGNORE_ORIENTATION)
+    if pixels is None:
         raise ValueError("undecodable JPEG")
-    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB, dst=bgr)
+    rgb = pixels if flags == _IMREAD_RGB != cv2.IMREAD_COLOR else cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB, dst=pixels)
     turn = _UPRIGHT.get(orientation)
     return np.ascontiguousarray(turn(rgb)) if turn else rgb
 
