@@ -68,4 +68,5 @@ def test_every_demo_top_fits_every_test_photo():
             rows.append(f"{slug:28s} {name:20s} coverage {coverage:.3f} spill {spill:.3f}")
             if coverage < MIN_COVERAGE or spill > MAX_SPILL:
                 failures.append(rows[-1])
+    print("\n" + "\n".join(rows))  # the figures, with pytest -s
     assert not failures, "below the fit bar:\n" + "\n".join(failures) + "\n\nall:\n" + "\n".join(rows)
