@@ -65,6 +65,14 @@ async ({overlayUrl, landmarks, width, height, garment}) => {
 """
 
 
+def scaled_photo(name: str) -> np.ndarray:
+    """Return test photo ``name`` as RGB pixels scaled to FRAME_WIDTH wide."""
+    with Image.open(MEDIA_DIR / name) as img:
+        img = img.convert("RGB")
+        height = round(img.height * FRAME_WIDTH / img.width)
+        return np.asarray(img.resize((FRAME_WIDTH, height), Image.Resampling.LANCZOS)).copy()
+
+
 @pytest.fixture(scope="module")
 def frames():
     """Return ``{photo: (rgb frame ~640 wide, landmarks)}``: the server's pose, run once per photo."""
@@ -73,10 +81,7 @@ def frames():
     out = {}
     with PoseEstimator(model_path_for(settings.FITTINGROOM["MODELS_DIR"], "lite"), mode="image") as estimator:
         for name in PHOTOS:
-            with Image.open(MEDIA_DIR / name) as img:
-                img = img.convert("RGB")
-                height = round(img.height * FRAME_WIDTH / img.width)
-                rgb = np.asarray(img.resize((FRAME_WIDTH, height), Image.Resampling.LANCZOS)).copy()
+            rgb = scaled_photo(name)
             pose = estimator.detect(rgb)
             assert pose is not None, f"no person found in {name}"
             out[name] = (rgb, [list(map(float, p)) for p in pose.landmarks])

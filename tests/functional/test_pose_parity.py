@@ -29,13 +29,11 @@ from django.conf import settings
 from django.templatetags.static import static
 from PIL import Image
 
-from tests import MEDIA_DIR
 from tests.functional.conftest import PageProblems
 
 # The garments, photos, overlay fixtures and mask helpers are those of the same-landmarks test.
 from tests.functional.test_parity import (  # noqa: F401  (overlay_art, overlays: fixtures)
     BROWSER_MASK,
-    FRAME_WIDTH,
     GARMENTS,
     MIN_COVER,
     MIN_IOU,
@@ -45,6 +43,7 @@ from tests.functional.test_parity import (  # noqa: F401  (overlay_art, overlays
     overlay_art,
     overlays,
     save_diff,
+    scaled_photo,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -116,10 +115,7 @@ def photos():
     out = {}
     with PoseEstimator(model_path_for(settings.FITTINGROOM["MODELS_DIR"], "lite"), mode="image") as estimator:
         for name in PHOTOS:
-            with Image.open(MEDIA_DIR / name) as img:
-                img = img.convert("RGB")
-                height = round(img.height * FRAME_WIDTH / img.width)
-                rgb = np.asarray(img.resize((FRAME_WIDTH, height), Image.Resampling.LANCZOS)).copy()
+            rgb = scaled_photo(name)
             buf = io.BytesIO()
             Image.fromarray(rgb).save(buf, "PNG")  # no gAMA/iCCP chunk: the browser decodes it as is
             data_url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
