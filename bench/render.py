@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
@@ -55,6 +56,7 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--model", default="lite")
     args = parser.parse_args(argv)
+    cv2.setNumThreads(1)  # as in the server process (fittingroom/asgi.py), where photo try-on runs
 
     spec = next(s for s in DEMO_GARMENTS if s.kind == "tshirt")
     overlay_img, anchors = render_overlay(spec)

@@ -470,11 +470,10 @@ def _warp_box(height: int, width: int, overlay: np.ndarray, mesh):
         local = (local + 0.5) * (bw / bw_out, bh / bh_out) - 0.5
 
     # Inverse affine per triangle in box-local destination coordinates: the
-    # 2x3 map M with M @ [x, y, 1]^T = [u, v]^T at the three vertices, i.e.
-    # D^T @ M^T = S with D^T rows [x, y, 1] (nonsingular: det != 0).
-    dt = np.ones((len(idx), 3, 3))
-    dt[:, :, :2] = local
-    mt = np.linalg.solve(dt, s)  # (T, 3, 2): rows d/dx, d/dy, offset; cols u, v
+    # 2x3 map M with M @ [x, y, 1]^T = [u, v]^T at the three vertices. With
+    # edge matrices P (rows p1 - p0, p2 - p0; det != 0) and Q (the same of the
+    # source), the linear part is P^-1 Q and the offset q0 - p0 @ P^-1 Q.
+    mt = _inverse_affines(local, s)  # (T, 3, 2): rows d/dx, d/dy, offset; cols u, v
 
     # Tables indexed by label: u then v as (offset, d/dx, d/dy); label 0 means
     # no triangle and maps outside the overlay.
@@ -540,6 +539,23 @@ def _warp_box(height: int, width: int, overlay: np.ndarray, mesh):
         fg = cv2.resize(fg, (bw_out, bh_out), dst=ws.get("fg_out", (bh_out, bw_out, 4), np.uint8),
                         interpolation=cv2.INTER_LINEAR)
     return x0, y0, fg
+
+
+def _inverse_affines(dst: np.ndarray, src: np.ndarray) -> np.ndarray:
+    """Return (T, 3, 2) maps from (T, 3, 2) destination to source triangles (closed form)."""
+    p0 = dst[:, 0]
+    e1 = dst[:, 1] - p0
+    e2 = dst[:, 2] - p0
+    q0 = src[:, 0]
+    f1 = src[:, 1] - q0
+    f2 = src[:, 2] - q0
+    inv_det = 1.0 / (e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
+    out = np.empty((len(dst), 3, 2))
+    # P^-1 = [[e2y, -e1y], [-e2x, e1x]] / det; rows of P^-1 Q are d/dx and d/dy.
+    out[:, 0] = (e2[:, 1, None] * f1 - e1[:, 1, None] * f2) * inv_det[:, None]
+    out[:, 1] = (e1[:, 0, None] * f2 - e2[:, 0, None] * f1) * inv_det[:, None]
+    out[:, 2] = q0 - p0[:, 0, None] * out[:, 0] - p0[:, 1, None] * out[:, 1]
+    return out
 
 
 def _composite_under(fg, labels, under, luts, image, origin) -> None:
