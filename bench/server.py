@@ -4,11 +4,12 @@ Prints one JSON object:
 
 * ``bare_fps`` — MediaPipe ``detect_for_video`` alone in a plain loop in this
   process (lite, 640x480, the options the server uses: VIDEO mode,
-  segmentation masks on), measured in the same run: the mean of a run before
-  the server starts and one after it stops (``bare_fps_runs``);
-  ``bare_parallel_fps`` is the total of one such loop per CPU (up to 4) at
-  once, each with its own landmarker: what the machine can do in parallel
-  (also the mean of a run before and one after, ``bare_parallel_fps_runs``);
+  segmentation masks on), measured in the same run: the mean of a run just
+  before and one just after the one-client phase (``bare_fps_runs``; the
+  server idles meanwhile); ``bare_parallel_fps`` is the total of one such
+  loop per CPU (up to 4) at once, each with its own landmarker: what the
+  machine can do in parallel, the mean of runs just before and after the
+  four-client phase (``bare_parallel_fps_runs``);
 * ``one_client`` — ``fps``, ``p50_ms``, ``p95_ms``: one connection sending
   640x480 JPEG frames as fast as the protocol allows; latency is send →
   composited JPEG received. By default each client paces itself like
@@ -368,9 +369,8 @@ def main() -> None:
 
     jpeg = frame_jpeg()
     load_before = os.getloadavg()[0]
-    bare_runs = [bare_fps(jpeg, args.bare_seconds / 2)]
     threads = min(4, os.cpu_count() or 1)
-    parallel_runs = [bare_parallel_fps(jpeg, args.bare_seconds / 2, threads)]
+    half = args.bare_seconds / 2
 
     with tempfile.TemporaryDirectory(prefix="fittingroom-bench-") as tmp:
         workdir = Path(tmp)
@@ -380,16 +380,21 @@ def main() -> None:
         server = start_server(env, port, workdir / "daphne.log")
         try:
             pacing = (args.in_flight, args.pacing == "next")
+            # Each phase is bracketed by its baseline, measured just before and just after it
+            # (the server idles meanwhile): the machine's speed drifts by tens of percent
+            # within minutes, and both sides of each ratio should see the same machine.
+            bare_runs = [bare_fps(jpeg, half)]
             one = asyncio.run(phase(port, jpeg, 1, args.seconds, server.pid, *pacing))
+            bare_runs.append(bare_fps(jpeg, half))
+            parallel_runs = [bare_parallel_fps(jpeg, half, threads)]
             four = asyncio.run(phase(port, jpeg, 4, args.seconds, server.pid, *pacing))
+            parallel_runs.append(bare_parallel_fps(jpeg, half, threads))
             soak = asyncio.run(phase(port, jpeg, 1, args.soak, server.pid, *pacing)) if args.soak else None
         except BaseException:
             sys.stderr.write((workdir / "daphne.log").read_text(errors="replace")[-4000:])
             raise
         finally:
             stop_server(server)
-    bare_runs.append(bare_fps(jpeg, args.bare_seconds / 2))  # machine noise hits both sides alike
-    parallel_runs.append(bare_parallel_fps(jpeg, args.bare_seconds / 2, threads))
     bare = statistics.mean(bare_runs)
     parallel = statistics.mean(parallel_runs)
     load_after = os.getloadavg()[0]
