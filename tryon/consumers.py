@@ -48,8 +48,9 @@ Then, in frame order and back to back:
 
 Pacing: per connection at most one frame is in the pose model and one is
 being drawn and encoded (the previous one) at a time. A frame that arrives
-while the model is busy waits as the single pending frame; a newer one
-replaces it (latest frame wins) and the older one is dropped without a reply.
+while the model is busy waits as the single pending frame (already being
+decoded); a newer one replaces it (latest frame wins) and the older one is
+dropped without a reply.
 Send the next frame on ``next`` (or, simplest, when the previous ``result``
 arrives; that leaves the model idle while a frame is drawn and travels).
 Messages (frames and text) beyond
@@ -148,8 +149,8 @@ DEFAULTS = {
 }
 
 # One pool per process for every connection's CPU work. Each connection has at
-# most two jobs in it (one posing, one drawing), so its queue is bounded by
-# twice LIVE_MAX_CONNECTIONS.
+# most three jobs in it (the pending frame's decode, one pose, one drawing), so
+# its queue is bounded by three times LIVE_MAX_CONNECTIONS.
 _executor: ThreadPoolExecutor | None = None
 
 # Live connections per client address, and in total (this process; the event loop is the only writer).
@@ -167,6 +168,12 @@ def executor() -> ThreadPoolExecutor:
 def live_connections() -> dict[str, int]:
     """Return the live connection count per client address (for tests and monitoring)."""
     return dict(+_connections)
+
+
+def _seen(future: asyncio.Future) -> None:
+    """Retrieve a decode's outcome (a superseded frame's error is of no interest)."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _config() -> dict:
@@ -219,7 +226,8 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         self.closing = False
         self.session: LiveSession | None = None
         self.garment: Garment | None = None
-        self.pending: tuple[int, bytes, float] | None = None
+        # The frame waiting for the model: its id, arrival time and decode (started on arrival).
+        self.pending: tuple[int, float, asyncio.Future] | None = None
         self.pump_task: asyncio.Task | None = None
         self.draw_task: asyncio.Task | None = None
         # Pacing: "next" is said early by the time a reply takes, so the next
@@ -399,7 +407,11 @@ class TryOnConsumer(AsyncWebsocketConsumer):
             self.next_said_at = None
         if self.pending is not None:
             self.dropped += 1  # superseded: latest frame wins
-        self.pending = (frame_id, jpeg, time.perf_counter())
+            self.pending[2].cancel()  # its decode, unless already running
+        # Decode now, on a free core, while the model may still be busy with the previous frame.
+        decoding = asyncio.get_running_loop().run_in_executor(executor(), self.session.decode, frame_id, jpeg)
+        decoding.add_done_callback(_seen)
+        self.pending = (frame_id, time.perf_counter(), decoding)
         if self.pump_task is None or self.pump_task.done():
             self.pump_task = asyncio.create_task(self._pump())
 
@@ -435,7 +447,7 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         """
         loop = asyncio.get_running_loop()
         while self.pending is not None and not self.closing:
-            frame_id, jpeg, queued = self.pending
+            frame_id, queued, decoding = self.pending
             self.pending = None
             garment = self.garment
             started = time.perf_counter()
@@ -446,7 +458,7 @@ class TryOnConsumer(AsyncWebsocketConsumer):
                 lead = min(NEXT_LEAD_FACTOR * self.reply_s + NEXT_MARGIN_S, self.analyse_s)
                 early = loop.call_later(self.analyse_s - lead, self._say_next, frame_id)
             try:
-                analysed = await loop.run_in_executor(executor(), self.session.analyse, frame_id, jpeg)
+                analysed = await loop.run_in_executor(executor(), self.session.detect, await decoding)
             except FrameRejected as exc:
                 await self._drawn()  # replies stay in frame order
                 await self._error(exc.code, exc.message, frame=frame_id)
