@@ -234,6 +234,7 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         # frame arrives as the model frees up (moving averages, seconds).
         self.analyse_s: float | None = None
         self.reply_s = 0.0
+        self.taken = 0
         self.next_said: int | None = None
         self.next_said_at: float | None = None
         self.outbox: asyncio.Future | None = None
@@ -449,6 +450,8 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         while self.pending is not None and not self.closing:
             frame_id, queued, decoding = self.pending
             self.pending = None
+            self.taken += 1  # frame ids are the client's: "next" is said once per frame taken
+            taken = self.taken
             garment = self.garment
             started = time.perf_counter()
             early = None
@@ -456,7 +459,7 @@ class TryOnConsumer(AsyncWebsocketConsumer):
                 # Say "next" early enough for the client's next frame to arrive by the
                 # time this frame's pose ends (a reply's time, with a margin).
                 lead = min(NEXT_LEAD_FACTOR * self.reply_s + NEXT_MARGIN_S, self.analyse_s)
-                early = loop.call_later(self.analyse_s - lead, self._say_next, frame_id)
+                early = loop.call_later(self.analyse_s - lead, self._say_next, taken, frame_id)
             try:
                 analysed = await loop.run_in_executor(executor(), self.session.detect, await decoding)
             except FrameRejected as exc:
@@ -489,18 +492,18 @@ class TryOnConsumer(AsyncWebsocketConsumer):
                 return
             elapsed = time.perf_counter() - started
             self.analyse_s = elapsed if self.analyse_s is None else 0.8 * self.analyse_s + 0.2 * elapsed
-            self._say_next(frame_id)
+            self._say_next(taken, frame_id)
             await self._drawn()  # one frame drawn at a time, so results leave in order
             if self.closing:
                 return
             wait = round((started - queued) * 1000.0, 2)
             self.draw_task = asyncio.create_task(self._draw(analysed, garment, wait))
 
-    def _say_next(self, frame_id: int) -> None:
-        """Tell the client to send its next frame (once per frame)."""
-        if self.closing or self.next_said == frame_id:
+    def _say_next(self, taken: int, frame_id: int) -> None:
+        """Tell the client to send its next frame (once per frame taken from the pending slot)."""
+        if self.closing or self.next_said == taken:
             return
-        self.next_said = frame_id
+        self.next_said = taken
         self.next_said_at = time.perf_counter()
         self.outbox = asyncio.ensure_future(self._send_json({"type": "next", "frame": frame_id}))
 

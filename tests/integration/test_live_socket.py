@@ -471,3 +471,27 @@ async def test_next_comes_after_the_pose_and_a_client_pacing_on_it_gets_every_fr
             assert order.index(("next", frame)) < order.index(("result", frame))
     finally:
         await communicator.disconnect(timeout=5)
+
+
+async def test_next_comes_for_every_frame_even_when_the_client_reuses_an_id(tee, live_settings):
+    """Frame ids are the client's to choose: a client that always sends id 7 still gets "next" each time."""
+    live_settings(LIVE_MAX_FPS=1000)
+    communicator, connected, _ = await _open()
+    try:
+        assert connected
+        await _start(communicator)
+        await communicator.send_to(bytes_data=_frame(7))
+        nexts = results = 0
+        while results < 5:
+            message = await _json(communicator, skip_next=False)
+            if message["type"] == "next":
+                nexts += 1
+                if nexts < 5:
+                    await communicator.send_to(bytes_data=_frame(7))
+                continue
+            assert message["type"] == "result" and message["frame"] == 7, message
+            await communicator.receive_from(TIMEOUT)
+            results += 1
+        assert nexts == 5
+    finally:
+        await communicator.disconnect(timeout=5)
