@@ -28,6 +28,21 @@ def camera_page(camera_browser):
     context.close()
 
 
+# Share of light, neutral (tee, not orange suit) pixels in a box on the chest of the server's composite.
+SERVER_TEE_PROBE = """() => {
+  const c = document.querySelector('[data-canvas]');
+  const d = c.getContext('2d').getImageData(Math.round(c.width * 0.35), Math.round(c.height * 0.6),
+                                            Math.round(c.width * 0.3), Math.round(c.height * 0.15)).data;
+  let tee = 0, n = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    n++;
+    const lo = Math.min(d[i], d[i + 1], d[i + 2]), hi = Math.max(d[i], d[i + 1], d[i + 2]);
+    if (lo > 120 && hi - lo < 45) tee++;
+  }
+  return tee / n;
+}"""
+
+
 def wait_tracking(page, min_frames: int = 5):
     page.wait_for_function(
         f"() => window.fittingRoomStats && window.fittingRoomStats.state === 'tracking' && window.fittingRoomStats.trackedFrames >= {min_frames}",
@@ -196,15 +211,14 @@ def test_without_webassembly_server_path_needs_consent_then_shows_composited_fra
     assert len(net.websockets) == 1 and net.websockets[0].endswith("/ws/tryon/")
     assert "Server mode" in page.inner_text("[data-privacy]")
     assert "ms" in page.inner_text("[data-rtt]")
-    # The canvas shows the server's composite: the white tee over the (orange-suited) chest.
-    probe = page.evaluate(
-        """() => { const c = document.querySelector('[data-canvas]'), s = window.fittingRoomStats;
-        const d = c.getContext('2d').getImageData(Math.round(c.width * 0.35), Math.round(c.height * 0.6), Math.round(c.width * 0.3), Math.round(c.height * 0.15)).data;
-        let white = 0, n = 0; for (let i = 0; i < d.length; i += 4) { n++; if (d[i] > 170 && d[i + 1] > 170 && d[i + 2] > 170) white++; }
-        return white / n; }"""
-    )
-    assert probe > 0.6, probe
-    screenshot(page, "live-tryon-server")
+    # The canvas shows the server's composite: the white tee (shaded in folds: light grey, not
+    # orange) over the orange-suited chest. The fake camera pans side to side (±24 px every 4 s)
+    # and the box is fixed, so wait for a frame with the person centred (the share in the box
+    # swings between about 0.65 and 1.0 as they move).
+    try:
+        page.wait_for_function(f"() => ({SERVER_TEE_PROBE})() > 0.8", timeout=15_000)
+    finally:
+        screenshot(page, "live-tryon-server")
     problems.assert_clean()
 
 
