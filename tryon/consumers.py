@@ -231,8 +231,9 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         self.pump_task: asyncio.Task | None = None
         self.draw_task: asyncio.Task | None = None
         # Pacing: "next" is said early by the time a reply takes, so the next
-        # frame arrives as the model frees up (moving averages, seconds).
-        self.analyse_s: float | None = None
+        # frame arrives as the model frees up (moving averages, seconds; pose_s
+        # is a frame's time from leaving the pending slot to its pose).
+        self.pose_s: float | None = None
         self.reply_s = 0.0
         self.taken = 0
         self.next_said: int | None = None
@@ -455,11 +456,11 @@ class TryOnConsumer(AsyncWebsocketConsumer):
             garment = self.garment
             started = time.perf_counter()
             early = None
-            if self.analyse_s is not None:
+            if self.pose_s is not None:
                 # Say "next" early enough for the client's next frame to arrive by the
                 # time this frame's pose ends (a reply's time, with a margin).
-                lead = min(NEXT_LEAD_FACTOR * self.reply_s + NEXT_MARGIN_S, self.analyse_s)
-                early = loop.call_later(self.analyse_s - lead, self._say_next, taken, frame_id)
+                lead = min(NEXT_LEAD_FACTOR * self.reply_s + NEXT_MARGIN_S, self.pose_s)
+                early = loop.call_later(self.pose_s - lead, self._say_next, taken, frame_id)
             try:
                 analysed = await loop.run_in_executor(executor(), self.session.detect, await decoding)
             except FrameRejected as exc:
@@ -491,7 +492,7 @@ class TryOnConsumer(AsyncWebsocketConsumer):
             if self.closing:
                 return
             elapsed = time.perf_counter() - started
-            self.analyse_s = elapsed if self.analyse_s is None else 0.8 * self.analyse_s + 0.2 * elapsed
+            self.pose_s = elapsed if self.pose_s is None else 0.8 * self.pose_s + 0.2 * elapsed
             self._say_next(taken, frame_id)
             await self._drawn()  # one frame drawn at a time, so results leave in order
             if self.closing:

@@ -6,9 +6,8 @@ factory for the pose estimator, tests and benchmarks pass their own.
 
 A binary frame is ``FRAME_HEADER`` (a big-endian uint32 frame id chosen by the
 client) followed by one baseline or progressive JPEG. :func:`split_frame` and
-:func:`check_jpeg` are cheap and run on the event loop; :meth:`LiveSession.process`
-is the CPU work (decode → pose → fit and composite → encode) and must run in
-a worker thread; it is also available as three stages the consumer pipelines:
+:func:`check_jpeg` are cheap and run on the event loop; the CPU work runs in
+worker threads as three stages the consumer pipelines:
 :meth:`LiveSession.decode` (any thread, any order), :meth:`LiveSession.detect`
 (pose; one frame at a time, in stream order) and :meth:`LiveSession.render`
 (fit, composite, encode; may overlap the next frame's pose). A session owns
@@ -216,19 +215,6 @@ class LiveSession:
     @property
     def closed(self) -> bool:
         return self._closed
-
-    def process(self, frame_id: int, jpeg: bytes, garment: Garment) -> LiveResult:
-        """Fit ``garment`` on the person in ``jpeg``; return the reply (worker thread only).
-
-        The same as :meth:`analyse` followed by :meth:`render`. Raise
-        :class:`FrameRejected` for an undecodable or oversized JPEG. Other
-        exceptions are server faults.
-        """
-        return self.render(self.analyse(frame_id, jpeg), garment)
-
-    def analyse(self, frame_id: int, jpeg: bytes) -> Analysed:
-        """Decode and pose one frame: :meth:`decode` then :meth:`detect` (worker thread)."""
-        return self.detect(self.decode(frame_id, jpeg))
 
     def decode(self, frame_id: int, jpeg: bytes) -> Analysed:
         """Stage zero of a frame: check and decode the JPEG (worker thread; any thread, any order).
