@@ -586,23 +586,26 @@ def _composite_under(fg, labels, under, luts, image, origin) -> None:
         return
     xs, ys = found[:, 0], found[:, 1]
     lab = under[ys, xs]
-    xf = (xs + origin[0]).astype(np.float32)
-    yf = (ys + origin[1]).astype(np.float32)
     n = len(lab)
+    # Source coordinates of the replaced triangles: one gather of their
+    # coefficients, then u and v together.
+    coef = luts[:, lab]  # (6, n): u offset, d/dx, d/dy, then v's
+    maps = coef[0::3] + coef[1::3] * (xs + origin[0]).astype(np.float32) + coef[2::3] * (
+        ys + origin[1]
+    ).astype(np.float32)
     # remap wants maps under 32767 on a side: rows of _UNDER_ROW pixels.
     cols = min(n, _UNDER_ROW)
     rows = -(-n // cols)
-    maps = np.full((2, rows * cols), _OUTSIDE, np.float32)
-    maps[0, :n] = luts[0][lab] + luts[1][lab] * xf + luts[2][lab] * yf
-    maps[1, :n] = luts[3][lab] + luts[4][lab] * xf + luts[5][lab] * yf
+    if rows * cols != n:
+        maps = np.concatenate([maps, np.full((2, rows * cols - n), _OUTSIDE, np.float32)], axis=1)
     back = cv2.remap(
         image, maps[0].reshape(rows, cols), maps[1].reshape(rows, cols), cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0),
-    ).reshape(-1, 4)[:n].astype(np.uint32)
-    top = fg[ys, xs].astype(np.uint32)
-    keep = 255 - top[:, 3:4]
-    out = top + (back * keep + 127) // 255
-    fg[ys, xs] = np.minimum(out, 255).astype(np.uint8)
+    ).reshape(-1, 4)[:n]
+    top = fg[ys, xs]
+    # top + back * (255 - alpha) / 255, rounded; premultiplied colour cannot exceed 255.
+    keep = (255 - top[:, 3:4]).astype(np.uint16)
+    fg[ys, xs] = top + ((back * keep + 127) // 255).astype(np.uint8)
 
 
 def _copy(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
