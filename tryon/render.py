@@ -427,16 +427,13 @@ def _warp_box(height: int, width: int, overlay: np.ndarray, mesh):
     drawable &= pyramid.visible(src, tri)
     regular = det2 >= longest2
     # Layer by layer, back to front; thin triangles first within a layer.
-    groups = []
-    starts = []  # index into idx where each layer after the first begins
-    for layer in np.unique(layers[drawable]):
-        if groups:
-            starts.append(sum(len(g) for g in groups))
-        on = drawable & (layers == layer)
-        groups += [np.flatnonzero(on & ~regular), np.flatnonzero(on & regular)]
-    if not groups:
+    idx = np.flatnonzero(drawable)
+    if len(idx) == 0:
         return 0, 0, None
-    idx = np.concatenate(groups)
+    idx = idx[np.argsort(layers[idx] * 2 + regular[idx], kind="stable")]
+    drawn_layers = layers[idx]
+    # Index into idx where each layer after the first begins.
+    starts = (np.flatnonzero(drawn_layers[1:] != drawn_layers[:-1]) + 1).tolist()
     d, s, det = d[idx], src[tri[idx]], det[idx]
 
     # Bounding box of the drawable triangles, clipped to the frame.
@@ -493,8 +490,9 @@ def _warp_box(height: int, width: int, overlay: np.ndarray, mesh):
     guarded = max(x0 - lo[0], y0 - lo[1], hi[0] - x0, hi[1] - y0) + 1.0 <= _GUARD
     if guarded:
         polys = np.round(polys * _ONE).astype(np.int32)
+    snap_at = {start + 1 for start in starts}
     for t, poly in enumerate(polys, 1):
-        if t - 1 in starts:
+        if t in snap_at:
             snapshots.append(_copy(padded, ws.get(f"under{len(snapshots)}", padded.shape, padded.dtype)))
         if not guarded:
             if np.abs(poly).max() > _GUARD:
