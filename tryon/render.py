@@ -601,9 +601,9 @@ def _composite_under(fg, labels, under, luts, image, origin) -> None:
         borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0),
     ).reshape(-1, 4)[:n]
     top = fg[ys, xs]
-    # top + back * (255 - alpha) / 255, rounded; premultiplied colour cannot exceed 255.
+    # top + back * (255 - alpha) / 255, rounded and saturated.
     keep = (255 - top[:, 3:4]).astype(np.uint16)
-    fg[ys, xs] = top + ((back * keep + 127) // 255).astype(np.uint8)
+    fg[ys, xs] = cv2.add(top, ((back * keep + 127) // 255).astype(np.uint8))
 
 
 def _copy(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
