@@ -29,7 +29,9 @@ Prints one JSON object:
   VmRSS from /proc), ``rss_mb_samples`` (about every 10 s) and ``fps``;
 * ``server_ms_p50`` — the server's own median timings per stage;
   ``server_cpu_cores`` — CPU the server process used per phase (1.0 = one
-  core busy); ``setup`` — machine facts, including the load average before
+  core busy); ``server_cpu_ms_per_frame`` — the same per frame answered, split
+  into MediaPipe's graph threads (the model itself), the other worker threads
+  (decode, drawing, encode, the pose's Python) and the event loop; ``setup`` — machine facts, including the load average before
   and after (other work on the machine skews every number).
 
 The bench builds a throwaway SQLite database and media root (migrate + one
@@ -141,6 +143,23 @@ def cpu_seconds(pid: int) -> float:
     """Return the user + system CPU seconds used so far by process ``pid`` (all its threads)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def thread_cpu_seconds(pid: int) -> dict[str, float]:
+    """Return CPU seconds so far of process ``pid``'s threads, grouped: the event loop (the main
+    thread), MediaPipe's graph threads (named "drishti") and every other (Python) thread."""
+    groups = {"event_loop": 0.0, "model_threads": 0.0, "python_threads": 0.0}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:  # the thread ended meanwhile
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        group = "event_loop" if task.name == str(pid) else "model_threads" if name == "drishti" else "python_threads"
+        groups[group] += seconds
+    return groups
 
 
 def rss_mb(pid: int) -> float:
@@ -317,6 +336,7 @@ async def phase(port: int, jpeg: bytes, clients: int, seconds: float, server_pid
         streams = [asyncio.ensure_future(stream(c, jpeg, warmup_until, until, in_flight, on_next)) for c in conns]
         await asyncio.sleep(WARMUP_S)
         cpu0, own0, t0 = cpu_seconds(server_pid), cpu_seconds(os.getpid()), time.perf_counter()
+        threads0 = thread_cpu_seconds(server_pid)
         rss = [rss_mb(server_pid)]
         gathered = asyncio.gather(*streams)
         while not gathered.done():
@@ -324,8 +344,15 @@ async def phase(port: int, jpeg: bytes, clients: int, seconds: float, server_pid
             rss.append(rss_mb(server_pid))
         stats = gathered.result()
         wall = time.perf_counter() - t0
+        threads1 = thread_cpu_seconds(server_pid)
+        summary = summarise(stats)
+        frames = summary["total_fps"] * wall
         return {
-            **summarise(stats),
+            **summary,
+            "server_cpu_ms_per_frame": {
+                group: (threads1[group] - threads0[group]) * 1000.0 / frames if frames else 0.0
+                for group in threads1
+            },
             "rss_mb": rss,
             "server_cpu_cores": (cpu_seconds(server_pid) - cpu0) / wall,
             "client_cpu_cores": (cpu_seconds(os.getpid()) - own0) / wall,
@@ -429,6 +456,10 @@ def main() -> None:
         "bare_parallel_fps_runs": [r(x) for x in parallel_runs],
         "server_cpu_cores": {
             "one_client": r(one["server_cpu_cores"], 2), "four_clients": r(four["server_cpu_cores"], 2)
+        },
+        "server_cpu_ms_per_frame": {
+            phase: {group: r(ms, 2) for group, ms in result["server_cpu_ms_per_frame"].items()}
+            for phase, result in (("one_client", one), ("four_clients", four))
         },
         "bench_client_cpu_cores": {
             "one_client": r(one["client_cpu_cores"], 2), "four_clients": r(four["client_cpu_cores"], 2)
