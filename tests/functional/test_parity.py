@@ -134,6 +134,47 @@ def save_diff(path, server: np.ndarray, browser: np.ndarray) -> None:
     Image.fromarray(diff).save(path)
 
 
+def browser_mask(page, overlay, landmarks: list, width: int, height: int, garment: dict, what: str) -> tuple:
+    """Return the browser's alpha >= 128 mask of ``overlay`` fitted to ``landmarks``, and what BROWSER_MASK gave."""
+    drawn = page.evaluate(
+        BROWSER_MASK,
+        {"overlayUrl": overlay.image.url, "landmarks": landmarks, "width": width, "height": height, "garment": garment},
+    )
+    assert drawn is not None, f"fitGarment gave no mesh for {what}"
+    return np.frombuffer(base64.b64decode(drawn["mask"]), np.uint8).reshape(height, width) > 0, drawn
+
+
+def pair_row(slug: str, garment: dict, photo: str, server: np.ndarray, browser: np.ndarray, mesh: dict,
+             browser_dst: list, diff_path) -> dict:
+    """Return the table row comparing one garment's server and browser masks on one photo; save its diff image."""
+    h, w = server.shape
+    save_diff(diff_path, server, browser)
+    return {
+        "garment": slug, "kind": garment["kind"], "photo": photo, "frame": [w, h],
+        "iou": round(iou(server, browser), 4),
+        "server_cover": round(float(server.mean()), 4), "browser_cover": round(float(browser.mean()), 4),
+        "server_only_px": int((server & ~browser).sum()), "browser_only_px": int((~server & browser).sum()),
+        "mesh_max_diff_px": float(np.abs(np.asarray(browser_dst) - np.asarray(mesh["dst"])).max()),
+        "estimated": mesh["estimated"],
+    }
+
+
+def print_pairs(rows: list[dict]) -> None:
+    print(f"{'garment':28} {'photo':20} {'IoU':>7} {'server%':>8} {'browser%':>8} {'srv-only':>8} {'brw-only':>8} {'mesh Δpx':>9}")
+    for r in rows:
+        print(f"{r['garment']:28} {r['photo']:20} {r['iou']:7.4f} {100 * r['server_cover']:8.2f} {100 * r['browser_cover']:8.2f}"
+              f" {r['server_only_px']:8d} {r['browser_only_px']:8d} {r['mesh_max_diff_px']:9.2g}")
+
+
+def assert_pairs_match(rows: list[dict]) -> None:
+    """Every garment on every photo: both masks cover the frame, and they overlap with IoU >= MIN_IOU."""
+    assert len(rows) == len(GARMENTS) * len(PHOTOS)
+    for r in rows:
+        assert r["server_cover"] > MIN_COVER and r["browser_cover"] > MIN_COVER, r
+    short = [r for r in rows if r["iou"] < MIN_IOU]
+    assert not short, f"server and browser masks differ (IoU < {MIN_IOU}): {short}"
+
+
 def test_server_and_browser_draw_the_same_garment_mask(live_server, browser, frames, overlays):
     from tryon.geometry import fit_garment
     from tryon.overlays import overlay_pixels
@@ -157,37 +198,17 @@ def test_server_and_browser_draw_the_same_garment_mask(live_server, browser, fra
                 assert mesh is not None, (slug, photo)
                 server = garment_mask((h, w), rgba, mesh) > 0
 
-                got = page.evaluate(
-                    BROWSER_MASK,
-                    {"overlayUrl": overlay.image.url, "landmarks": landmarks, "width": w, "height": h, "garment": garment},
-                )
-                assert got is not None, f"fitGarment gave no mesh for {slug} on {photo}"
+                browser, got = browser_mask(page, overlay, landmarks, w, h, garment, f"{slug} on {photo}")
                 assert got["image"] == [rgba.shape[1], rgba.shape[0]]
-                browser_mask = np.frombuffer(base64.b64decode(got["mask"]), np.uint8).reshape(h, w) > 0
-
-                mesh_diff = float(np.abs(np.asarray(got["dst"]) - np.asarray(mesh["dst"])).max())
-                value = iou(server, browser_mask)
-                rows.append({
-                    "garment": slug, "kind": garment["kind"], "photo": photo, "frame": [w, h],
-                    "iou": round(value, 4),
-                    "server_cover": round(float(server.mean()), 4), "browser_cover": round(float(browser_mask.mean()), 4),
-                    "server_only_px": int((server & ~browser_mask).sum()), "browser_only_px": int((~server & browser_mask).sum()),
-                    "mesh_max_diff_px": mesh_diff, "estimated": mesh["estimated"],
-                })
-                save_diff(OUT / f"{slug}--{photo.rsplit('.', 1)[0]}.png", server, browser_mask)
+                rows.append(pair_row(slug, garment, photo, server, browser, mesh, got["dst"],
+                                     OUT / f"{slug}--{photo.rsplit('.', 1)[0]}.png"))
     finally:
         context.close()
 
     elapsed = time.perf_counter() - started
     (OUT / "iou.json").write_text(json.dumps({"min_iou": MIN_IOU, "seconds": round(elapsed, 1), "pairs": rows}, indent=2))
-    print(f"\n{'garment':28} {'photo':20} {'IoU':>7} {'server%':>8} {'browser%':>8} {'srv-only':>8} {'brw-only':>8} {'mesh Δpx':>9}")
-    for r in rows:
-        print(f"{r['garment']:28} {r['photo']:20} {r['iou']:7.4f} {100 * r['server_cover']:8.2f} {100 * r['browser_cover']:8.2f}"
-              f" {r['server_only_px']:8d} {r['browser_only_px']:8d} {r['mesh_max_diff_px']:9.2g}")
+    print()
+    print_pairs(rows)
 
     problems.assert_clean()
-    assert len(rows) == len(GARMENTS) * len(PHOTOS)
-    for r in rows:
-        assert r["server_cover"] > MIN_COVER and r["browser_cover"] > MIN_COVER, r
-    short = [r for r in rows if r["iou"] < MIN_IOU]
-    assert not short, f"server and browser masks differ (IoU < {MIN_IOU}): {short}"
+    assert_pairs_match(rows)

@@ -33,16 +33,15 @@ from tests.functional.conftest import PageProblems
 
 # The garments, photos, overlay fixtures and mask helpers are those of the same-landmarks test.
 from tests.functional.test_parity import (  # noqa: F401  (overlay_art, overlays: fixtures)
-    BROWSER_MASK,
-    GARMENTS,
-    MIN_COVER,
     MIN_IOU,
     OUT,
     PHOTOS,
-    iou,
+    assert_pairs_match,
+    browser_mask,
     overlay_art,
     overlays,
-    save_diff,
+    pair_row,
+    print_pairs,
     scaled_photo,
 )
 
@@ -184,25 +183,9 @@ def test_server_and_browser_pipelines_draw_the_same_garment_mask(live_server, br
                 assert mesh is not None, f"fit_garment gave no mesh for {slug} on {photo}"
                 server = garment_mask((h, w), rgba, mesh) > 0
 
-                drawn = page.evaluate(
-                    BROWSER_MASK,
-                    {"overlayUrl": overlay.image.url, "landmarks": browser_landmarks, "width": w, "height": h,
-                     "garment": garment},
-                )
-                assert drawn is not None, f"fitGarment gave no mesh for {slug} on {photo}"
-                browser_mask = np.frombuffer(base64.b64decode(drawn["mask"]), np.uint8).reshape(h, w) > 0
-
-                value = iou(server, browser_mask)
-                rows.append({
-                    "garment": slug, "kind": garment["kind"], "photo": photo, "frame": [w, h],
-                    "iou": round(value, 4),
-                    "server_cover": round(float(server.mean()), 4), "browser_cover": round(float(browser_mask.mean()), 4),
-                    "server_only_px": int((server & ~browser_mask).sum()),
-                    "browser_only_px": int((~server & browser_mask).sum()),
-                    "mesh_max_diff_px": round(float(np.abs(np.asarray(drawn["dst"]) - np.asarray(mesh["dst"])).max()), 2),
-                    "estimated": mesh["estimated"],
-                })
-                save_diff(OUT / f"pose--{slug}--{photo.rsplit('.', 1)[0]}.png", server, browser_mask)
+                browser, drawn = browser_mask(page, overlay, browser_landmarks, w, h, garment, f"{slug} on {photo}")
+                rows.append(pair_row(slug, garment, photo, server, browser, mesh, drawn["dst"],
+                                     OUT / f"pose--{slug}--{photo.rsplit('.', 1)[0]}.png"))
     finally:
         context.close()
 
@@ -217,14 +200,7 @@ def test_server_and_browser_pipelines_draw_the_same_garment_mask(live_server, br
         worst = max(p["landmark_diffs"], key=p["landmark_diffs"].get)
         print(f"{photo:20} landmark max diff {p['landmark_max_diff']:.4f} ({p['landmark_max_diff_px']:.1f} px, {worst}),"
               f" browser inference {p['browser_inference_ms']:.0f} ms")
-    print(f"{'garment':28} {'photo':20} {'IoU':>7} {'server%':>8} {'browser%':>8} {'srv-only':>8} {'brw-only':>8} {'mesh Δpx':>9}")
-    for r in rows:
-        print(f"{r['garment']:28} {r['photo']:20} {r['iou']:7.4f} {100 * r['server_cover']:8.2f} {100 * r['browser_cover']:8.2f}"
-              f" {r['server_only_px']:8d} {r['browser_only_px']:8d} {r['mesh_max_diff_px']:9.2f}")
+    print_pairs(rows)
 
     problems.assert_clean()
-    assert len(rows) == len(GARMENTS) * len(PHOTOS)
-    for r in rows:
-        assert r["server_cover"] > MIN_COVER and r["browser_cover"] > MIN_COVER, r
-    short = [r for r in rows if r["iou"] < MIN_IOU]
-    assert not short, f"server and browser masks differ (IoU < {MIN_IOU}): {short}"
+    assert_pairs_match(rows)
