@@ -8,6 +8,7 @@ tests/media/README.md (astronaut.png: NASA, public domain, via scikit-image).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import io
 import json
@@ -122,6 +123,21 @@ async def _open(origin: bytes = ORIGIN[1], client: tuple[str, int] | None = None
         communicator.scope["client"] = list(client)
     connected, code = await communicator.connect(timeout=5)
     return communicator, connected, code
+
+
+@contextlib.asynccontextmanager
+async def _started(*, warm: bool = True):
+    """Yield a connected communicator after ``start``; with ``warm``, after one frame's result (the model is loaded)."""
+    communicator, connected, _ = await _open()
+    try:
+        assert connected
+        await _start(communicator)
+        if warm:
+            await communicator.send_to(bytes_data=_frame(1))
+            await _result(communicator)  # the model is loaded
+        yield communicator
+    finally:
+        await communicator.disconnect(timeout=5)
 
 
 async def _json(communicator, timeout: float = TIMEOUT, *, skip_next: bool = True) -> dict:
@@ -271,13 +287,7 @@ async def test_foreign_origin_is_refused(tee):
 
 async def test_a_burst_is_paced_latest_frame_wins_and_latency_stays_flat(tee, live_settings):
     live_settings(LIVE_MAX_FPS=1000)  # this test is about pacing, not the rate limit
-    communicator, connected, _ = await _open()
-    try:
-        assert connected
-        await _start(communicator)
-        await communicator.send_to(bytes_data=_frame(1))
-        await _result(communicator)  # the model is loaded
-
+    async with _started() as communicator:
         async def round_trip(frame_id: int) -> float:
             started = time.perf_counter()
             await communicator.send_to(bytes_data=_frame(frame_id))
@@ -304,8 +314,6 @@ async def test_a_burst_is_paced_latest_frame_wins_and_latency_stays_flat(tee, li
             assert await communicator.receive_nothing(0.3), "nothing else is coming"
         after = sorted([await round_trip(i) for i in (900, 901, 902)])[1]
         assert after < 2 * baseline + 0.2, (after, baseline)
-    finally:
-        await communicator.disconnect(timeout=5)
 
 
 async def test_frames_over_the_rate_limit_are_dropped_with_one_warning(tee, live_settings):
@@ -401,12 +409,7 @@ async def test_disconnecting_mid_frame_releases_the_slot_and_the_model(tee, esti
 async def test_two_frames_in_flight_are_pipelined_and_answered_in_order(tee, live_settings):
     """A client may keep one extra frame in flight: none is dropped and replies keep their order."""
     live_settings(LIVE_MAX_FPS=1000)
-    communicator, connected, _ = await _open()
-    try:
-        assert connected
-        await _start(communicator)
-        await communicator.send_to(bytes_data=_frame(1))
-        await _result(communicator)  # the model is loaded
+    async with _started() as communicator:
         good = _frame_jpeg()
 
         await communicator.send_to(bytes_data=_frame(10))
@@ -432,19 +435,12 @@ async def test_two_frames_in_flight_are_pipelined_and_answered_in_order(tee, liv
         assert {"decode", "pose", "render", "encode", "total", "wait"} <= seen[-1]["timings"].keys()
         for _ in range(2):  # the two still in flight
             await _result(communicator)
-    finally:
-        await communicator.disconnect(timeout=5)
 
 
 async def test_next_comes_after_the_pose_and_a_client_pacing_on_it_gets_every_frame_in_order(tee, live_settings):
     """The server says "next" once a frame's pose is done, before its result; sending then loses nothing."""
     live_settings(LIVE_MAX_FPS=1000)
-    communicator, connected, _ = await _open()
-    try:
-        assert connected
-        await _start(communicator)
-        await communicator.send_to(bytes_data=_frame(1))
-        await _result(communicator)  # the model is loaded
+    async with _started() as communicator:
         assert communicator.nexts == [1]
 
         sent, order = 100, []
@@ -469,17 +465,12 @@ async def test_next_comes_after_the_pose_and_a_client_pacing_on_it_gets_every_fr
         assert results[109]["dropped"] == 0
         for frame in range(100, 110):
             assert order.index(("next", frame)) < order.index(("result", frame))
-    finally:
-        await communicator.disconnect(timeout=5)
 
 
 async def test_next_comes_for_every_frame_even_when_the_client_reuses_an_id(tee, live_settings):
     """Frame ids are the client's to choose: a client that always sends id 7 still gets "next" each time."""
     live_settings(LIVE_MAX_FPS=1000)
-    communicator, connected, _ = await _open()
-    try:
-        assert connected
-        await _start(communicator)
+    async with _started(warm=False) as communicator:
         await communicator.send_to(bytes_data=_frame(7))
         nexts = results = 0
         while results < 5:
@@ -493,5 +484,3 @@ async def test_next_comes_for_every_frame_even_when_the_client_reuses_an_id(tee,
             await communicator.receive_from(TIMEOUT)
             results += 1
         assert nexts == 5
-    finally:
-        await communicator.disconnect(timeout=5)
