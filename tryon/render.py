@@ -493,7 +493,9 @@ def _warp_box(height: int, width: int, overlay: np.ndarray, mesh):
     snap_at = {start + 1 for start in starts}
     for t, poly in enumerate(polys, 1):
         if t in snap_at:
-            snapshots.append(_copy(padded, ws.get(f"under{len(snapshots)}", padded.shape, padded.dtype)))
+            snapshot = ws.get(f"under{len(snapshots)}", padded.shape, padded.dtype)
+            np.copyto(snapshot, padded)
+            snapshots.append(snapshot)
         if not guarded:
             if np.abs(poly).max() > _GUARD:
                 poly = _clip_polygon(poly, bw + 2, bh + 2)
@@ -604,12 +606,6 @@ def _composite_under(fg, labels, under, luts, image, origin) -> None:
     # top + back * (255 - alpha) / 255, rounded and saturated.
     keep = (255 - top[:, 3:4]).astype(np.uint16)
     fg[ys, xs] = cv2.add(top, ((back * keep + 127) // 255).astype(np.uint8))
-
-
-def _copy(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Copy ``src`` into the same-shaped ``dst`` and return ``dst``."""
-    np.copyto(dst, src)
-    return dst
 
 
 def _lookup(labels: np.ndarray, table: np.ndarray, out: np.ndarray) -> np.ndarray:
