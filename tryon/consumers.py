@@ -246,6 +246,7 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         self.taken = 0
         self.next_said: int | None = None
         self.next_said_at: float | None = None
+        # The "next" being sent: held, because the event loop keeps only weak references to tasks.
         self.outbox: asyncio.Future | None = None
         self.idle_task: asyncio.Task | None = None
         self.warm_task: asyncio.Future | None = None
@@ -488,11 +489,7 @@ class TryOnConsumer(AsyncWebsocketConsumer):
                     return
                 logger.exception("live try-on: frame failed")
                 await self._drawn()
-                await self._error(
-                    "server_error",
-                    "Something went wrong with this frame. Keep sending; the next one may work.",
-                    frame=frame_id,
-                )
+                await self._frame_failed(frame_id)
                 continue
             finally:
                 if early is not None:
@@ -531,11 +528,7 @@ class TryOnConsumer(AsyncWebsocketConsumer):
             if self.closing:
                 return
             logger.exception("live try-on: frame failed")
-            await self._error(
-                "server_error",
-                "Something went wrong with this frame. Keep sending; the next one may work.",
-                frame=analysed.frame_id,
-            )
+            await self._frame_failed(analysed.frame_id)
             return
         if self.closing:
             return
@@ -577,6 +570,12 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         if frame is not None:
             payload["frame"] = frame
         await self._send_json(payload)
+
+    async def _frame_failed(self, frame_id: int) -> None:
+        """Tell the client a frame failed on our side, without details (they are logged)."""
+        await self._error(
+            "server_error", "Something went wrong with this frame. Keep sending; the next one may work.", frame=frame_id
+        )
 
     async def _refuse(self, close_code: int, code: str, message: str) -> None:
         await self._error(code, message)
