@@ -110,6 +110,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.consumer import get_handler_name
 from django.conf import settings
 
 from tryon.live import (
@@ -277,6 +278,21 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         self.counted = True
         self.session = LiveSession(lambda: _new_estimator(self.cfg["LIVE_POSE_MODEL"]), self.limits)
         self.idle_task = asyncio.create_task(self._watch_idle())
+
+    async def dispatch(self, message):
+        """Hand a message to its handler, without Channels' per-message database clean-up.
+
+        Channels closes stale database connections before every message, a hop
+        to the sync thread and back for each frame. This consumer reaches the
+        database only through ``database_sync_to_async`` (:func:`_load_garment`),
+        which does that clean-up itself. Four bench/server.py clients against
+        the stock dispatch, 4 alternating pairs: 59.6 against 56.8 frames/s
+        (medians), higher in 3 of the 4.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def __call__(self, scope, receive, send):
         try:
