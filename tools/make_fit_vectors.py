@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write the shared fit and smoothing test vectors from synthetic poses.
+"""Write the shared fit, smoothing and tracking test vectors from synthetic poses.
 
 The Python geometry (tryon/geometry.py) and its JavaScript twin
 (static/tryon/js/geometry.js) must agree on every vector; both test suites
@@ -9,10 +9,13 @@ load the files this script writes:
   "landmarks": [33 x [x, y, z, visibility]], "expected": fit_garment(...)}``
 * ``tests/vectors/smoothing/*.json``: ``{"name", "params", "frames":
   [{"t": ms, "landmarks": [...]}, ...], "expected": [[...], ...]}``
+* ``tests/vectors/tracking/*.json``: ``{"name", "frame": [w, h], "frames":
+  [{"t": ms, "landmarks": [...] | null}, ...], "expected": ["ok" | "drop" | "reset", ...]}``
+  (tryon/tracking.py and static/tryon/js/tracking.js)
 
 Poses are built here from a few body measurements (no camera, no model), so
 the vectors are exact and reproducible. Run after changing the geometry or
-the smoothing on purpose, and review the diff::
+the smoothing or the tracking guard on purpose, and review the diff::
 
     .venv/bin/python tools/make_fit_vectors.py
 """
@@ -31,9 +34,11 @@ if str(ROOT) not in sys.path:
 
 from tryon.geometry import fit_garment  # noqa: E402
 from tryon.smoothing import LandmarkSmoother  # noqa: E402
+from tryon.tracking import DROP, OK, RESET, TrackingGuard  # noqa: E402
 
 FIT_DIR = ROOT / "tests" / "vectors" / "fit"
 SMOOTHING_DIR = ROOT / "tests" / "vectors" / "smoothing"
+TRACKING_DIR = ROOT / "tests" / "vectors" / "tracking"
 
 # Overlay art in a relaxed A-pose, anchors where the joints sit under the cloth.
 GARMENTS = {
@@ -411,10 +416,54 @@ def smoothing_cases():
     return cases
 
 
+def tracking_cases():
+    """Return ``[(name, frame, frames, must)]``; ``must`` is the decision list the case was built for.
+
+    A webcam frame (640x480) with the shopper's hips inside it. The collapsed
+    pose is the one the lite model got stuck on with the astronaut clip: hips
+    barely below the shoulders (torso 0.95 shoulder widths), shoulders tilted.
+    """
+    frame = (640, 480)
+    sw = 170.0
+    upright = synthetic_pose(frame, (300, 150), sw)  # torso 1.4 shoulder widths, hips at y = 0.81
+
+    def torso(ratio, **kwargs):
+        lift = (1.4 - ratio) * sw
+        return synthetic_pose(frame, (300, 150), sw, offsets={"left_hip": (0, -lift), "right_hip": (0, -lift)},
+                              **kwargs)
+
+    collapsed = torso(0.95, tilt_deg=17.0)
+    times = [round(i * 1000 / 30, 3) for i in range(24)]  # 0 .. 766.7 ms
+    stuck = [{"t": t, "landmarks": collapsed} for t in times]
+    stuck[3]["landmarks"] = None  # a frame with nobody found changes nothing
+    stuck[20]["landmarks"] = upright  # a good pose between resets: used, and the interval still runs
+    must = [RESET] + [DROP] * 14 + [RESET] + [DROP] * 8  # 0 ms, then 500 ms
+    must[3] = OK
+    must[20] = OK
+    guessed = {"left_hip": 0.3, "right_hip": 0.3}
+    fine = [
+        upright,
+        torso(1.05),  # just long enough
+        torso(0.95, visibility=guessed),  # short, but the hips are guesses
+        # Short, hips seen by the model but beyond the frame's edge margin (y = 1.21): estimated, not trusted.
+        synthetic_pose(frame, (300, 420), sw, visibility={"left_hip": 0.99, "right_hip": 0.99},
+                       offsets={"left_hip": (0, -0.45 * sw), "right_hip": (0, -0.45 * sw)}),
+        synthetic_pose(frame, (320, 200), 120, turn=0.3),  # turned sideways: narrow shoulders, long torso
+    ]
+    edge = [torso(1.05), torso(0.98), torso(0.98)]
+    return [
+        ("collapsed_torso_stream", frame, stuck, must),
+        ("plausible_bodies", frame, [{"t": i * 33.0, "landmarks": lm} for i, lm in enumerate(fine)],
+         [OK] * len(fine)),
+        ("threshold", frame, [{"t": i * 33.0, "landmarks": lm} for i, lm in enumerate(edge)], [OK, RESET, DROP]),
+    ]
+
+
 def main():
     FIT_DIR.mkdir(parents=True, exist_ok=True)
     SMOOTHING_DIR.mkdir(parents=True, exist_ok=True)
-    for old in list(FIT_DIR.glob("*.json")) + list(SMOOTHING_DIR.glob("*.json")):
+    TRACKING_DIR.mkdir(parents=True, exist_ok=True)
+    for old in [*FIT_DIR.glob("*.json"), *SMOOTHING_DIR.glob("*.json"), *TRACKING_DIR.glob("*.json")]:
         old.unlink()
     for name, frame, key, landmarks in fit_cases():
         garment = GARMENTS[key]
@@ -434,8 +483,16 @@ def main():
         expected = [_r(smoother.apply(f["landmarks"], f["t"]), 9) for f in frames]
         doc = {"name": name, "params": params, "frames": frames, "expected": expected}
         (SMOOTHING_DIR / f"{name}.json").write_text(json.dumps(doc) + "\n")
+    for name, frame, frames, must in tracking_cases():
+        guard = TrackingGuard()
+        expected = [guard.check(f["landmarks"], frame[0], frame[1], f["t"]) for f in frames]
+        if expected != must:
+            raise SystemExit(f"{name}: the guard decided {expected}, the case was built for {must}")
+        doc = {"name": name, "frame": list(frame), "frames": frames, "expected": expected}
+        (TRACKING_DIR / f"{name}.json").write_text(json.dumps(doc) + "\n")
     print(f"wrote {len(fit_cases())} fit vectors to {FIT_DIR.relative_to(ROOT)}")
     print(f"wrote {len(smoothing_cases())} smoothing vectors to {SMOOTHING_DIR.relative_to(ROOT)}")
+    print(f"wrote {len(tracking_cases())} tracking vectors to {TRACKING_DIR.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

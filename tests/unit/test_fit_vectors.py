@@ -1,7 +1,8 @@
-"""The shared fit and smoothing vectors, checked against the Python reference.
+"""The shared fit, smoothing and tracking vectors, checked against the Python reference.
 
 The same JSON files are checked against the browser twins by
-tests/js/fit_vectors.test.mjs and tests/js/smoothing_vectors.test.mjs, so
+tests/js/fit_vectors.test.mjs, tests/js/smoothing_vectors.test.mjs and
+tests/js/tracking_vectors.test.mjs, so
 the server and the browser put a garment on the body identically. Regenerate
 them with tools/make_fit_vectors.py after an intended change.
 """
@@ -21,10 +22,12 @@ if str(REPO) not in sys.path:
 from tryon.garments import REQUIRED_ANCHORS  # noqa: E402
 from tryon.geometry import fit_garment  # noqa: E402
 from tryon.smoothing import LandmarkSmoother  # noqa: E402
+from tryon.tracking import TrackingGuard  # noqa: E402
 
 VECTORS = REPO / "tests" / "vectors"
 FIT = sorted((VECTORS / "fit").glob("*.json"))
 SMOOTHING = sorted((VECTORS / "smoothing").glob("*.json"))
+TRACKING = sorted((VECTORS / "tracking").glob("*.json"))
 TOLERANCE_PX = 0.5
 
 
@@ -36,6 +39,8 @@ def test_vectors_cover_every_kind_and_the_awkward_poses():
         assert needed in names, needed
     assert any(d["expected"]["estimated"] for d in docs)
     assert len(SMOOTHING) >= 3
+    decisions = [d for p in TRACKING for d in json.loads(p.read_text())["expected"]]
+    assert {"ok", "drop", "reset"} <= set(decisions)
 
 
 @pytest.mark.parametrize("path", FIT, ids=lambda p: p.stem)
@@ -65,3 +70,12 @@ def test_smoothing_vector(path):
         assert len(got) == len(expected)
         for g, e in zip(got, expected):
             assert g == pytest.approx(e, abs=1e-7)
+
+
+@pytest.mark.parametrize("path", TRACKING, ids=lambda p: p.stem)
+def test_tracking_vector(path):
+    doc = json.loads(path.read_text())
+    guard = TrackingGuard()
+    width, height = doc["frame"]
+    got = [guard.check(f["landmarks"], width, height, f["t"]) for f in doc["frames"]]
+    assert got == doc["expected"]
