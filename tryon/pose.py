@@ -32,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tryon.tracking import OK, RESET, TrackingGuard
+
 VARIANTS = ("lite", "full", "heavy")
 NUM_LANDMARKS = 33
 MODES = ("image", "video")
@@ -130,6 +132,13 @@ def _prominence(landmarks: list[Landmark]) -> float:
     points = np.clip(points, 0.0, 1.0)
     width, height = points.max(axis=0) - points.min(axis=0)
     return float(width * height)
+
+
+def _blank_frame():
+    """Return a mid-grey 256x256 MediaPipe image (nobody in it)."""
+    from mediapipe.tasks.python.vision.core.image import Image, ImageFormat
+
+    return Image(ImageFormat.SRGB, np.full((256, 256, 3), 128, np.uint8))
 
 
 def _close_landmarker(landmarker) -> None:
@@ -250,6 +259,7 @@ class PoseEstimator:
         self.segmentation = bool(segmentation)
         self._lock = threading.Lock()
         self._last_timestamp_ms: int | None = None
+        self._guard = TrackingGuard()
         self._landmarker = mp_pose.PoseLandmarker.create_from_options(options)
         # Close the graph at garbage collection or interpreter exit at the
         # latest: MediaPipe's own __del__ fails during interpreter shutdown.
@@ -264,6 +274,11 @@ class PoseEstimator:
     def closed(self) -> bool:
         """Return whether :meth:`close` has run."""
         return not self._finalizer.alive
+
+    @property
+    def tracking_resets(self) -> int:
+        """Return how often video tracking was reset because it held an impossible pose."""
+        return self._guard.resets
 
     @property
     def last_timestamp_ms(self) -> int | None:
@@ -289,7 +304,10 @@ class PoseEstimator:
         Frames of one stream must come in order. MediaPipe needs strictly
         increasing timestamps, so a timestamp not above the previous one is
         replaced by the previous one plus 1 ms (see :attr:`last_timestamp_ms`).
-        Input rules and errors are those of :meth:`detect`.
+        A pose that tracking locked onto an impossible body is not returned
+        (None), and the tracker is reset so that a later frame detects the
+        person afresh; see :mod:`tryon.tracking` (:attr:`tracking_resets`
+        counts the resets). Input rules and errors are those of :meth:`detect`.
         """
         image = self._to_mp_image(rgb)
         timestamp = int(timestamp_ms)
@@ -299,7 +317,16 @@ class PoseEstimator:
                 timestamp = self._last_timestamp_ms + 1
             result = self._landmarker.detect_for_video(image, timestamp)
             self._last_timestamp_ms = timestamp
-        return _to_pose_result(result)
+            pose = _to_pose_result(result)
+            if pose is None:
+                return None
+            height, width = rgb.shape[:2]
+            decision = self._guard.check(pose.landmarks, width, height, timestamp)
+            if decision == RESET:
+                # A blank frame makes the tracker lose the person: the next frame runs the detector afresh.
+                self._last_timestamp_ms = timestamp + 1
+                self._landmarker.detect_for_video(_blank_frame(), self._last_timestamp_ms)
+        return pose if decision == OK else None
 
     def close(self) -> None:
         """Release the MediaPipe graph; calling it again does nothing."""

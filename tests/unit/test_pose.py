@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tryon import pose  # noqa: E402
+from tryon import pose, tracking  # noqa: E402
 from tryon.garments import LANDMARK_INDEX  # noqa: E402
 from tryon.pose import PoseEstimator, PoseResult, model_path_for  # noqa: E402
 
@@ -191,6 +191,33 @@ def test_video_mode_tracks_and_fixes_timestamps(lite, astronaut):
         assert estimator.last_timestamp_ms == 7 * 33 + 2
         estimator.detect_video(frame, 1000)
         assert estimator.last_timestamp_ms == 1000
+
+
+def test_video_tracking_held_on_an_impossible_torso_is_reset(lite, monkeypatch):
+    """Such a pose is not returned, and a blank frame resets tracking, at most every RESET_INTERVAL_MS."""
+    woman = np.asarray(Image.open(MEDIA / "fullbody_woman.png").convert("RGB"))
+    with PoseEstimator(lite, mode="video") as estimator:
+        assert estimator.detect_video(woman, 0) is not None  # shoulders and hips in view, a plausible body
+        calls = []
+        real = estimator._landmarker.detect_for_video
+
+        def spy(image, timestamp_ms):
+            calls.append((image.width, image.height, timestamp_ms))
+            return real(image, timestamp_ms)
+
+        monkeypatch.setattr(estimator._landmarker, "detect_for_video", spy)
+        monkeypatch.setattr(tracking, "MIN_TORSO_RATIO", 10.0)  # now every torso is too short
+        assert estimator.detect_video(woman, 100) is None
+        assert estimator.tracking_resets == 1
+        assert calls == [(woman.shape[1], woman.shape[0], 100), (256, 256, 101)]  # the blank frame follows
+        assert estimator.last_timestamp_ms == 101
+        assert estimator.detect_video(woman, 300) is None  # dropped; no second reset within 500 ms
+        assert estimator.tracking_resets == 1 and len(calls) == 3
+        assert estimator.detect_video(woman, 700) is None
+        assert estimator.tracking_resets == 2 and calls[-1] == (256, 256, 701)
+        monkeypatch.undo()
+        found = estimator.detect_video(woman, 800)  # the person detector finds her afresh
+        assert found is not None and estimator.tracking_resets == 2
 
 
 def test_mode_mismatch_raises(lite, astronaut):

@@ -13,6 +13,7 @@
 // only the classic non-SIMD loader exists: main thread only.
 
 import { probeWebGL } from "./pose-gpu.js";
+import { TrackingGuard } from "./tracking.js";
 
 /** @typedef {"CPU" | "GPU"} Delegate */
 /** @typedef {{landmarks: number[][], inferenceMs: number}} PoseResult */
@@ -91,6 +92,17 @@ function probeFrame() {
   const frame = new ImageData(256, 256);
   frame.data.fill(128);
   return frame;
+}
+
+/**
+ * Width and height of a frame as the landmarker sees it.
+ * @param {any} source VideoFrame, ImageBitmap, ImageData, canvas or video element
+ */
+function frameSize(source) {
+  return [
+    source.displayWidth || source.videoWidth || source.width || 0,
+    source.displayHeight || source.videoHeight || source.height || 0,
+  ];
 }
 
 /** @param {number[]} values */
@@ -185,6 +197,11 @@ export async function createEngine(runtime, model, requested, webgl = probeWebGL
     throw error;
   }
   const timings = { createMs: created - started, warmupMs: performance.now() - created };
+  // VIDEO mode tracks the person from frame to frame and can lock onto an impossible body (see
+  // tracking.js); then the pose is not used, and a blank frame makes the tracker lose it, so the
+  // next frame runs the person detector afresh.
+  const guard = new TrackingGuard();
+  const blank = probeFrame();
   return {
     delegate,
     probe,
@@ -201,7 +218,15 @@ export async function createEngine(runtime, model, requested, webgl = probeWebGL
       const pose = result.landmarks && result.landmarks[0];
       const landmarks = pose && pose.length ? pose.map((/** @type {any} */ p) => [p.x, p.y, p.z, p.visibility ?? 0]) : null;
       if (typeof result.close === "function") result.close();
-      return landmarks ? { landmarks, inferenceMs } : null;
+      if (!landmarks) return null;
+      const [width, height] = frameSize(source);
+      const decision = guard.check(landmarks, width, height, t);
+      if (decision === "reset") {
+        clock.t = t + 1;
+        landmarker.detectForVideo(blank, clock.t);
+        console.info(`pose tracking reset (implausible torso), ${guard.resets} so far`);
+      }
+      return decision === "ok" ? { landmarks, inferenceMs } : null;
     },
     close() {
       if (closed) return;
