@@ -57,12 +57,13 @@ def _seen(landmark) -> bool:
     return vis >= MIN_VISIBILITY and lo <= float(landmark[0]) <= hi and lo <= float(landmark[1]) <= hi
 
 
-def implausible_torso(landmarks, frame_width, frame_height) -> bool:
+def implausible_torso(landmarks, frame_width, frame_height, min_ratio: float | None = None) -> bool:
     """Return whether both shoulders and both hips are seen with the torso too short to be a body.
 
     ``landmarks`` holds 33 MediaPipe ``[x, y, z, visibility]`` (normalised).
     Lengths are measured in frame pixels: shoulder width, and shoulder
-    midpoint to hip midpoint.
+    midpoint to hip midpoint; "too short" is under ``min_ratio`` (default
+    ``MIN_TORSO_RATIO``) shoulder widths.
     """
     if landmarks is None or len(landmarks) < 33:
         return False
@@ -75,14 +76,16 @@ def implausible_torso(landmarks, frame_width, frame_height) -> bool:
     sy = (float(ls[1]) - float(rs[1])) * fh
     tx = ((float(lh[0]) + float(rh[0])) - (float(ls[0]) + float(rs[0]))) * 0.5 * fw
     ty = ((float(lh[1]) + float(rh[1])) - (float(ls[1]) + float(rs[1]))) * 0.5 * fh
-    return math.sqrt(tx * tx + ty * ty) < MIN_TORSO_RATIO * math.sqrt(sx * sx + sy * sy)
+    ratio = MIN_TORSO_RATIO if min_ratio is None else float(min_ratio)
+    return math.sqrt(tx * tx + ty * ty) < ratio * math.sqrt(sx * sx + sy * sy)
 
 
 class TrackingGuard:
     """Per video stream: decide whether each pose may be used, and when to reset the tracker."""
 
-    def __init__(self, reset_interval_ms: float = RESET_INTERVAL_MS) -> None:
+    def __init__(self, reset_interval_ms: float = RESET_INTERVAL_MS, min_torso_ratio: float | None = None) -> None:
         self.reset_interval_ms = float(reset_interval_ms)
+        self.min_torso_ratio = min_torso_ratio  # None: MIN_TORSO_RATIO
         self.last_reset_ms: float | None = None
         self.resets = 0
 
@@ -91,7 +94,7 @@ class TrackingGuard:
 
         ``timestamp_ms`` is the frame's stream time, non-decreasing.
         """
-        if not implausible_torso(landmarks, frame_width, frame_height):
+        if not implausible_torso(landmarks, frame_width, frame_height, self.min_torso_ratio):
             return OK
         t = float(timestamp_ms)
         if self.last_reset_ms is not None and t - self.last_reset_ms < self.reset_interval_ms:

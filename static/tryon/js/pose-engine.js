@@ -182,9 +182,10 @@ export async function chooseLandmarker(runtime, model, requested, webgl) {
  * @param {Uint8Array} model
  * @param {Delegate | "auto"} requested
  * @param {WebGLInfo} [webgl]
+ * @param {TrackingGuard} [guard] decides which poses are used and when tracking is reset
  * @returns {Promise<PoseEngine>}
  */
-export async function createEngine(runtime, model, requested, webgl = probeWebGL()) {
+export async function createEngine(runtime, model, requested, webgl = probeWebGL(), guard = new TrackingGuard()) {
   if (!webgl.webgl) throw new Error("WebGL is unavailable here; MediaPipe needs it even on the CPU delegate");
   const started = performance.now();
   const { landmarker, delegate, probe, clock } = await chooseLandmarker(runtime, model, requested, webgl);
@@ -200,7 +201,6 @@ export async function createEngine(runtime, model, requested, webgl = probeWebGL
   // VIDEO mode tracks the person from frame to frame and can lock onto an impossible body (see
   // tracking.js); then the pose is not used, and a blank frame makes the tracker lose it, so the
   // next frame runs the person detector afresh.
-  const guard = new TrackingGuard();
   const blank = probeFrame();
   return {
     delegate,

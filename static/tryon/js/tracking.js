@@ -28,8 +28,9 @@ function seen(landmark) {
  * @param {number[][] | null} landmarks 33 MediaPipe [x, y, z, visibility], normalised
  * @param {number} frameWidth
  * @param {number} frameHeight
+ * @param {number} [minRatio] "too short": under this many shoulder widths
  */
-export function implausibleTorso(landmarks, frameWidth, frameHeight) {
+export function implausibleTorso(landmarks, frameWidth, frameHeight, minRatio = MIN_TORSO_RATIO) {
   if (!landmarks || landmarks.length < 33) return false;
   const [ls, rs, lh, rh] = TORSO.map((name) => landmarks[LANDMARK_INDEX[name]]);
   if (!(seen(ls) && seen(rs) && seen(lh) && seen(rh))) return false;
@@ -37,14 +38,18 @@ export function implausibleTorso(landmarks, frameWidth, frameHeight) {
   const sy = (ls[1] - rs[1]) * frameHeight;
   const tx = (lh[0] + rh[0] - (ls[0] + rs[0])) * 0.5 * frameWidth;
   const ty = (lh[1] + rh[1] - (ls[1] + rs[1])) * 0.5 * frameHeight;
-  return Math.sqrt(tx * tx + ty * ty) < MIN_TORSO_RATIO * Math.sqrt(sx * sx + sy * sy);
+  return Math.sqrt(tx * tx + ty * ty) < minRatio * Math.sqrt(sx * sx + sy * sy);
 }
 
 /** Per video stream: decide whether each pose may be used, and when to reset the tracker. */
 export class TrackingGuard {
-  /** @param {number} [resetIntervalMs] */
-  constructor(resetIntervalMs = RESET_INTERVAL_MS) {
+  /**
+   * @param {number} [resetIntervalMs]
+   * @param {number} [minTorsoRatio]
+   */
+  constructor(resetIntervalMs = RESET_INTERVAL_MS, minTorsoRatio = MIN_TORSO_RATIO) {
     this.resetIntervalMs = resetIntervalMs;
+    this.minTorsoRatio = minTorsoRatio;
     /** @type {number | null} */
     this.lastResetMs = null;
     this.resets = 0;
@@ -60,7 +65,7 @@ export class TrackingGuard {
    * @returns {TrackingDecision}
    */
   check(landmarks, frameWidth, frameHeight, timestampMs) {
-    if (!implausibleTorso(landmarks, frameWidth, frameHeight)) return "ok";
+    if (!implausibleTorso(landmarks, frameWidth, frameHeight, this.minTorsoRatio)) return "ok";
     if (this.lastResetMs !== null && timestampMs - this.lastResetMs < this.resetIntervalMs) return "drop";
     this.lastResetMs = timestampMs;
     this.resets++;
