@@ -49,7 +49,13 @@ def _tee_png() -> tuple[bytes, dict]:
 
 @functools.lru_cache(maxsize=1)
 def _frame_jpeg() -> bytes:
-    img = Image.open(MEDIA_DIR / "astronaut.png").convert("RGB").resize((640, 480), Image.Resampling.LANCZOS)
+    """The astronaut as a 640x480 camera shows her: scaled to 640 wide (aspect kept), the middle 480 rows.
+
+    Not squeezed into 4:3: on a stretched frame MediaPipe's video tracking drifts, within a few
+    frames, to hips barely below the shoulders, a pose the tracking guard rejects.
+    """
+    img = Image.open(MEDIA_DIR / "astronaut.png").convert("RGB").resize((640, 640), Image.Resampling.LANCZOS)
+    img = img.crop((0, 80, 640, 560))
     out = io.BytesIO()
     img.save(out, "JPEG", quality=85)
     return out.getvalue()
