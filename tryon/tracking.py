@@ -6,8 +6,11 @@ detection is poor, tracking can settle on a wrong pose and stay there: on the
 live page with the astronaut test clip (hips below the frame), 2 of 11
 headless sessions started with the hips reported *inside* the frame, at 0.99
 visibility, barely below the shoulders, one shoulder on the suit's collar
-ring, and kept that pose for the whole session (20 and 45 s). The garment follows the pose, so it hung tilted
-and shifted beside the body for as long as the shopper stood there.
+ring, and kept that pose for the whole session (20 and 45 s). The garment
+follows the pose, so it hung tilted and shifted beside the body for as long
+as the shopper stood there. The Python model drifts the same way: on the
+astronaut photo squeezed into 640x480, within six frames of a static stream
+(torso 1.26 shoulder widths, then 0.92-0.97).
 
 A body facing the camera has its hip midpoint about ``TORSO_RATIO`` (1.4)
 shoulder widths below its shoulder midpoint. :func:`implausible_torso` flags
