@@ -299,6 +299,22 @@ def fit_cases():
             "tshirt",
             synthetic_pose(PORTRAIT, (360, 860), 420, visibility={"right_hip": 0.4, "left_hip": 0.35}),
         ),
+        (
+            # Hips at the frame's lower edge, half-seen (visibility about MIN_VISIBILITY, position
+            # inside the edge ramp) and off their estimates: blended between the two by their trust.
+            "tshirt_hips_half_trusted_at_the_edge",
+            PORTRAIT,
+            "tshirt",
+            synthetic_pose(PORTRAIT, (360, 975), 300, visibility={"right_hip": 0.55, "left_hip": 0.45},
+                           offsets={"right_hip": (40, -30), "left_hip": (40, -30)}),
+        ),
+        (
+            "tshirt_one_hip_partly_trusted",
+            LANDSCAPE,
+            "tshirt",
+            synthetic_pose(LANDSCAPE, (640, 200), 170, visibility={"left_hip": 0.53},
+                           offsets={"right_hip": (-20, 10), "left_hip": (30, -25)}),
+        ),
         ("tshirt_far_small", LANDSCAPE, "tshirt", synthetic_pose(LANDSCAPE, (700, 260), 60)),
         (
             "tshirt_close_large",

@@ -27,6 +27,8 @@ import { LANDMARK_INDEX, REQUIRED_ANCHORS } from "./garments.js";
 // Constants: see tryon/geometry.py for why each has its value.
 export const MIN_VISIBILITY = 0.5;
 export const OFF_FRAME_MARGIN = 0.1;
+export const HIP_VISIBILITY_RAMP = 0.2;
+export const HIP_EDGE_RAMP = 0.1;
 export const TORSO_RATIO = 1.4;
 export const HIP_WIDTH_RATIO = 0.6;
 export const SHOULDER_SEAM_OUT = 0.1;
@@ -60,6 +62,20 @@ const LIMB = 3;
 const TINY = 1e-9;
 
 // --- Small vector helpers --------------------------------------------------------
+
+/** @param {number} t @returns {number} t clamped to [0, 1] */
+function ramp(t) {
+  return t <= 0 ? 0 : t >= 1 ? 1 : t;
+}
+
+/** How far a hip landmark (normalised, with visibility) is trusted, 0..1 (see Python's _hip_trust). */
+export function hipTrust(/** @type {number} */ x, /** @type {number} */ y, /** @type {number} */ vis) {
+  const wv = ramp((vis - MIN_VISIBILITY) / HIP_VISIBILITY_RAMP + 0.5);
+  const lo = -OFF_FRAME_MARGIN;
+  const hi = 1.0 + OFF_FRAME_MARGIN;
+  const out = Math.max(lo - x, x - hi, lo - y, y - hi); // > 0 beyond the edge margin
+  return wv * ramp(0.5 - out / HIP_EDGE_RAMP);
+}
 
 /** @param {Point} a @param {Point} b @param {number} t @returns {Point} */
 function lerp(a, b, t) {
@@ -924,7 +940,27 @@ function estimateHips(rs, ls, rh, lh, u, hand, hipWidth, estimated) {
   return [er, el];
 }
 
-/** @param {any} mesh @param {(name: string) => Point|null} seen @returns {Body|null} */
+/**
+ * The hips of a top, each blended from its estimate to its landmark by its trust (see Python's
+ * _trusted_hips).
+ * @param {Point} rs @param {Point} ls @param {Point} u @param {number} hand @param {number} hipWidth
+ * @param {[[Point, number], [Point, number]]} hips @param {string[]} estimated
+ * @returns {[Point, Point]}
+ */
+function trustedHips(rs, ls, u, hand, hipWidth, hips, estimated) {
+  const [[orh, wr], [olh, wl]] = hips;
+  const [er, el] = estimateHips(rs, ls, null, null, u, hand, hipWidth, []);
+  const sx = el[0] - er[0];
+  const sy = el[1] - er[1];
+  const r1 = lerp(er, orh, wr);
+  const l1 = lerp(el, olh, wl);
+  const rh = lerp(r1, [l1[0] - sx, l1[1] - sy], wl * (1.0 - wr));
+  const lh = lerp(l1, [r1[0] + sx, r1[1] + sy], wr * (1.0 - wl));
+  if (wr < 0.5) estimated.push("right_hip");
+  if (wl < 0.5) estimated.push("left_hip");
+  return [rh, lh];
+}
+
 /**
  * Return the shoulder seams for shoulder joints rs, ls (see Python's _seams).
  * @param {Point} rs @param {Point} ls @param {Point} up @param {number} bw
@@ -955,7 +991,13 @@ function hipSides(rh, lh, u, bw) {
   ];
 }
 
-function poseBody(mesh, seen) {
+/**
+ * @param {any} mesh
+ * @param {(name: string) => Point|null} seen the joint in frame pixels if trusted, else null
+ * @param {(name: string) => [Point, number]} trust the joint and its weight (hipTrust)
+ * @returns {Body|null}
+ */
+function poseBody(mesh, seen, trust) {
   const ref = mesh.ref;
   const nose = seen("nose");
   let rs = seen("right_shoulder");
@@ -980,20 +1022,20 @@ function poseBody(mesh, seen) {
     if (su === null) return null;
     u = su;
     handD = downHand(u, bodyCue(shmid, rh, lh, nose));
-    const both = rh !== null && lh !== null;
-    [rh, lh] = estimateHips(/** @type {Point} */ (rs), /** @type {Point} */ (ls), rh, lh, u, handD, sw * HIP_WIDTH_RATIO, estimated);
+    /** @type {[[Point, number], [Point, number]]} */
+    const hips = [trust("right_hip"), trust("left_hip")];
+    const both = hips[0][1] * hips[1][1]; // how far both hips are trusted
+    [rh, lh] = trustedHips(/** @type {Point} */ (rs), /** @type {Point} */ (ls), u, handD, sw * HIP_WIDTH_RATIO, hips, estimated);
     /** @type {Point} */
-    let up = [u[1] * handD, -u[0] * handD];
-    let bw = sw;
-    if (both) {
-      const hm = lerp(rh, lh, 0.5);
-      bw = Math.max(bw, dist(shmid, hm) / TORSO_RATIO);
-      up = unit(shmid[0] - hm[0], shmid[1] - hm[1]) ?? up;
-    }
+    const square = [u[1] * handD, -u[0] * handD];
+    const hm = lerp(rh, lh, 0.5);
+    const bw = sw + (Math.max(sw, dist(shmid, hm) / TORSO_RATIO) - sw) * both;
+    const axis = unit(shmid[0] - hm[0], shmid[1] - hm[1]) ?? square;
+    const up = unit(square[0] + (axis[0] - square[0]) * both, square[1] + (axis[1] - square[1]) * both) ?? square;
     [rs, ls] = seams(/** @type {Point} */ (rs), /** @type {Point} */ (ls), up, bw);
     [rh, lh] = hipSides(rh, lh, u, bw);
     k = dist(rs, ls) / ref.ref;
-    if (both) k = Math.max(k, dist(lerp(rs, ls, 0.5), lerp(rh, lh, 0.5)) / ref.torso_len);
+    k += (Math.max(k, dist(lerp(rs, ls, 0.5), lerp(rh, lh, 0.5)) / ref.torso_len) - k) * both;
   } else {
     /** @type {Record<string, boolean>} */
     const seenHips = { right: rh !== null, left: lh !== null };
@@ -1102,7 +1144,16 @@ export function fitGarment(landmarks, frameWidth, frameHeight, garment) {
     return null;
   };
 
-  const body = poseBody(mesh, seen);
+  /** @param {string} name @returns {[Point, number]} the joint in frame pixels and how far it is trusted */
+  const trust = (name) => {
+    const lm = landmarks[LANDMARK_INDEX[name]];
+    const vis = lm.length > 3 ? Number(lm[3]) : 1.0;
+    const x = Number(lm[0]);
+    const y = Number(lm[1]);
+    return [[x * fw, y * fh], hipTrust(x, y, vis)];
+  };
+
+  const body = poseBody(mesh, seen, trust);
   if (body === null) return null;
   const joints = body.joints;
   /** @type {Point[]} */
