@@ -101,17 +101,19 @@ MIN_VISIBILITY = 0.5
 # "Well outside": beyond this fraction of the frame past an edge. Joints just
 # past the edge (a close shopper's shoulders) are still fairly placed.
 OFF_FRAME_MARGIN = 0.1
-# Hips of a top are trusted gradually around both limits, not switched: a
-# shopper whose hips sit at the frame's lower edge (a phone at arm's length)
-# sees their visibility and position hover about the limits, and a hard
-# switch between the seen and the estimated hips made the hem jump (live page,
-# astronaut clip: 64 switches in 2216 frames, the hem moving a median 14.7 px
-# at a switch against 2.5 px otherwise). The weight goes from 0 to 1 as the
-# visibility rises through MIN_VISIBILITY -+ HIP_VISIBILITY_RAMP / 2, and as
-# the hip comes in through the edge margin -+ HIP_EDGE_RAMP / 2 (frame
-# fractions); the weights multiply. At weight 1/2 a hip counts as seen.
-HIP_VISIBILITY_RAMP = 0.2
-HIP_EDGE_RAMP = 0.1
+# Joints that can be estimated (a top's hips; elbows, wrists, knees and
+# ankles) are trusted gradually around both limits, not switched: a shopper
+# whose hips sit at the frame's lower edge (a phone at arm's length) sees their
+# visibility and position hover about the limits, and a hard switch between
+# the seen and the estimated joint made the hem jump (live page, astronaut
+# clip: 64 switches in 2216 frames, the hem moving a median 14.7 px at a
+# switch against 2.5 px otherwise). The weight goes from 0 to 1 as the
+# visibility rises through MIN_VISIBILITY -+ TRUST_VISIBILITY_RAMP / 2, and as
+# the joint comes in through the edge margin -+ TRUST_EDGE_RAMP / 2 (frame
+# fractions); the weights multiply. The joint is then blended from its
+# estimate to its landmark by that weight; at weight 1/2 it counts as seen.
+TRUST_VISIBILITY_RAMP = 0.2
+TRUST_EDGE_RAMP = 0.1
 
 # --- Body proportions used to estimate hidden joints ----------------------------
 # Hip midpoint below the shoulder midpoint, in shoulder widths (MediaPipe
@@ -209,13 +211,13 @@ def _ramp(t):
     return 0.0 if t <= 0.0 else 1.0 if t >= 1.0 else t
 
 
-def _hip_trust(x, y, vis):
-    """Return how far a hip landmark (normalised, with visibility) is trusted, 0..1."""
-    wv = _ramp((vis - MIN_VISIBILITY) / HIP_VISIBILITY_RAMP + 0.5)
+def _trust_weight(x, y, vis):
+    """Return how far a landmark (normalised, with visibility) is trusted, 0..1."""
+    wv = _ramp((vis - MIN_VISIBILITY) / TRUST_VISIBILITY_RAMP + 0.5)
     lo = -OFF_FRAME_MARGIN
     hi = 1.0 + OFF_FRAME_MARGIN
     out = max(lo - x, x - hi, lo - y, y - hi)  # > 0 beyond the edge margin
-    return wv * _ramp(0.5 - out / HIP_EDGE_RAMP)
+    return wv * _ramp(0.5 - out / TRUST_EDGE_RAMP)
 
 
 def _lerp(a, b, t):
@@ -1132,7 +1134,7 @@ def _pose_body(mesh, seen, trust):
     """Return the body (joints in frame px, scale, part frames), or ``None``.
 
     ``seen(name)`` is a joint in frame pixels if trusted, else ``None``;
-    ``trust(name)`` is ``(point, weight)`` with a weight from :func:`_hip_trust`.
+    ``trust(name)`` is ``(point, weight)`` with a weight from :func:`_trust_weight`.
     """
     ref = mesh["ref"]
     nose = seen("nose")
@@ -1217,12 +1219,16 @@ def _pose_body(mesh, seen, trust):
     names = mesh["names"]
 
     def place(child, parent, part, new_part):
-        """Set ``child`` (seen, or continuing from ``parent`` as ``part`` turns) and ``new_part``'s frame."""
-        p = seen(child)
+        """Set ``child`` and ``new_part``'s frame.
+
+        The child is blended by its trust from its estimate (continuing from
+        ``parent`` as ``part`` turns) to its landmark.
+        """
+        o, w = trust(child)
         q = body.joints[parent]
-        if p is None:
-            d = body.turn(part, art[child][0] - art[parent][0], art[child][1] - art[parent][1])
-            p = (q[0] + d[0], q[1] + d[1])
+        d = body.turn(part, art[child][0] - art[parent][0], art[child][1] - art[parent][1])
+        p = _lerp((q[0] + d[0], q[1] + d[1]), o, w)
+        if w < 0.5:
             estimated.append(child)
         body.joints[child] = p
         a = body.src_dirs[new_part]
@@ -1277,7 +1283,7 @@ def fit_garment(landmarks, frame_width, frame_height, garment):
         vis = float(lm[3]) if len(lm) > 3 else 1.0
         x = float(lm[0])
         y = float(lm[1])
-        return (x * fw, y * fh), _hip_trust(x, y, vis)
+        return (x * fw, y * fh), _trust_weight(x, y, vis)
 
     body = _pose_body(mesh, seen, trust)
     if body is None:

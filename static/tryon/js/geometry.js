@@ -27,8 +27,8 @@ import { LANDMARK_INDEX, REQUIRED_ANCHORS } from "./garments.js";
 // Constants: see tryon/geometry.py for why each has its value.
 export const MIN_VISIBILITY = 0.5;
 export const OFF_FRAME_MARGIN = 0.1;
-export const HIP_VISIBILITY_RAMP = 0.2;
-export const HIP_EDGE_RAMP = 0.1;
+export const TRUST_VISIBILITY_RAMP = 0.2;
+export const TRUST_EDGE_RAMP = 0.1;
 export const TORSO_RATIO = 1.4;
 export const HIP_WIDTH_RATIO = 0.6;
 export const SHOULDER_SEAM_OUT = 0.1;
@@ -68,13 +68,13 @@ function ramp(t) {
   return t <= 0 ? 0 : t >= 1 ? 1 : t;
 }
 
-/** How far a hip landmark (normalised, with visibility) is trusted, 0..1 (see Python's _hip_trust). */
-export function hipTrust(/** @type {number} */ x, /** @type {number} */ y, /** @type {number} */ vis) {
-  const wv = ramp((vis - MIN_VISIBILITY) / HIP_VISIBILITY_RAMP + 0.5);
+/** How far a landmark (normalised, with visibility) is trusted, 0..1 (see Python's _trust_weight). */
+export function trustWeight(/** @type {number} */ x, /** @type {number} */ y, /** @type {number} */ vis) {
+  const wv = ramp((vis - MIN_VISIBILITY) / TRUST_VISIBILITY_RAMP + 0.5);
   const lo = -OFF_FRAME_MARGIN;
   const hi = 1.0 + OFF_FRAME_MARGIN;
   const out = Math.max(lo - x, x - hi, lo - y, y - hi); // > 0 beyond the edge margin
-  return wv * ramp(0.5 - out / HIP_EDGE_RAMP);
+  return wv * ramp(0.5 - out / TRUST_EDGE_RAMP);
 }
 
 /** @param {Point} a @param {Point} b @param {number} t @returns {Point} */
@@ -994,7 +994,7 @@ function hipSides(rh, lh, u, bw) {
 /**
  * @param {any} mesh
  * @param {(name: string) => Point|null} seen the joint in frame pixels if trusted, else null
- * @param {(name: string) => [Point, number]} trust the joint and its weight (hipTrust)
+ * @param {(name: string) => [Point, number]} trust the joint and its weight (trustWeight)
  * @returns {Body|null}
  */
 function poseBody(mesh, seen, trust) {
@@ -1091,13 +1091,11 @@ function poseBody(mesh, seen, trust) {
 
   /** @param {string} child @param {string} parent @param {string} part @param {string} newPart */
   const place = (child, parent, part, newPart) => {
-    let p = seen(child);
+    const [o, w] = trust(child);
     const q = body.joints[parent];
-    if (p === null) {
-      const d = body.turn(part, art[child][0] - art[parent][0], art[child][1] - art[parent][1]);
-      p = [q[0] + d[0], q[1] + d[1]];
-      estimated.push(child);
-    }
+    const d = body.turn(part, art[child][0] - art[parent][0], art[child][1] - art[parent][1]);
+    const p = lerp([q[0] + d[0], q[1] + d[1]], o, w);
+    if (w < 0.5) estimated.push(child);
     body.joints[child] = p;
     const a = body.srcDirs[newPart];
     const f = body.turn(part, a[0], a[1]);
@@ -1150,7 +1148,7 @@ export function fitGarment(landmarks, frameWidth, frameHeight, garment) {
     const vis = lm.length > 3 ? Number(lm[3]) : 1.0;
     const x = Number(lm[0]);
     const y = Number(lm[1]);
-    return [[x * fw, y * fh], hipTrust(x, y, vis)];
+    return [[x * fw, y * fh], trustWeight(x, y, vis)];
   };
 
   const body = poseBody(mesh, seen, trust);
