@@ -1256,8 +1256,11 @@ def fit_garment(landmarks, frame_width, frame_height, garment):
     may lie outside 0..1). Return the mesh structure described in the module
     docstring, or ``None`` when the body cannot carry the garment (shoulders
     unusable for a top; hips and shoulders unusable for trousers or a skirt).
-    Hidden joints are estimated from body proportions and listed in
-    ``"estimated"``. Raise ``ValueError`` for a malformed garment.
+    Hidden joints are estimated from body proportions; a top's hips and the
+    limb joints are blended from that estimate to their landmark by how far
+    they are trusted (``TRUST_VISIBILITY_RAMP``, ``TRUST_EDGE_RAMP``). Joints
+    trusted less than half are listed in ``"estimated"``. Raise
+    ``ValueError`` for a malformed garment.
     """
     mesh = _mesh(garment)
     if landmarks is None or len(landmarks) < 33:
