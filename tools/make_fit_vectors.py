@@ -386,6 +386,14 @@ def fit_cases():
         ),
         ("trousers_frontal", PORTRAIT, "trousers", synthetic_pose(PORTRAIT, (360, 200), 140)),
         (
+            # Turned, the knees half-seen: each knee is blended from its estimate to its landmark
+            # by its trust (0.75 and 0.25), and the legs below follow.
+            "trousers_turned_knees_half_trusted",
+            PORTRAIT,
+            "trousers",
+            synthetic_pose(PORTRAIT, (360, 200), 140, turn=0.55, visibility={"right_knee": 0.55, "left_knee": 0.45}),
+        ),
+        (
             "trousers_step_close_large",
             PORTRAIT,
             "trousers",

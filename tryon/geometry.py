@@ -1201,9 +1201,10 @@ def _pose_body(mesh, seen, trust):
         hand_d = _down_hand(u, cue)
         k = _dist(rh, lh) / ref["ref"]
         for sname, hip in (("right", rh), ("left", lh)):
-            if knees[sname] is not None and seen_hips[sname]:
-                # Hips foreshorten when the shopper turns; thighs do not.
-                k = max(k, _dist(hip, knees[sname]) / ref["thigh"][sname])
+            if seen_hips[sname]:
+                # Hips foreshorten when the shopper turns; thighs do not. As far as the knee is trusted.
+                knee, w = trust(sname + "_knee")
+                k += (max(k, _dist(hip, knee) / ref["thigh"][sname]) - k) * w
     if not k > _TINY:
         return None
     body = _Body(k, hand_d * mesh["hand"], mesh["dirs"])

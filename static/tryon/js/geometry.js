@@ -1071,8 +1071,10 @@ function poseBody(mesh, seen, trust) {
     handD = downHand(u, cue);
     k = dist(rh, lh) / ref.ref;
     for (const [sname, hip] of /** @type {[string, Point][]} */ ([["right", rh], ["left", lh]])) {
-      const knee = knees[sname];
-      if (knee !== null && seenHips[sname]) k = Math.max(k, dist(hip, knee) / ref.thigh[sname]);
+      if (seenHips[sname]) {
+        const [knee, w] = trust(sname + "_knee");
+        k += (Math.max(k, dist(hip, knee) / ref.thigh[sname]) - k) * w;
+      }
     }
   }
   if (!(k > TINY)) return null;
