@@ -14,8 +14,10 @@ astronaut photo squeezed into 640x480, within six frames of a static stream
 
 A body facing the camera has its hip midpoint about ``TORSO_RATIO`` (1.4)
 shoulder widths below its shoulder midpoint. :func:`implausible_torso` flags
-a pose whose shoulders and both hips are seen (the same trust test as
-:func:`tryon.geometry.fit_garment`) with a torso shorter than
+a pose whose shoulders and both hips are seen (visibility at least
+``MIN_VISIBILITY``, within ``OFF_FRAME_MARGIN`` of the frame: the test
+:func:`tryon.geometry.fit_garment` applies to shoulders, and around which it
+blends hips) with a torso shorter than
 ``MIN_TORSO_RATIO`` shoulder widths, in frame pixels: that would need the
 shopper to lean about 45 degrees towards the camera. The stuck poses above
 measured 0.92-1.27 (median 0.96); the correct poses of the same clip
@@ -53,7 +55,7 @@ RESET = "reset"
 
 
 def _seen(landmark) -> bool:
-    """Return whether a landmark passes fit_garment's trust test (visible, not far off frame)."""
+    """Return whether a landmark is seen: visible, and not far off the frame (fit_garment's test for shoulders)."""
     vis = float(landmark[3]) if len(landmark) > 3 else 1.0
     lo = -OFF_FRAME_MARGIN
     hi = 1.0 + OFF_FRAME_MARGIN
