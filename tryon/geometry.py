@@ -211,6 +211,19 @@ def _ramp(t):
     return 0.0 if t <= 0.0 else 1.0 if t >= 1.0 else t
 
 
+def landmark_seen(landmark):
+    """Return whether a landmark ``[x, y, z, visibility]`` (normalised) is trusted as seen.
+
+    Visible (``MIN_VISIBILITY``) and not well outside the frame (``OFF_FRAME_MARGIN``).
+    """
+    vis = float(landmark[3]) if len(landmark) > 3 else 1.0
+    x = float(landmark[0])
+    y = float(landmark[1])
+    lo = -OFF_FRAME_MARGIN
+    hi = 1.0 + OFF_FRAME_MARGIN
+    return vis >= MIN_VISIBILITY and lo <= x <= hi and lo <= y <= hi
+
+
 def _trust_weight(x, y, vis):
     """Return how far a landmark (normalised, with visibility) is trusted, 0..1."""
     wv = _ramp((vis - MIN_VISIBILITY) / TRUST_VISIBILITY_RAMP + 0.5)
@@ -1272,13 +1285,8 @@ def fit_garment(landmarks, frame_width, frame_height, garment):
     def seen(name):
         """Return the joint in frame pixels if it can be trusted, else ``None``."""
         lm = landmarks[LANDMARK_INDEX[name]]
-        vis = float(lm[3]) if len(lm) > 3 else 1.0
-        x = float(lm[0])
-        y = float(lm[1])
-        lo = -OFF_FRAME_MARGIN
-        hi = 1.0 + OFF_FRAME_MARGIN
-        if vis >= MIN_VISIBILITY and lo <= x <= hi and lo <= y <= hi:
-            return (x * fw, y * fh)
+        if landmark_seen(lm):
+            return (float(lm[0]) * fw, float(lm[1]) * fh)
         return None
 
     def trust(name):

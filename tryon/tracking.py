@@ -14,10 +14,9 @@ astronaut photo squeezed into 640x480, within six frames of a static stream
 
 A body facing the camera has its hip midpoint about ``TORSO_RATIO`` (1.4)
 shoulder widths below its shoulder midpoint. :func:`implausible_torso` flags
-a pose whose shoulders and both hips are seen (visibility at least
-``MIN_VISIBILITY``, within ``OFF_FRAME_MARGIN`` of the frame: the test
-:func:`tryon.geometry.fit_garment` applies to shoulders, and around which it
-blends hips) with a torso shorter than
+a pose whose shoulders and both hips are seen
+(:func:`tryon.geometry.landmark_seen`, the test the fit applies to shoulders
+and around which it blends hips) with a torso shorter than
 ``MIN_TORSO_RATIO`` shoulder widths, in frame pixels: that would need the
 shopper to lean about 45 degrees towards the camera. The stuck poses above
 measured 0.92-1.27 (median 0.96); the correct poses of the same clip
@@ -39,7 +38,7 @@ from __future__ import annotations
 import math
 
 from tryon.garments import LANDMARK_INDEX
-from tryon.geometry import MIN_VISIBILITY, OFF_FRAME_MARGIN
+from tryon.geometry import landmark_seen
 
 # Hip midpoint below the shoulder midpoint, in shoulder widths, under which a
 # pose is taken for a tracking failure (see the module docstring).
@@ -54,14 +53,6 @@ DROP = "drop"
 RESET = "reset"
 
 
-def _seen(landmark) -> bool:
-    """Return whether a landmark is seen: visible, and not far off the frame (fit_garment's test for shoulders)."""
-    vis = float(landmark[3]) if len(landmark) > 3 else 1.0
-    lo = -OFF_FRAME_MARGIN
-    hi = 1.0 + OFF_FRAME_MARGIN
-    return vis >= MIN_VISIBILITY and lo <= float(landmark[0]) <= hi and lo <= float(landmark[1]) <= hi
-
-
 def implausible_torso(landmarks, frame_width, frame_height, min_ratio: float | None = None) -> bool:
     """Return whether both shoulders and both hips are seen with the torso too short to be a body.
 
@@ -73,7 +64,7 @@ def implausible_torso(landmarks, frame_width, frame_height, min_ratio: float | N
     if landmarks is None or len(landmarks) < 33:
         return False
     ls, rs, lh, rh = (landmarks[LANDMARK_INDEX[name]] for name in _TORSO)
-    if not (_seen(ls) and _seen(rs) and _seen(lh) and _seen(rh)):
+    if not (landmark_seen(ls) and landmark_seen(rs) and landmark_seen(lh) and landmark_seen(rh)):
         return False
     fw = float(frame_width)
     fh = float(frame_height)

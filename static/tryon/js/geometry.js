@@ -68,6 +68,19 @@ function ramp(t) {
   return t <= 0 ? 0 : t >= 1 ? 1 : t;
 }
 
+/**
+ * Whether a landmark [x, y, z, visibility] (normalised) is trusted as seen (see Python's landmark_seen).
+ * @param {number[]} landmark
+ */
+export function landmarkSeen(landmark) {
+  const vis = landmark.length > 3 ? Number(landmark[3]) : 1.0;
+  const x = Number(landmark[0]);
+  const y = Number(landmark[1]);
+  const lo = -OFF_FRAME_MARGIN;
+  const hi = 1.0 + OFF_FRAME_MARGIN;
+  return vis >= MIN_VISIBILITY && lo <= x && x <= hi && lo <= y && y <= hi;
+}
+
 /** How far a landmark (normalised, with visibility) is trusted, 0..1 (see Python's _trust_weight). */
 export function trustWeight(/** @type {number} */ x, /** @type {number} */ y, /** @type {number} */ vis) {
   const wv = ramp((vis - MIN_VISIBILITY) / TRUST_VISIBILITY_RAMP + 0.5);
@@ -1135,13 +1148,7 @@ export function fitGarment(landmarks, frameWidth, frameHeight, garment) {
   /** @param {string} name @returns {Point|null} */
   const seen = (name) => {
     const lm = landmarks[LANDMARK_INDEX[name]];
-    const vis = lm.length > 3 ? Number(lm[3]) : 1.0;
-    const x = Number(lm[0]);
-    const y = Number(lm[1]);
-    const lo = -OFF_FRAME_MARGIN;
-    const hi = 1.0 + OFF_FRAME_MARGIN;
-    if (vis >= MIN_VISIBILITY && lo <= x && x <= hi && lo <= y && y <= hi) return [x * fw, y * fh];
-    return null;
+    return landmarkSeen(lm) ? [Number(lm[0]) * fw, Number(lm[1]) * fh] : null;
   };
 
   /** @param {string} name @returns {[Point, number]} the joint in frame pixels and how far it is trusted */

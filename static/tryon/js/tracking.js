@@ -5,7 +5,7 @@
 // tests/vectors/tracking are checked by both test suites: change both files together.
 
 import { LANDMARK_INDEX } from "./garments.js";
-import { MIN_VISIBILITY, OFF_FRAME_MARGIN } from "./geometry.js";
+import { landmarkSeen } from "./geometry.js";
 
 export const MIN_TORSO_RATIO = 1.0;
 export const RESET_INTERVAL_MS = 500;
@@ -13,14 +13,6 @@ export const RESET_INTERVAL_MS = 500;
 const TORSO = ["left_shoulder", "right_shoulder", "left_hip", "right_hip"];
 
 /** @typedef {"ok" | "drop" | "reset"} TrackingDecision */
-
-/** @param {number[]} landmark */
-function seen(landmark) {
-  const vis = landmark.length > 3 ? landmark[3] : 1;
-  const lo = -OFF_FRAME_MARGIN;
-  const hi = 1 + OFF_FRAME_MARGIN;
-  return vis >= MIN_VISIBILITY && lo <= landmark[0] && landmark[0] <= hi && lo <= landmark[1] && landmark[1] <= hi;
-}
 
 /**
  * Whether both shoulders and both hips are seen with the torso too short to be a body
@@ -33,7 +25,7 @@ function seen(landmark) {
 export function implausibleTorso(landmarks, frameWidth, frameHeight, minRatio = MIN_TORSO_RATIO) {
   if (!landmarks || landmarks.length < 33) return false;
   const [ls, rs, lh, rh] = TORSO.map((name) => landmarks[LANDMARK_INDEX[name]]);
-  if (!(seen(ls) && seen(rs) && seen(lh) && seen(rh))) return false;
+  if (!(landmarkSeen(ls) && landmarkSeen(rs) && landmarkSeen(lh) && landmarkSeen(rh))) return false;
   const sx = (ls[0] - rs[0]) * frameWidth;
   const sy = (ls[1] - rs[1]) * frameHeight;
   const tx = (lh[0] + rh[0] - (ls[0] + rs[0])) * 0.5 * frameWidth;
