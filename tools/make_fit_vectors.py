@@ -411,7 +411,24 @@ def fit_cases():
                 visibility={"right_hip": 0.1, "left_hip": 0.2, "right_ankle": 0.3},
             ),
         ),
+        (
+            # Turned, one hip partly seen: it is blended from its estimate (beside the other hip,
+            # from the shoulders) by its trust (0.65), and so is its thigh's part in the scale.
+            "trousers_turned_one_hip_partly_trusted",
+            PORTRAIT,
+            "trousers",
+            synthetic_pose(PORTRAIT, (360, 200), 140, turn=0.6, visibility={"right_hip": 0.53}),
+        ),
         ("skirt_frontal", PORTRAIT, "skirt", synthetic_pose(PORTRAIT, (360, 240), 150, tilt_deg=-5.0)),
+        (
+            # Both hips half-seen (trust 0.75 and 0.25): blended between the landmarks and the
+            # estimates from the shoulders, as a top's are.
+            "skirt_hips_half_trusted",
+            PORTRAIT,
+            "skirt",
+            synthetic_pose(PORTRAIT, (360, 260), 150, visibility={"right_hip": 0.55, "left_hip": 0.45},
+                           offsets={"right_hip": (-25, 30), "left_hip": (20, 35)}),
+        ),
         ("skirt_mirrored", LANDSCAPE, "skirt", synthetic_pose(LANDSCAPE, (600, 120), 110, mirrored=True)),
     ]
     return cases

@@ -101,8 +101,8 @@ MIN_VISIBILITY = 0.5
 # "Well outside": beyond this fraction of the frame past an edge. Joints just
 # past the edge (a close shopper's shoulders) are still fairly placed.
 OFF_FRAME_MARGIN = 0.1
-# Joints that can be estimated (a top's hips; elbows, wrists, knees and
-# ankles) are trusted gradually around both limits, not switched: a shopper
+# Joints that can be estimated (the hips, when the shoulders are seen; elbows,
+# wrists, knees and ankles) are trusted gradually around both limits, not switched: a shopper
 # whose hips sit at the frame's lower edge (a phone at arm's length) sees their
 # visibility and position hover about the limits, and a hard switch between
 # the seen and the estimated joint made the hem jump (live page, astronaut
@@ -1066,30 +1066,18 @@ def _cue(shmid, rh, lh, nose):
     return (0.0, 1.0)
 
 
-def _hips(rs, ls, rh, lh, u, hand, hip_width, estimated):
-    """Return the hips, estimating the unseen ones from the shoulders.
+def _estimated_hips(rs, ls, u, hand, hip_width):
+    """Return the hips estimated from the shoulders.
 
     The hip midpoint hangs ``TORSO_RATIO`` shoulder widths below the shoulder
-    midpoint, perpendicular to the shoulder line; a single seen hip keeps its
-    place and the other is set beside it, parallel to the shoulder line.
+    midpoint, perpendicular to the shoulder line (``u``, with ``hand`` saying
+    which side is down), and the hips lie ``hip_width`` apart along ``u``.
     """
-    if rh is not None and lh is not None:
-        return rh, lh
     shmid = _lerp(rs, ls, 0.5)
     drop = TORSO_RATIO * _dist(rs, ls)
     mid = (shmid[0] - u[1] * hand * drop, shmid[1] + u[0] * hand * drop)
     half = hip_width * 0.5
-    er = (mid[0] - u[0] * half, mid[1] - u[1] * half)
-    el = (mid[0] + u[0] * half, mid[1] + u[1] * half)
-    if rh is not None:
-        estimated.append("left_hip")
-        return rh, (rh[0] + (el[0] - er[0]), rh[1] + (el[1] - er[1]))
-    if lh is not None:
-        estimated.append("right_hip")
-        return (lh[0] - (el[0] - er[0]), lh[1] - (el[1] - er[1])), lh
-    estimated.append("right_hip")
-    estimated.append("left_hip")
-    return er, el
+    return (mid[0] - u[0] * half, mid[1] - u[1] * half), (mid[0] + u[0] * half, mid[1] + u[1] * half)
 
 
 def _seams(rs, ls, up, bw):
@@ -1119,17 +1107,18 @@ def _hip_sides(rh, lh, u, bw):
 
 
 def _trusted_hips(rs, ls, u, hand, hip_width, hips, estimated):
-    """Return the hips of a top, each blended from its estimate to its landmark by its trust.
+    """Return the hips, each blended from its estimate to its landmark by its trust.
 
     ``hips`` is ``((point, weight), (point, weight))`` for the right and left
     hip. With both weights 1 they are the landmarks, with both 0 the
-    estimates of :func:`_hips`; with one 1 and the other 0 the unseen hip is
-    set beside the seen one, as :func:`_hips` does; everything in between is
-    interpolated, so the hips move continuously as their trust changes. A hip
-    trusted less than half is listed in ``estimated``.
+    estimates of :func:`_estimated_hips`; with one 1 and the other 0 the
+    unseen hip is set beside the seen one, parallel to the shoulder line;
+    everything in between is interpolated, so the hips move continuously as
+    their trust changes. A hip trusted less than half is listed in
+    ``estimated``.
     """
     (orh, wr), (olh, wl) = hips
-    er, el = _hips(rs, ls, None, None, u, hand, hip_width, [])
+    er, el = _estimated_hips(rs, ls, u, hand, hip_width)
     sx = el[0] - er[0]
     sy = el[1] - er[1]
     r1 = _lerp(er, orh, wr)
@@ -1184,16 +1173,18 @@ def _pose_body(mesh, seen, trust):
         k = _dist(rs, ls) / ref["ref"]
         k += (max(k, _dist(_lerp(rs, ls, 0.5), _lerp(rh, lh, 0.5)) / ref["torso_len"]) - k) * both
     else:
-        seen_hips = {"right": rh is not None, "left": lh is not None}
         bw = 0.0
-        if rh is None or lh is None:
-            if su is None:
-                return None
+        hip_trust = {"right": 1.0, "left": 1.0}
+        if su is not None:
+            # With the shoulders to estimate from, the hips are trusted gradually, as a top's are.
             hand_s = _down_hand(su, _cue(shmid, rh, lh, nose))
-            rh, lh = _hips(rs, ls, rh, lh, su, hand_s, sw * HIP_WIDTH_RATIO, estimated)
-            bw = sw
-        elif su is not None:
-            bw = max(sw, _dist(shmid, _lerp(rh, lh, 0.5)) / TORSO_RATIO)
+            hips = (trust("right_hip"), trust("left_hip"))
+            hip_trust = {"right": hips[0][1], "left": hips[1][1]}
+            rh, lh = _trusted_hips(rs, ls, su, hand_s, sw * HIP_WIDTH_RATIO, hips, estimated)
+            both = hips[0][1] * hips[1][1]
+            bw = sw + (max(sw, _dist(shmid, _lerp(rh, lh, 0.5)) / TORSO_RATIO) - sw) * both
+        elif rh is None or lh is None:
+            return None
         u = _unit(lh[0] - rh[0], lh[1] - rh[1])
         if u is None:
             return None
@@ -1214,10 +1205,9 @@ def _pose_body(mesh, seen, trust):
         hand_d = _down_hand(u, cue)
         k = _dist(rh, lh) / ref["ref"]
         for sname, hip in (("right", rh), ("left", lh)):
-            if seen_hips[sname]:
-                # Hips foreshorten when the shopper turns; thighs do not. As far as the knee is trusted.
-                knee, w = trust(sname + "_knee")
-                k += (max(k, _dist(hip, knee) / ref["thigh"][sname]) - k) * w
+            # Hips foreshorten when the shopper turns; thighs do not. As far as hip and knee are trusted.
+            knee, w = trust(sname + "_knee")
+            k += (max(k, _dist(hip, knee) / ref["thigh"][sname]) - k) * w * hip_trust[sname]
     if not k > _TINY:
         return None
     body = _Body(k, hand_d * mesh["hand"], mesh["dirs"])
@@ -1270,8 +1260,8 @@ def fit_garment(landmarks, frame_width, frame_height, garment):
     may lie outside 0..1). Return the mesh structure described in the module
     docstring, or ``None`` when the body cannot carry the garment (shoulders
     unusable for a top; hips and shoulders unusable for trousers or a skirt).
-    Hidden joints are estimated from body proportions; a top's hips and the
-    limb joints are blended from that estimate to their landmark by how far
+    Hidden joints are estimated from body proportions; the hips (when the
+    shoulders are seen) and the limb joints are blended from that estimate to their landmark by how far
     they are trusted (``TRUST_VISIBILITY_RAMP``, ``TRUST_EDGE_RAMP``). Joints
     trusted less than half are listed in ``"estimated"``. Raise
     ``ValueError`` for a malformed garment.

@@ -926,35 +926,24 @@ function bodyCue(shmid, rh, lh, nose) {
 }
 
 /**
- * @param {Point} rs @param {Point} ls @param {Point|null} rh @param {Point|null} lh @param {Point} u
- * @param {number} hand @param {number} hipWidth @param {string[]} estimated @returns {[Point, Point]}
+ * The hips estimated from the shoulders (see Python's _estimated_hips).
+ * @param {Point} rs @param {Point} ls @param {Point} u @param {number} hand @param {number} hipWidth
+ * @returns {[Point, Point]}
  */
-function estimateHips(rs, ls, rh, lh, u, hand, hipWidth, estimated) {
-  if (rh !== null && lh !== null) return [rh, lh];
+function estimatedHips(rs, ls, u, hand, hipWidth) {
   const shmid = lerp(rs, ls, 0.5);
   const drop = TORSO_RATIO * dist(rs, ls);
   /** @type {Point} */
   const mid = [shmid[0] - u[1] * hand * drop, shmid[1] + u[0] * hand * drop];
   const half = hipWidth * 0.5;
-  /** @type {Point} */
-  const er = [mid[0] - u[0] * half, mid[1] - u[1] * half];
-  /** @type {Point} */
-  const el = [mid[0] + u[0] * half, mid[1] + u[1] * half];
-  if (rh !== null) {
-    estimated.push("left_hip");
-    return [rh, [rh[0] + (el[0] - er[0]), rh[1] + (el[1] - er[1])]];
-  }
-  if (lh !== null) {
-    estimated.push("right_hip");
-    return [[lh[0] - (el[0] - er[0]), lh[1] - (el[1] - er[1])], lh];
-  }
-  estimated.push("right_hip");
-  estimated.push("left_hip");
-  return [er, el];
+  return [
+    [mid[0] - u[0] * half, mid[1] - u[1] * half],
+    [mid[0] + u[0] * half, mid[1] + u[1] * half],
+  ];
 }
 
 /**
- * The hips of a top, each blended from its estimate to its landmark by its trust (see Python's
+ * The hips, each blended from its estimate to its landmark by its trust (see Python's
  * _trusted_hips).
  * @param {Point} rs @param {Point} ls @param {Point} u @param {number} hand @param {number} hipWidth
  * @param {[[Point, number], [Point, number]]} hips @param {string[]} estimated
@@ -962,7 +951,7 @@ function estimateHips(rs, ls, rh, lh, u, hand, hipWidth, estimated) {
  */
 function trustedHips(rs, ls, u, hand, hipWidth, hips, estimated) {
   const [[orh, wr], [olh, wl]] = hips;
-  const [er, el] = estimateHips(rs, ls, null, null, u, hand, hipWidth, []);
+  const [er, el] = estimatedHips(rs, ls, u, hand, hipWidth);
   const sx = el[0] - er[0];
   const sy = el[1] - er[1];
   const r1 = lerp(er, orh, wr);
@@ -1050,16 +1039,21 @@ function poseBody(mesh, seen, trust) {
     k = dist(rs, ls) / ref.ref;
     k += (Math.max(k, dist(lerp(rs, ls, 0.5), lerp(rh, lh, 0.5)) / ref.torso_len) - k) * both;
   } else {
-    /** @type {Record<string, boolean>} */
-    const seenHips = { right: rh !== null, left: lh !== null };
     let bw = 0.0;
-    if (rh === null || lh === null) {
-      if (su === null) return null;
+    /** @type {Record<string, number>} */
+    const hipTrust = { right: 1.0, left: 1.0 };
+    if (su !== null) {
+      // With the shoulders to estimate from, the hips are trusted gradually, as a top's are.
       const handS = downHand(su, bodyCue(shmid, rh, lh, nose));
-      [rh, lh] = estimateHips(/** @type {Point} */ (rs), /** @type {Point} */ (ls), rh, lh, su, handS, sw * HIP_WIDTH_RATIO, estimated);
-      bw = sw;
-    } else if (su !== null) {
-      bw = Math.max(sw, dist(shmid, lerp(rh, lh, 0.5)) / TORSO_RATIO);
+      /** @type {[[Point, number], [Point, number]]} */
+      const hips = [trust("right_hip"), trust("left_hip")];
+      hipTrust.right = hips[0][1];
+      hipTrust.left = hips[1][1];
+      [rh, lh] = trustedHips(/** @type {Point} */ (rs), /** @type {Point} */ (ls), su, handS, sw * HIP_WIDTH_RATIO, hips, estimated);
+      const both = hips[0][1] * hips[1][1];
+      bw = sw + (Math.max(sw, dist(shmid, lerp(rh, lh, 0.5)) / TORSO_RATIO) - sw) * both;
+    } else if (rh === null || lh === null) {
+      return null;
     }
     const uu = unit(lh[0] - rh[0], lh[1] - rh[1]);
     if (uu === null) return null;
@@ -1084,10 +1078,9 @@ function poseBody(mesh, seen, trust) {
     handD = downHand(u, cue);
     k = dist(rh, lh) / ref.ref;
     for (const [sname, hip] of /** @type {[string, Point][]} */ ([["right", rh], ["left", lh]])) {
-      if (seenHips[sname]) {
-        const [knee, w] = trust(sname + "_knee");
-        k += (Math.max(k, dist(hip, knee) / ref.thigh[sname]) - k) * w;
-      }
+      // Hips foreshorten when the shopper turns; thighs do not. As far as hip and knee are trusted.
+      const [knee, w] = trust(sname + "_knee");
+      k += (Math.max(k, dist(hip, knee) / ref.thigh[sname]) - k) * w * hipTrust[sname];
     }
   }
   if (!(k > TINY)) return null;
