@@ -43,6 +43,40 @@ SERVER_TEE_PROBE = """() => {
 }"""
 
 
+# How far the picture under the garment (the frame canvas) is from the live camera drawn the way
+# the page should draw it (covering the stage; mirrored for the front camera), and from the camera
+# drawn the other way round: mean absolute difference per channel, 0-255.
+FRAME_MATCH = """() => {
+  const frame = document.querySelector('[data-frame]'), video = document.querySelector('[data-video]');
+  const cw = frame.width, ch = frame.height, vw = video.videoWidth, vh = video.videoHeight;
+  const shown = frame.getContext('2d').getImageData(0, 0, cw, ch).data;
+  const scale = Math.max(cw / vw, ch / vh), dx = (cw - vw * scale) / 2, dy = (ch - vh * scale) / 2;
+  const mirrored = document.querySelector('[data-video]').classList.contains('mirrored');
+  const diff = (mirror) => {
+    const c = new OffscreenCanvas(cw, ch), x = c.getContext('2d');
+    if (mirror) x.setTransform(-scale, 0, 0, scale, dx + vw * scale, dy); else x.setTransform(scale, 0, 0, scale, dx, dy);
+    x.drawImage(video, 0, 0);
+    const d = x.getImageData(0, 0, cw, ch).data;
+    let s = 0;
+    for (let i = 0; i < d.length; i += 4) s += Math.abs(d[i] - shown[i]) + Math.abs(d[i + 1] - shown[i + 1]) + Math.abs(d[i + 2] - shown[i + 2]);
+    return s / (d.length / 4 * 3);
+  };
+  return {as_shown: diff(mirrored), other_way: diff(!mirrored), mirrored};
+}"""
+
+
+def wait_synced(page):
+    """Wait until the page shows each pose's own camera frame under the garment, and check that picture."""
+    page.wait_for_function("() => window.fittingRoomStats.display === 'synced'", timeout=15_000)
+    assert page.evaluate("() => document.querySelector('[data-video]').classList.contains('hidden-video')")
+    assert not page.evaluate("() => document.querySelector('[data-frame]').hidden")
+    # The fake camera pans slowly, so the frame a pose was found in is close to the live one, and
+    # far from the live one flipped.
+    match = page.evaluate(FRAME_MATCH)
+    assert match["as_shown"] < 30 and match["as_shown"] < 0.5 * match["other_way"], match
+    return match
+
+
 def wait_tracking(page, min_frames: int = 5):
     page.wait_for_function(
         f"() => window.fittingRoomStats && window.fittingRoomStats.state === 'tracking' && window.fittingRoomStats.trackedFrames >= {min_frames}",
@@ -87,6 +121,9 @@ def test_live_tryon_tracks_and_draws_garment_on_torso(live_server, demo_store, c
     assert "on-device" in page.inner_text(".stage-privacy").lower()
     # Chromium lets the pose worker read the camera track itself (no per-frame round trip).
     assert page.evaluate("() => [window.fittingRoomStats.mode, window.fittingRoomStats.frameSource]") == ["worker", "track"]
+    # Under the garment: the frame its pose was found in (sent back by the worker), mirrored like
+    # the front camera's video.
+    assert wait_synced(page)["mirrored"] is True
     screenshot(page, "live-tryon")
 
     # Switch garment without reloading: the black graphic tee replaces the white one.
@@ -210,6 +247,8 @@ def test_without_webassembly_server_path_needs_consent_then_shows_composited_fra
     )
     assert len(net.websockets) == 1 and net.websockets[0].endswith("/ws/tryon/")
     assert "Server mode" in page.inner_text("[data-privacy]")
+    # The server's composite is the picture: no on-device frame under it.
+    assert page.evaluate("() => document.querySelector('[data-frame]').hidden")
     assert "ms" in page.inner_text("[data-rtt]")
     # The canvas shows the server's composite: the white tee (shaded in folds: light grey, not
     # orange) over the orange-suited chest. The fake camera pans side to side (±24 px every 4 s)
@@ -230,6 +269,7 @@ def test_main_thread_fallback_sends_frames_one_by_one_and_tracks(live_server, de
     assert page.evaluate("() => [window.fittingRoomStats.mode, window.fittingRoomStats.frameSource]") == ["main", "video"]
     probe = page.evaluate(TORSO_PROBE)
     assert probe["covered"] > 0.9, probe
+    wait_synced(page)  # the page copies each frame it sends, and shows it with its pose
     problems.assert_clean()
 
 
@@ -242,4 +282,6 @@ def test_flipping_the_camera_keeps_the_worker_reading_frames(live_server, demo_s
     page.wait_for_function(f"() => window.fittingRoomStats.detectFrames > {frames + 10}", timeout=TRACKING_TIMEOUT)
     assert page.evaluate("() => window.fittingRoomStats.frameSource") == "track"
     wait_tracking(page, min_frames=frames + 5)
+    # The back camera's picture is not mirrored, and the frames shown follow that.
+    assert wait_synced(page)["mirrored"] is False
     problems.assert_clean()

@@ -2,6 +2,12 @@
 //
 // No camera data leaves the device on this path: frames go from the <video> element to the
 // pose runtime (a Worker where possible) and to the canvas, nowhere else.
+//
+// What is shown under the garment: the very camera frame its pose was found in ("synced"), drawn
+// on a canvas below the garment's, so the garment stays on the body while the shopper moves. The
+// live <video> runs ahead of the pose by the inference time, and the garment drawn over it trailed
+// a moving arm or leg by that much. Where poses come slower than SYNC_MAX_INTERVAL_MS apart, the
+// live video is shown instead (a smooth picture matters more there than a garment that lags less).
 
 import { cameraUnavailable, describeCameraError, startCamera, stopCamera } from "./camera.js";
 import { coverTransform, drawMesh, mirrorLandmarks } from "./draw.js";
@@ -14,6 +20,10 @@ const NOBODY_AFTER_MS = 1200;
 /** On-device inference slower than this (median of the first frames) offers the server path. */
 const SLOW_INFERENCE_MS = 250;
 const SPEED_PROBE_FRAMES = 8;
+/** Show the analysed frames (not the live video) while poses come at least this often (10 a second)… */
+const SYNC_MAX_INTERVAL_MS = 100;
+/** …and go back to the live video only when they come slower than this (no flapping in between). */
+const LIVE_FROM_INTERVAL_MS = 125;
 
 /** Shared counters, read by the browser tests and the benchmark. */
 const stats = {
@@ -36,6 +46,10 @@ const stats = {
   rttMs: 0,
   /** "track": the pose worker reads the camera itself; "video": frames are sent one by one */
   frameSource: "",
+  /** "synced": the frame each pose was found in is shown under the garment; "live": the <video> */
+  display: "live",
+  /** mean interval between analysed frames (ms, exponential average) */
+  poseIntervalMs: 0,
 };
 // @ts-ignore — exposed for tests and benchmarks
 window.fittingRoomStats = stats;
@@ -46,6 +60,8 @@ function main(root) {
   const video = /** @type {HTMLVideoElement} */ ($("[data-video]"));
   const canvas = /** @type {HTMLCanvasElement} */ ($("[data-canvas]"));
   const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+  const frameCanvas = /** @type {HTMLCanvasElement} */ ($("[data-frame]"));
+  const frameCtx = /** @type {CanvasRenderingContext2D} */ (frameCanvas.getContext("2d", { alpha: false }));
   const message = $("[data-message]");
   const messageText = $("[data-message-text]");
   const progress = /** @type {HTMLProgressElement} */ ($("[data-progress]"));
@@ -93,6 +109,10 @@ function main(root) {
   let probed = false;
   /** @type {(() => void)|null} stops the worker reading the camera track (when it does) */
   let stopStreaming = null;
+  /** @type {ImageBitmap|null} a copy of the camera frame the current landmarks were found in */
+  let shownFrame = null;
+  let lastFrameAt = 0;
+  let synced = false;
 
   const setState = (/** @type {string} */ state, /** @type {string} */ text = "", showRetry = false) => {
     stats.state = state;
@@ -139,8 +159,53 @@ function main(root) {
     if (canvas.width !== w || canvas.height !== h) {
       canvas.width = w;
       canvas.height = h;
+      frameCanvas.width = w;
+      frameCanvas.height = h;
       dirty = true;
     }
+  }
+
+  /** Keep `frame` (owned from here) as the picture of the pose just found at `now`. */
+  function keepFrame(/** @type {ImageBitmap|null} */ frame, /** @type {number} */ now) {
+    if (!frame) return;
+    if (!running || path !== "device") {
+      frame.close();
+      return;
+    }
+    if (lastFrameAt) {
+      const gap = now - lastFrameAt;
+      stats.poseIntervalMs = stats.poseIntervalMs ? 0.9 * stats.poseIntervalMs + 0.1 * gap : gap;
+    }
+    lastFrameAt = now;
+    shownFrame?.close();
+    shownFrame = frame;
+    dirty = true;
+  }
+
+  /** Forget the kept frame and show the live video again. */
+  function dropFrame() {
+    shownFrame?.close();
+    shownFrame = null;
+    lastFrameAt = 0;
+    stats.poseIntervalMs = 0;
+    setSynced(false);
+  }
+
+  function setSynced(/** @type {boolean} */ on) {
+    if (synced === on) return;
+    synced = on;
+    stats.display = on ? "synced" : "live";
+    frameCanvas.hidden = !on;
+    video.classList.toggle("hidden-video", on || path === "server");
+  }
+
+  /** Draw the kept frame as the video element would show it (covering, mirrored for the front camera). */
+  function drawFrame(/** @type {ImageBitmap} */ frame) {
+    const w = frame.width, h = frame.height;
+    const t = coverTransform(w, h, frameCanvas.width, frameCanvas.height);
+    if (facing === "user") frameCtx.setTransform(-t.scale, 0, 0, t.scale, t.dx + w * t.scale, t.dy);
+    else frameCtx.setTransform(t.scale, 0, 0, t.scale, t.dx, t.dy);
+    frameCtx.drawImage(frame, 0, 0, w, h);
   }
 
   /** @type {{lm: number[][]|null, garment: any, mesh: any}} */
@@ -178,6 +243,11 @@ function main(root) {
       }
       return;
     }
+    if (shownFrame) {
+      const interval = stats.poseIntervalMs;
+      setSynced(interval > 0 && interval <= (synced ? LIVE_FROM_INTERVAL_MS : SYNC_MAX_INTERVAL_MS));
+      if (synced) drawFrame(shownFrame);
+    }
     if (!landmarks || !video.videoWidth) return;
     const t = coverTransform(video.videoWidth, video.videoHeight, canvas.width, canvas.height);
     ctx.setTransform(t.scale, 0, 0, t.scale, t.dx, t.dy);
@@ -198,9 +268,13 @@ function main(root) {
   const nextFrame = () =>
     presented > consumed ? Promise.resolve() : new Promise((resolve) => { frameWaiter = () => resolve(undefined); });
 
-  /** Use one pose result (`found` null: nobody in view) for the frame seen at `now`. */
-  function handlePose(/** @type {any} */ found, /** @type {number} */ now) {
+  /**
+   * Use one pose result (`found` null: nobody in view) for the frame seen at `now`; `frame` is a
+   * copy of that frame (owned from here), or null.
+   */
+  function handlePose(/** @type {any} */ found, /** @type {number} */ now, /** @type {ImageBitmap|null} */ frame = null) {
     stats.detectFrames++;
+    keepFrame(frame, now);
     if (found && !probed && stats.inferenceMs.length >= SPEED_PROBE_FRAMES) {
       probed = true;
       const sorted = [...stats.inferenceMs].sort((a, b) => a - b);
@@ -240,13 +314,16 @@ function main(root) {
       if (!running || path !== "device") break;
       consumed = presented;
       const now = performance.now();
+      // A copy of the frame about to be detected, to show with its pose (taken in the same task,
+      // so both see the same frame; a copy, as holding the camera's own frames can hold it up).
+      const copy = createImageBitmap(video).catch(() => null);
       let found = null;
       try {
         found = await pose.detect(video, now);
       } catch (error) {
         console.warn("pose detection failed", error);
       }
-      handlePose(found, now);
+      handlePose(found, now, await copy);
     }
   }
 
@@ -261,8 +338,9 @@ function main(root) {
       stats.frameSource = "track";
       const stopThis = pose.stream(
         track,
-        (/** @type {any} */ found) => {
-          if (running && path === "device" && stopStreaming === stopThis) handlePose(found, performance.now());
+        (/** @type {any} */ found, /** @type {ImageBitmap|null} */ frame) => {
+          if (running && path === "device" && stopStreaming === stopThis) handlePose(found, performance.now(), frame);
+          else frame?.close();
         },
         (/** @type {Error} */ error) => {
           if (stopStreaming !== stopThis) return;
@@ -367,6 +445,7 @@ function main(root) {
       }
     }
     stopDetection();
+    dropFrame();
     path = stats.path = "server";
     root.dataset.path = "server";
     landmarks = null;
@@ -436,6 +515,7 @@ function main(root) {
     if (server) stopServerPath();
     stopDetection();
     running = false;
+    dropFrame();
     stopCamera(stream);
     stream = null;
   }
@@ -456,7 +536,8 @@ function main(root) {
     if (facing === "user") {
       sctx.setTransform(-1, 0, 0, 1, shot.width, 0);
     }
-    sctx.drawImage(video, 0, 0);
+    // The picture on screen: the frame the garment was fitted to, when it is shown.
+    sctx.drawImage(synced && shownFrame ? shownFrame : video, 0, 0, shot.width, shot.height);
     sctx.setTransform(1, 0, 0, 1, 0, 0);
     if (landmarks) drawGarment(sctx, landmarks);
     return finishSnapshot(shot);
@@ -483,6 +564,7 @@ function main(root) {
     const streaming = stopStreaming !== null;
     stopDetection();
     stopCamera(stream);
+    dropFrame();
     smoother = new LandmarkSmoother();
     landmarks = null;
     try {

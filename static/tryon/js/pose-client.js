@@ -61,12 +61,13 @@ import { defaultTransport, startPoseWorker } from "./pose-worker-proxy.js";
  *   Pose in the video's current frame, or null when nobody is in view or the video has no frame
  *   yet. Calls made while one is running are coalesced: at most one more waits, and callers
  *   that were superseded get the newest frame's result. Resolves null after close().
- * @property {((track: MediaStreamTrack, onPose: (result: PoseResult | null) => void,
+ * @property {((track: MediaStreamTrack, onPose: (result: PoseResult | null, frame: ImageBitmap | null) => void,
  *             onError: (error: Error) => void) => () => void) | null} stream
  *   Worker mode in browsers that can hand a camera track to a worker: the worker reads the
  *   track's frames and detects each as soon as the previous one is done (no round trip
- *   through the page), calling `onPose` per frame; returns a stop function. Null otherwise:
- *   call `detect` per frame instead.
+ *   through the page), calling `onPose` per frame with a copy of the frame detected (null if
+ *   it could not be copied; the callee owns and closes it); returns a stop function. Null
+ *   otherwise: call `detect` per frame instead.
  * @property {() => void} close
  */
 

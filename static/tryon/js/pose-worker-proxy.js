@@ -19,11 +19,12 @@
  * @typedef {object} PoseWorker
  * @property {(model: Uint8Array, delegate: "CPU" | "GPU" | "auto") => Promise<WorkerReady>} init
  * @property {(video: HTMLVideoElement, timestampMs: number) => Promise<(PoseResult & {grabMs: number}) | null>} detect
- * @property {((track: MediaStreamTrack, onPose: (result: PoseResult | null) => void,
+ * @property {((track: MediaStreamTrack, onPose: (result: PoseResult | null, frame: ImageBitmap | null) => void,
  *             onError: (error: Error) => void) => () => void) | null} stream
  *   Where the browser can hand a camera track's frames to a worker (MediaStreamTrackProcessor
  *   and transferable streams): the worker reads and detects frames itself, calling `onPose`
- *   per frame; returns a function that stops it. Null elsewhere.
+ *   per frame with a copy of the frame detected (or null; the callee closes it); returns a
+ *   function that stops it. Null elsewhere.
  * @property {() => void} terminate
  */
 
@@ -75,7 +76,7 @@ export function startPoseWorker(workerUrl, vendorBase, transport) {
   let dead = null;
   /** @type {{resolve: (value: WorkerReady) => void, reject: (error: Error) => void} | null} */
   let starting = null;
-  /** @type {{onPose: (result: PoseResult | null) => void, onError: (error: Error) => void} | null} */
+  /** @type {{onPose: (result: PoseResult | null, frame: ImageBitmap | null) => void, onError: (error: Error) => void} | null} */
   let streaming = null;
 
   /** @param {Error} error */
@@ -99,7 +100,8 @@ export function startPoseWorker(workerUrl, vendorBase, transport) {
     } else if (msg.type === "init-error") {
       fail(new Error(`pose worker: ${msg.message}`));
     } else if (msg.type === "pose") {
-      streaming?.onPose(msg.result);
+      if (streaming) streaming.onPose(msg.result, msg.frame || null);
+      else msg.frame?.close();
     } else if (msg.type === "stream-error") {
       streaming?.onError(new Error(`pose worker: ${msg.message}`));
     } else if (msg.type === "result" || msg.type === "error") {
