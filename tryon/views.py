@@ -99,6 +99,8 @@ def live_tryon_view(request, slug: str):
         "model": model,
         "model_url": static(f"vendor/models/pose_landmarker_{model}.task"),
         "worker": request.GET.get("worker") != "0",
+        # ?sync=0 always shows the live video under the garment (for comparisons; see bench/registration.py).
+        "sync": request.GET.get("sync") != "0",
         "autostart": True,
     }
     return render(request, "tryon/live.html", {"product": current, "entries": config["garments"], "config": config})

@@ -32,6 +32,22 @@ def photo_clip(photo: str = "astronaut.png", *, width: int = 640, height: int = 
     return out
 
 
+def video_clip(video: str = "moving_person_540x960.mp4") -> Path:
+    """Return ``video`` from the test media as .mjpeg for the fake camera (its own size and 30 fps), made once."""
+    out = CLIPS / f"{Path(video).stem}.mjpeg"
+    if out.exists():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp.mjpeg")
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", "-i", str(MEDIA_DIR / video), "-vf", "format=yuvj420p",
+         "-r", "30", "-q:v", "3", "-f", "mjpeg", str(tmp)],
+        check=True,
+    )
+    tmp.rename(out)
+    return out
+
+
 def blank_clip(*, width: int = 640, height: int = 480) -> Path:
     """Return a clip of an empty grey room (nobody in view)."""
     out = CLIPS / f"empty-{width}x{height}.mjpeg"

@@ -273,6 +273,17 @@ def test_main_thread_fallback_sends_frames_one_by_one_and_tracks(live_server, de
     problems.assert_clean()
 
 
+def test_sync_off_keeps_the_live_video_under_the_garment(live_server, demo_store, camera_page):
+    """?sync=0 (for comparisons, bench/registration.py): the live video stays, no frame canvas."""
+    page, problems, _, _ = camera_page
+    page.goto(f"{live_server.url}/p/{TEE}/try/?sync=0")
+    wait_tracking(page, min_frames=20)
+    assert page.evaluate("() => window.fittingRoomStats.display") == "live"
+    assert page.evaluate("() => document.querySelector('[data-frame]').hidden")
+    assert not page.evaluate("() => document.querySelector('[data-video]').classList.contains('hidden-video')")
+    problems.assert_clean()
+
+
 def test_flipping_the_camera_keeps_the_worker_reading_frames(live_server, demo_store, camera_page):
     page, problems, _, _ = camera_page
     page.goto(f"{live_server.url}/p/{TEE}/try/")

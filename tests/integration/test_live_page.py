@@ -23,12 +23,14 @@ def test_live_page_carries_garments_model_and_strict_csp(client, make_product):
     body = response.content.decode()
     config = json.loads(re.search(r'<script id="tryon-config" type="application/json">(.*?)</script>', body).group(1))
     assert config["current"] == "navy-tee" and config["model"] == "full"
+    assert config["sync"] is True and config["worker"] is True  # ?sync=0 and ?worker=0 are for comparisons
     assert config["model_url"].endswith("/static/vendor/models/pose_landmarker_full.task")
     assert [g["slug"] for g in config["garments"]] == ["navy-tee"]
     assert config["garments"][0]["anchors"]["left_shoulder"] == [230.0, 60.0]
     assert "On-device" in body and "<script>" not in body  # no inline scripts
     assert "'wasm-unsafe-eval'" in response.headers["Content-Security-Policy"]
     assert json.loads(re.search(r'id="tryon-config" type="application/json">(.*?)<', client.get("/p/navy-tee/try/?model=evil").content.decode()).group(1))["model"] == "lite"
+    assert json.loads(re.search(r'id="tryon-config" type="application/json">(.*?)<', client.get("/p/navy-tee/try/?sync=0").content.decode()).group(1))["sync"] is False
 
 
 def test_live_page_404_without_overlay(client, make_product):

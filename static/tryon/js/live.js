@@ -245,7 +245,7 @@ function main(root) {
     }
     if (shownFrame) {
       const interval = stats.poseIntervalMs;
-      setSynced(interval > 0 && interval <= (synced ? LIVE_FROM_INTERVAL_MS : SYNC_MAX_INTERVAL_MS));
+      setSynced(config.sync !== false && interval > 0 && interval <= (synced ? LIVE_FROM_INTERVAL_MS : SYNC_MAX_INTERVAL_MS));
       if (synced) drawFrame(shownFrame);
     }
     if (!landmarks || !video.videoWidth) return;
