@@ -114,8 +114,9 @@ def start_server(workdir: Path) -> tuple[subprocess.Popen, int]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
            "FITTINGROOM_MEDIA_ROOT": str(workdir / "media"), "DJANGO_DEBUG": "1"}
     py = str(ROOT / ".venv" / "bin" / "python")
-    subprocess.run([py, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([py, "manage.py", "load_demo_store", "-v0"], cwd=ROOT, env=env, check=True)
+    # Their messages go to stderr: stdout is the benchmark's JSON alone.
+    subprocess.run([py, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, stdout=sys.stderr)
+    subprocess.run([py, "manage.py", "load_demo_store", "-v0"], cwd=ROOT, env=env, check=True, stdout=sys.stderr)
     port = free_port()
     proc = subprocess.Popen([py, "manage.py", "runserver", "--nostatic", "--noreload", f"127.0.0.1:{port}"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
