@@ -102,16 +102,17 @@ MIN_VISIBILITY = 0.5
 # past the edge (a close shopper's shoulders) are still fairly placed.
 OFF_FRAME_MARGIN = 0.1
 # Joints that can be estimated (the hips, when the shoulders are seen; elbows,
-# wrists, knees and ankles) are trusted gradually around both limits, not switched: a shopper
-# whose hips sit at the frame's lower edge (a phone at arm's length) sees their
-# visibility and position hover about the limits, and a hard switch between
-# the seen and the estimated joint made the hem jump (live page, astronaut
-# clip: 64 switches in 2216 frames, the hem moving a median 14.7 px at a
-# switch against 2.5 px otherwise). The weight goes from 0 to 1 as the
-# visibility rises through MIN_VISIBILITY -+ TRUST_VISIBILITY_RAMP / 2, and as
-# the joint comes in through the edge margin -+ TRUST_EDGE_RAMP / 2 (frame
-# fractions); the weights multiply. The joint is then blended from its
-# estimate to its landmark by that weight; at weight 1/2 it counts as seen.
+# wrists, knees and ankles) are trusted gradually around both limits, not
+# switched: a shopper whose hips sit at the frame's lower edge (a phone at
+# arm's length) sees their visibility and position hover about the limits,
+# and a hard switch between the seen and the estimated joint made the hem
+# jump (live page, astronaut clip: 64 switches in 2216 frames, the hem moving
+# a median 14.7 px at a switch against 2.5 px otherwise). The weight goes
+# from 0 to 1 as the visibility rises through MIN_VISIBILITY -+
+# TRUST_VISIBILITY_RAMP / 2, and as the joint comes in through the edge
+# margin -+ TRUST_EDGE_RAMP / 2 (frame fractions); the weights multiply. The
+# joint is then blended from its estimate to its landmark by that weight; at
+# weight 1/2 it counts as seen.
 TRUST_VISIBILITY_RAMP = 0.2
 TRUST_EDGE_RAMP = 0.1
 
@@ -1261,10 +1262,10 @@ def fit_garment(landmarks, frame_width, frame_height, garment):
     docstring, or ``None`` when the body cannot carry the garment (shoulders
     unusable for a top; hips and shoulders unusable for trousers or a skirt).
     Hidden joints are estimated from body proportions; the hips (when the
-    shoulders are seen) and the limb joints are blended from that estimate to their landmark by how far
-    they are trusted (``TRUST_VISIBILITY_RAMP``, ``TRUST_EDGE_RAMP``). Joints
-    trusted less than half are listed in ``"estimated"``. Raise
-    ``ValueError`` for a malformed garment.
+    shoulders are seen) and the limb joints are blended from that estimate
+    to their landmark by how far they are trusted (``TRUST_VISIBILITY_RAMP``,
+    ``TRUST_EDGE_RAMP``). Joints trusted less than half are listed in
+    ``"estimated"``. Raise ``ValueError`` for a malformed garment.
     """
     mesh = _mesh(garment)
     if landmarks is None or len(landmarks) < 33:
