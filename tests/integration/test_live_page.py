@@ -23,7 +23,7 @@ def test_live_page_carries_garments_model_and_strict_csp(client, make_product):
     body = response.content.decode()
     config = json.loads(re.search(r'<script id="tryon-config" type="application/json">(.*?)</script>', body).group(1))
     assert config["current"] == "navy-tee" and config["model"] == "full"
-    assert config["sync"] is True and config["worker"] is True  # ?sync=0 and ?worker=0 are for comparisons
+    assert config["sync"] is True and config["worker"] is True  # ?sync=0 and ?worker=0: for tests and benchmarks
     assert config["model_url"].endswith("/static/vendor/models/pose_landmarker_full.task")
     assert [g["slug"] for g in config["garments"]] == ["navy-tee"]
     assert config["garments"][0]["anchors"]["left_shoulder"] == [230.0, 60.0]

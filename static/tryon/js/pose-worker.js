@@ -103,7 +103,7 @@ async function stream(readable) {
         // A copy of this very frame goes back with its pose, so the page can show the two together
         // (the camera's newer frames would leave the garment trailing the body). It is made while
         // the pose runs, and the camera's frame is closed as soon as it is copied: passing the
-        // frame itself on instead held the capture pipeline up (a third fewer poses a second in
+        // frame itself on instead held the capture pipeline up (18-37% fewer poses a second in
         // bench/browser.py, against about 6% fewer with the copy).
         const copy = createImageBitmap(frame).catch(() => null);
         const result = engine.detect(frame, performance.now());
