@@ -1107,19 +1107,23 @@ def _hip_sides(rh, lh, u, bw):
     return (rh[0] - d[0] * o, rh[1] - d[1] * o), (lh[0] + d[0] * o, lh[1] + d[1] * o)
 
 
-def _trusted_hips(rs, ls, u, hand, hip_width, hips, estimated):
-    """Return the hips, each blended from its estimate to its landmark by its trust.
+def _trusted_hips(rs, ls, u, hand, trust, estimated):
+    """Return ``(rh, lh, wr, wl, bw)`` below the seen shoulders ``rs``, ``ls``.
 
-    ``hips`` is ``((point, weight), (point, weight))`` for the right and left
-    hip. With both weights 1 they are the landmarks, with both 0 the
-    estimates of :func:`_estimated_hips`; with one 1 and the other 0 the
-    unseen hip is set beside the seen one, parallel to the shoulder line;
-    everything in between is interpolated, so the hips move continuously as
-    their trust changes. A hip trusted less than half is listed in
-    ``estimated``.
+    The hips ``rh``, ``lh`` are each blended from its estimate to its landmark
+    by its trust ``wr``, ``wl`` (from ``trust(name)``, ``(point, weight)``).
+    With both weights 1 they are the landmarks, with both 0 the estimates of
+    :func:`_estimated_hips`; with one 1 and the other 0 the unseen hip is set
+    beside the seen one, parallel to the shoulder line; everything in between
+    is interpolated, so the hips move continuously as their trust changes. A
+    hip trusted less than half is listed in ``estimated``. ``bw`` is the body
+    width: the shoulder width, widened as far as both hips are trusted to fit
+    a torso longer than ``TORSO_RATIO`` of it (a shopper turning sideways
+    narrows the shoulders, not the torso).
     """
-    (orh, wr), (olh, wl) = hips
-    er, el = _estimated_hips(rs, ls, u, hand, hip_width)
+    (orh, wr), (olh, wl) = trust("right_hip"), trust("left_hip")
+    sw = _dist(rs, ls)
+    er, el = _estimated_hips(rs, ls, u, hand, sw * HIP_WIDTH_RATIO)
     sx = el[0] - er[0]
     sy = el[1] - er[1]
     r1 = _lerp(er, orh, wr)
@@ -1130,7 +1134,8 @@ def _trusted_hips(rs, ls, u, hand, hip_width, hips, estimated):
         estimated.append("right_hip")
     if wl < 0.5:
         estimated.append("left_hip")
-    return rh, lh
+    bw = sw + (max(sw, _dist(_lerp(rs, ls, 0.5), _lerp(rh, lh, 0.5)) / TORSO_RATIO) - sw) * (wr * wl)
+    return rh, lh, wr, wl, bw
 
 
 def _pose_body(mesh, seen, trust):
@@ -1158,15 +1163,12 @@ def _pose_body(mesh, seen, trust):
             return None
         u = su
         hand_d = _down_hand(u, _cue(shmid, rh, lh, nose))
-        hips = (trust("right_hip"), trust("left_hip"))
-        both = hips[0][1] * hips[1][1]  # how far both hips are trusted
-        rh, lh = _trusted_hips(rs, ls, u, hand_d, sw * HIP_WIDTH_RATIO, hips, estimated)
+        rh, lh, wr, wl, bw = _trusted_hips(rs, ls, u, hand_d, trust, estimated)
+        both = wr * wl  # how far both hips are trusted
         # Up the torso: along its axis as far as both hips are seen, else square
         # to the shoulder line.
         square = (u[1] * hand_d, -u[0] * hand_d)
         hipmid = _lerp(rh, lh, 0.5)
-        # A shopper turning sideways narrows the shoulders, not the torso.
-        bw = sw + (max(sw, _dist(shmid, hipmid) / TORSO_RATIO) - sw) * both
         axis = _unit(shmid[0] - hipmid[0], shmid[1] - hipmid[1]) or square
         up = _unit(square[0] + (axis[0] - square[0]) * both, square[1] + (axis[1] - square[1]) * both) or square
         rs, ls = _seams(rs, ls, up, bw)
@@ -1175,15 +1177,11 @@ def _pose_body(mesh, seen, trust):
         k += (max(k, _dist(_lerp(rs, ls, 0.5), _lerp(rh, lh, 0.5)) / ref["torso_len"]) - k) * both
     else:
         bw = 0.0
-        hip_trust = {"right": 1.0, "left": 1.0}
+        wr = wl = 1.0
         if su is not None:
             # With the shoulders to estimate from, the hips are trusted gradually, as a top's are.
             hand_s = _down_hand(su, _cue(shmid, rh, lh, nose))
-            hips = (trust("right_hip"), trust("left_hip"))
-            hip_trust = {"right": hips[0][1], "left": hips[1][1]}
-            rh, lh = _trusted_hips(rs, ls, su, hand_s, sw * HIP_WIDTH_RATIO, hips, estimated)
-            both = hips[0][1] * hips[1][1]
-            bw = sw + (max(sw, _dist(shmid, _lerp(rh, lh, 0.5)) / TORSO_RATIO) - sw) * both
+            rh, lh, wr, wl, bw = _trusted_hips(rs, ls, su, hand_s, trust, estimated)
         elif rh is None or lh is None:
             return None
         u = _unit(lh[0] - rh[0], lh[1] - rh[1])
@@ -1205,10 +1203,10 @@ def _pose_body(mesh, seen, trust):
             cue = (0.0, 1.0)
         hand_d = _down_hand(u, cue)
         k = _dist(rh, lh) / ref["ref"]
-        for sname, hip in (("right", rh), ("left", lh)):
+        for sname, hip, wh in (("right", rh, wr), ("left", lh, wl)):
             # Hips foreshorten when the shopper turns; thighs do not. As far as hip and knee are trusted.
             knee, w = trust(sname + "_knee")
-            k += (max(k, _dist(hip, knee) / ref["thigh"][sname]) - k) * w * hip_trust[sname]
+            k += (max(k, _dist(hip, knee) / ref["thigh"][sname]) - k) * w * wh
     if not k > _TINY:
         return None
     body = _Body(k, hand_d * mesh["hand"], mesh["dirs"])

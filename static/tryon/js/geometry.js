@@ -943,15 +943,16 @@ function estimatedHips(rs, ls, u, hand, hipWidth) {
 }
 
 /**
- * The hips, each blended from its estimate to its landmark by its trust (see Python's
- * _trusted_hips).
- * @param {Point} rs @param {Point} ls @param {Point} u @param {number} hand @param {number} hipWidth
- * @param {[[Point, number], [Point, number]]} hips @param {string[]} estimated
- * @returns {[Point, Point]}
+ * The hips below the seen shoulders, each blended from its estimate to its landmark by its trust,
+ * the two trust weights and the body width (see Python's _trusted_hips).
+ * @param {Point} rs @param {Point} ls @param {Point} u @param {number} hand
+ * @param {(name: string) => [Point, number]} trust @param {string[]} estimated
+ * @returns {[Point, Point, number, number, number]} [rh, lh, wr, wl, bw]
  */
-function trustedHips(rs, ls, u, hand, hipWidth, hips, estimated) {
-  const [[orh, wr], [olh, wl]] = hips;
-  const [er, el] = estimatedHips(rs, ls, u, hand, hipWidth);
+function trustedHips(rs, ls, u, hand, trust, estimated) {
+  const [[orh, wr], [olh, wl]] = [trust("right_hip"), trust("left_hip")];
+  const sw = dist(rs, ls);
+  const [er, el] = estimatedHips(rs, ls, u, hand, sw * HIP_WIDTH_RATIO);
   const sx = el[0] - er[0];
   const sy = el[1] - er[1];
   const r1 = lerp(er, orh, wr);
@@ -960,7 +961,8 @@ function trustedHips(rs, ls, u, hand, hipWidth, hips, estimated) {
   const lh = lerp(l1, [r1[0] + sx, r1[1] + sy], wr * (1.0 - wl));
   if (wr < 0.5) estimated.push("right_hip");
   if (wl < 0.5) estimated.push("left_hip");
-  return [rh, lh];
+  const bw = sw + (Math.max(sw, dist(lerp(rs, ls, 0.5), lerp(rh, lh, 0.5)) / TORSO_RATIO) - sw) * (wr * wl);
+  return [rh, lh, wr, wl, bw];
 }
 
 /**
@@ -1024,14 +1026,12 @@ function poseBody(mesh, seen, trust) {
     if (su === null) return null;
     u = su;
     handD = downHand(u, bodyCue(shmid, rh, lh, nose));
-    /** @type {[[Point, number], [Point, number]]} */
-    const hips = [trust("right_hip"), trust("left_hip")];
-    const both = hips[0][1] * hips[1][1]; // how far both hips are trusted
-    [rh, lh] = trustedHips(/** @type {Point} */ (rs), /** @type {Point} */ (ls), u, handD, sw * HIP_WIDTH_RATIO, hips, estimated);
+    let wr, wl, bw;
+    [rh, lh, wr, wl, bw] = trustedHips(/** @type {Point} */ (rs), /** @type {Point} */ (ls), u, handD, trust, estimated);
+    const both = wr * wl; // how far both hips are trusted
     /** @type {Point} */
     const square = [u[1] * handD, -u[0] * handD];
     const hm = lerp(rh, lh, 0.5);
-    const bw = sw + (Math.max(sw, dist(shmid, hm) / TORSO_RATIO) - sw) * both;
     const axis = unit(shmid[0] - hm[0], shmid[1] - hm[1]) ?? square;
     const up = unit(square[0] + (axis[0] - square[0]) * both, square[1] + (axis[1] - square[1]) * both) ?? square;
     [rs, ls] = seams(/** @type {Point} */ (rs), /** @type {Point} */ (ls), up, bw);
@@ -1040,18 +1040,12 @@ function poseBody(mesh, seen, trust) {
     k += (Math.max(k, dist(lerp(rs, ls, 0.5), lerp(rh, lh, 0.5)) / ref.torso_len) - k) * both;
   } else {
     let bw = 0.0;
-    /** @type {Record<string, number>} */
-    const hipTrust = { right: 1.0, left: 1.0 };
+    let wr = 1.0;
+    let wl = 1.0;
     if (su !== null) {
       // With the shoulders to estimate from, the hips are trusted gradually, as a top's are.
       const handS = downHand(su, bodyCue(shmid, rh, lh, nose));
-      /** @type {[[Point, number], [Point, number]]} */
-      const hips = [trust("right_hip"), trust("left_hip")];
-      hipTrust.right = hips[0][1];
-      hipTrust.left = hips[1][1];
-      [rh, lh] = trustedHips(/** @type {Point} */ (rs), /** @type {Point} */ (ls), su, handS, sw * HIP_WIDTH_RATIO, hips, estimated);
-      const both = hips[0][1] * hips[1][1];
-      bw = sw + (Math.max(sw, dist(shmid, lerp(rh, lh, 0.5)) / TORSO_RATIO) - sw) * both;
+      [rh, lh, wr, wl, bw] = trustedHips(/** @type {Point} */ (rs), /** @type {Point} */ (ls), su, handS, trust, estimated);
     } else if (rh === null || lh === null) {
       return null;
     }
@@ -1077,10 +1071,10 @@ function poseBody(mesh, seen, trust) {
     }
     handD = downHand(u, cue);
     k = dist(rh, lh) / ref.ref;
-    for (const [sname, hip] of /** @type {[string, Point][]} */ ([["right", rh], ["left", lh]])) {
+    for (const [sname, hip, wh] of /** @type {[string, Point, number][]} */ ([["right", rh, wr], ["left", lh, wl]])) {
       // Hips foreshorten when the shopper turns; thighs do not. As far as hip and knee are trusted.
       const [knee, w] = trust(sname + "_knee");
-      k += (Math.max(k, dist(hip, knee) / ref.thigh[sname]) - k) * w * hipTrust[sname];
+      k += (Math.max(k, dist(hip, knee) / ref.thigh[sname]) - k) * w * wh;
     }
   }
   if (!(k > TINY)) return null;
