@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import json
 import os
 import secrets
@@ -69,7 +68,7 @@ import txaio  # noqa: E402
 txaio.use_asyncio()
 
 from autobahn.asyncio.websocket import WebSocketClientFactory, WebSocketClientProtocol  # noqa: E402
-from PIL import Image  # noqa: E402
+from tests.images import camera_jpeg  # noqa: E402
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
 DAPHNE = ROOT / ".venv" / "bin" / "daphne"
@@ -96,13 +95,9 @@ overlay_set(product=product, png_bytes=out.getvalue(), kind=spec.kind, anchors=a
 def frame_jpeg() -> bytes:
     """Return the benchmark frame: a person, 640x480, JPEG quality 80 (what a phone would send).
 
-    The photo is scaled to 640 wide and its middle 480 rows kept, as a camera would frame her (a
-    frame squeezed into 4:3 makes video tracking drift to a pose the tracking guard rejects).
+    The photo is framed as a camera would show her (tests.images.camera_jpeg), not squeezed into 4:3.
     """
-    img = Image.open(PHOTO).convert("RGB").resize((640, 640), Image.Resampling.LANCZOS).crop((0, 80, 640, 560))
-    out = io.BytesIO()
-    img.save(out, "JPEG", quality=80)
-    return out.getvalue()
+    return camera_jpeg(PHOTO, quality=80)
 
 
 def bare_parallel_fps(jpeg: bytes, seconds: float, threads: int) -> float:

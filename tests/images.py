@@ -10,6 +10,22 @@ from PIL import Image, ImageDraw
 
 
 
+def camera_jpeg(photo, *, quality: int, width: int = 640, height: int = 480) -> bytes:
+    """Return ``photo`` framed as a ``width`` x ``height`` camera shows it, as a JPEG.
+
+    Scaled to ``width`` wide (aspect kept) and the middle ``height`` rows kept. Not squeezed into
+    the frame's shape: on a stretched frame MediaPipe's video tracking drifts, within a few frames,
+    to hips barely below the shoulders, a pose the tracking guard rejects.
+    """
+    img = Image.open(photo).convert("RGB")
+    scaled = round(img.height * width / img.width)
+    img = img.resize((width, scaled), Image.Resampling.LANCZOS)
+    top = (scaled - height) // 2
+    out = io.BytesIO()
+    img.crop((0, top, width, top + height)).save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
 def rgba_png(width=300, height=360, *, colour=(40, 90, 160, 255)) -> bytes:
     """Return a PNG with a real alpha channel: an opaque garment-ish shape on transparency."""
     img = Image.new("RGBA", (width, height), (0, 0, 0, 0))

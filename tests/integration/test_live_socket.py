@@ -26,6 +26,7 @@ from PIL import Image
 from fittingroom.asgi import application
 from tests import MEDIA_DIR
 from tests.conftest import media_files
+from tests.images import camera_jpeg
 from tryon import consumers
 from tryon.live import FRAME_HEADER
 
@@ -49,16 +50,8 @@ def _tee_png() -> tuple[bytes, dict]:
 
 @functools.lru_cache(maxsize=1)
 def _frame_jpeg() -> bytes:
-    """The astronaut as a 640x480 camera shows her: scaled to 640 wide (aspect kept), the middle 480 rows.
-
-    Not squeezed into 4:3: on a stretched frame MediaPipe's video tracking drifts, within a few
-    frames, to hips barely below the shoulders, a pose the tracking guard rejects.
-    """
-    img = Image.open(MEDIA_DIR / "astronaut.png").convert("RGB").resize((640, 640), Image.Resampling.LANCZOS)
-    img = img.crop((0, 80, 640, 560))
-    out = io.BytesIO()
-    img.save(out, "JPEG", quality=85)
-    return out.getvalue()
+    """The astronaut as a 640x480 camera shows her."""
+    return camera_jpeg(MEDIA_DIR / "astronaut.png", quality=85)
 
 
 def _jpeg(width: int, height: int) -> bytes:
