@@ -2,21 +2,16 @@
 // static/tryon/js/geometry.js. tests/unit/test_fit_vectors.py checks the same
 // files against tryon/geometry.py. Run: node --test tests/js/
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
 import { test } from "node:test";
 
 import { fitGarment, garmentTopology } from "../../static/tryon/js/geometry.js";
+import { vectors } from "./vectors.mjs";
 
-const DIR = new URL("../vectors/fit/", import.meta.url);
 const TOLERANCE_PX = 0.5;
-const files = readdirSync(DIR).filter((f) => f.endsWith(".json")).sort();
 
-test("there are fit vectors", () => {
-  assert.ok(files.length >= 6);
-});
+const docs = vectors("fit", 6);
 
-for (const file of files) {
-  const doc = JSON.parse(readFileSync(new URL(file, DIR), "utf8"));
+for (const doc of docs) {
   test(`fit vector ${doc.name}`, () => {
     const expected = doc.expected;
     const got = fitGarment(doc.landmarks, doc.frame[0], doc.frame[1], doc.garment);
@@ -44,7 +39,7 @@ for (const file of files) {
 }
 
 test("hidden shoulders drop a top, malformed garments throw", () => {
-  const doc = JSON.parse(readFileSync(new URL(files.find((f) => f.startsWith("tshirt")), DIR), "utf8"));
+  const doc = docs.find((d) => d.name.startsWith("tshirt")); // the first T-shirt vector, by file name
   const landmarks = doc.landmarks.map((/** @type {number[]} */ lm) => lm.slice());
   landmarks[11][3] = 0.1;
   assert.equal(fitGarment(landmarks, doc.frame[0], doc.frame[1], doc.garment), null);

@@ -1,20 +1,13 @@
 // The shared smoothing vectors (tests/vectors/smoothing), checked against the
 // browser twin static/tryon/js/smoothing.js. Run: node --test tests/js/
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
 import { test } from "node:test";
 
 import { LandmarkSmoother } from "../../static/tryon/js/smoothing.js";
+import { vectors } from "./vectors.mjs";
 
-const DIR = new URL("../vectors/smoothing/", import.meta.url);
-const files = readdirSync(DIR).filter((f) => f.endsWith(".json")).sort();
 
-test("there are smoothing vectors", () => {
-  assert.ok(files.length >= 3);
-});
-
-for (const file of files) {
-  const doc = JSON.parse(readFileSync(new URL(file, DIR), "utf8"));
+for (const doc of vectors("smoothing", 3)) {
   test(`smoothing vector ${doc.name}`, () => {
     const p = doc.params;
     const smoother = new LandmarkSmoother({ minCutoff: p.min_cutoff, beta: p.beta, dCutoff: p.d_cutoff });
