@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from catalog.models import Product
 from catalog.selectors import product_detail, product_list
@@ -13,6 +14,7 @@ PAGE_SIZE = 24
 SIZE_ORDER = ["XS", "S", "M", "L", "XL", "XXL"]
 
 
+@require_safe
 def catalog_index(request):
     category = request.GET.get("category") or None
     query = (request.GET.get("q") or "").strip()[:100]
@@ -24,6 +26,7 @@ def catalog_index(request):
     )
 
 
+@require_safe
 def product_page(request, slug: str):
     try:
         product = product_detail(slug=slug)

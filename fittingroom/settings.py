@@ -31,6 +31,17 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    """Return the integer value of environment variable ``name``."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     """Return a comma-separated environment variable as a list."""
     value = os.environ.get(name)
@@ -76,6 +87,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "fittingroom.middleware.ContentSecurityPolicyMiddleware",
+    # Before sessions and CSRF, which would parse an oversized form (fittingroom/bodylimit.py).
+    "fittingroom.bodylimit.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -171,8 +184,11 @@ WHITENOISE_MIMETYPES = {".wasm": "application/wasm", ".mjs": "text/javascript", 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
 
-# Uploads: Django keeps anything larger than this out of memory; our own views enforce stricter limits.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Request bodies: each view's limit is checked from Content-Length before anything parses the body
+# (fittingroom/bodylimit.py). Of a form, the fields that are not files may hold 2.5 MB at most
+# (Django's default; our forms send a few KB) in at most 1,000 fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Uploads stay in memory, never in a temporary file: larger ones are refused by size checks first.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
@@ -195,9 +211,13 @@ FITTINGROOM = {
     "PRODUCT_IMAGE_MAX_BYTES": 10 * 1024 * 1024,
     "PRODUCT_IMAGE_MAX_PIXELS": 40_000_000,
     # Photo try-on uploads.
-    "PHOTO_MAX_BYTES": int(os.environ.get("FITTINGROOM_PHOTO_MAX_BYTES", 10 * 1024 * 1024)),
+    "PHOTO_MAX_BYTES": env_int("FITTINGROOM_PHOTO_MAX_BYTES", 10 * 1024 * 1024),
     "PHOTO_MAX_PIXELS": int(os.environ.get("FITTINGROOM_PHOTO_MAX_PIXELS", 24_000_000)),
     "PHOTO_MAX_SIDE": 8192,
+    # Request bodies, checked before parsing: the admin's forms carry photos and overlays; other
+    # views accept small forms unless they declare their own limit (fittingroom/bodylimit.py).
+    "ADMIN_MAX_BODY_BYTES": env_int("FITTINGROOM_ADMIN_MAX_BODY_BYTES", 32 * 1024 * 1024),
+    "MAX_BODY_BYTES": env_int("FITTINGROOM_MAX_BODY_BYTES", 256 * 1024),
     "PHOTO_RATE_LIMIT": os.environ.get("FITTINGROOM_PHOTO_RATE_LIMIT", "20/60"),  # requests / seconds
     "POSE_MODEL": os.environ.get("FITTINGROOM_POSE_MODEL", "lite"),
     "MODELS_DIR": Path(os.environ.get("FITTINGROOM_MODELS_DIR", BASE_DIR / "static" / "vendor" / "models")),

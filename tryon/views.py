@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST, require_safe
 from catalog.images import ImageRejected
 from catalog.models import Product
 from catalog.selectors import tryon_garments
+from fittingroom.bodylimit import MB, max_body
+from fittingroom.http import json_error as _error
 from tryon import ratelimit
 from tryon.overlays import overlay_pixels
 from tryon.photo import NoPersonFound
@@ -25,12 +27,11 @@ from tryon.services import photo_tryon
 _ENVELOPE = 64 * 1024
 
 
-def _error(status: int, code: str, message: str) -> JsonResponse:
-    response = JsonResponse({"error": code, "message": message}, status=status)
-    response["Cache-Control"] = "no-store"
-    return response
+def _photo_body_limit(cfg: dict) -> tuple[int, str]:
+    return cfg["PHOTO_MAX_BYTES"] + _ENVELOPE, f"The photo is larger than {cfg['PHOTO_MAX_BYTES'] // MB} MB."
 
 
+@max_body(_photo_body_limit)  # checked before any middleware parses the form (fittingroom.bodylimit)
 @require_POST
 def photo_tryon_view(request, slug: str):
     cfg = settings.FITTINGROOM
@@ -39,12 +40,6 @@ def photo_tryon_view(request, slug: str):
     content_type = request.content_type or ""
     if content_type != "multipart/form-data":
         return _error(415, "unsupported_media_type", "Send the photo as multipart/form-data in a field named “photo”.")
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > cfg["PHOTO_MAX_BYTES"] + _ENVELOPE:
-        return _error(413, "too_large", f"The photo is larger than {cfg['PHOTO_MAX_BYTES'] // (1024 * 1024)} MB.")
     product = Product.objects.active().select_related("overlay").filter(slug=slug, overlay__isnull=False).first()
     if product is None:
         raise Http404("No such garment.")
