@@ -23,8 +23,7 @@ def test_anonymous_redirected_to_login(client):
 
 @pytest.mark.django_db
 def test_non_staff_user_refused(client, django_user_model):
-    django_user_model.objects.create_user("shopper", password="pw-shopper-123")
-    client.login(username="shopper", password="pw-shopper-123")
+    client.force_login(django_user_model.objects.create_user("shopper", password="pw-shopper-123"))
     response = client.get("/admin/catalog/product/")
     assert response.status_code == 302
 
