@@ -182,6 +182,7 @@ def server_env(workdir: Path) -> dict[str, str]:
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback, no TLS proxy in front
         "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
         "FITTINGROOM_MEDIA_ROOT": str(workdir / "media"),
         "FITTINGROOM_LIVE_MAX_CONNECTIONS_PER_CLIENT": "8",  # every bench client is 127.0.0.1

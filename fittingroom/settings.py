@@ -8,13 +8,16 @@ in-memory channel layer. Production names its services in the environment:
 * ``DJANGO_ALLOWED_HOSTS`` — comma-separated host names;
 * ``DATABASE_URL`` — e.g. ``postgres://user:pass@host:5432/db``;
 * ``REDIS_URL`` — e.g. ``redis://127.0.0.1:6379/0`` selects the Redis channel layer;
-* ``FITTINGROOM_POSE_MODEL`` — ``lite`` (default), ``full`` or ``heavy``.
+* ``FITTINGROOM_POSE_MODEL`` — ``lite`` (default), ``full`` or ``heavy``;
+* ``DJANGO_SECURE_*`` — HTTPS redirect, HSTS, secure cookies and the proxy's HTTPS header, on by
+  default in production (the README's configuration table lists them).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,9 +63,10 @@ if not SECRET_KEY:
             "DJANGO_SECRET_KEY must be set to a real secret when DJANGO_DEBUG=0."
         )
     SECRET_KEY = _DEV_SECRET
-elif not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 32):
+elif not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    # Django's own deploy check (security.W009) asks as much: a key we accept never warns.
     raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY is too weak for production: use at least 32 random characters."
+        "DJANGO_SECRET_KEY is too weak for production: use at least 50 random characters."
     )
 
 ALLOWED_HOSTS = env_list(
@@ -221,9 +225,22 @@ CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
+# HTTPS in production, each part switchable from the environment (defaults: all on). HSTS is
+# sticky in browsers: an operator trying the store on a host without TLS sets the first two to 0.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+# Behind a proxy that terminates TLS: the header it sets on HTTPS requests, "Name: value"
+# (e.g. "X-Forwarded-Proto: https"). Only set it when the proxy always sets or strips that
+# header, or a client could claim HTTPS. Unset, Django trusts no header.
+_proxy_ssl_header = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_ssl_header:
+    _name, _, _value = _proxy_ssl_header.partition(":")
+    if not _name.strip() or not _value.strip():
+        raise ImproperlyConfigured('DJANGO_SECURE_PROXY_SSL_HEADER must read "Header-Name: value".')
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip())
 
 # FittingRoom.
 FITTINGROOM = {
