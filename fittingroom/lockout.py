@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import render
 
-from tryon.ratelimit import client_key
+
+def login_client_address(request) -> str | None:
+    """Return the client address django-axes counts failures under: the peer's IP, or None.
+
+    Axes stores it in an IP column (PostgreSQL's ``inet`` refuses anything else), so a request
+    without a usable REMOTE_ADDR (a Unix-socket peer, Django's test client ``login``) is counted
+    under "no address" rather than failing the login with a database error.
+    """
+    address = request.META.get("REMOTE_ADDR") or ""
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def login_locked_out(request, original_response=None, credentials=None):
@@ -24,6 +38,6 @@ def login_locked_out(request, original_response=None, credentials=None):
         "failure_limit": settings.LOGIN_FAILURE_LIMIT,
         "minutes": minutes,
         "username": username[:150],
-        "address": client_key(request),
+        "address": login_client_address(request),
     }
     return render(request, "admin/locked_out.html", context, status=429)

@@ -169,7 +169,7 @@ AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT + 1  # axes refuses the attempt that re
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "tryon.ratelimit.client_key"  # the same client identity as every other limit
+AXES_CLIENT_IP_CALLABLE = "fittingroom.lockout.login_client_address"  # the peer address, as every other limit
 AXES_LOCKOUT_CALLABLE = "fittingroom.lockout.login_locked_out"
 AXES_VERBOSE = False  # no start-up banner on every manage.py command
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.handlers.database.AxesDatabaseHandler"

@@ -121,6 +121,28 @@ def test_one_address_trying_many_accounts_is_locked_too(client, boss, django_use
     assert _login(client, RIGHT, username="boss").status_code == 302
 
 
+@pytest.mark.parametrize("address", ["", "unknown", "not-an-ip, 10.0.0.1"])
+def test_a_peer_without_a_usable_address_is_still_counted_per_account(client, boss, address):
+    # A Unix-socket peer has no REMOTE_ADDR; axes keeps addresses in an IP column, which on
+    # PostgreSQL refuses anything that is not one. The login must neither crash nor go uncounted.
+    from axes.models import AccessAttempt
+
+    _fail(client, 10, address=address)
+    _assert_locked(_login(client, "wrong", address=address))
+    page = _login(client, RIGHT, address=address)
+    _assert_locked(page)
+    assert "axes_reset_ip" not in page.content.decode()  # no address to name
+    if settings.AXES_HANDLER.endswith("AxesDatabaseHandler"):
+        assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [None]
+
+
+def test_an_ipv6_peer_is_named_in_its_canonical_form(client, boss):
+    _fail(client, 10, address="2001:DB8:0:0::1")
+    page = _login(client, "wrong", address="2001:DB8:0:0::1")
+    _assert_locked(page)
+    assert "manage.py axes_reset_ip 2001:db8::1" in page.content.decode()
+
+
 def test_the_limit_and_period_come_from_the_environment():
     code = "from fittingroom import settings as s; print(s.LOGIN_FAILURE_LIMIT, s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME)"
     env = {**os.environ, "DJANGO_LOGIN_FAILURE_LIMIT": "3", "DJANGO_LOGIN_LOCKOUT_MINUTES": "60"}
