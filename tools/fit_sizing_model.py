@@ -89,6 +89,14 @@ def fit(rows: list[dict]) -> dict:
         sex: {g: round(float(np.median([r[f"{g}_height"] / r["height"] for r in group])), 4) for g in GIRTHS}
         for sex, group in groups.items()
     }
+    # The widest and narrowest front width for one's height anyone in the survey has, 10% wider
+    # each way (a silhouette in clothes is a little wider than a caliper's breadth): a camera width
+    # outside it is a mismeasurement (an arm across the body, a turned torso), not a body.
+    ranges = {
+        sex: {g: [round(0.9 * min(r[f"{g}_width"] / r["height"] for r in group), 4),
+                  round(1.1 * max(r[f"{g}_width"] / r["height"] for r in group), 4)] for g in GIRTHS}
+        for sex, group in groups.items()
+    }
     return {
         "about": "Size-advice body model, fitted by tools/fit_sizing_model.py on ANSUR II "
                  "(tests/data/ansur2, public domain) without the held-back fifth (subjectid % 5 == 0). "
@@ -97,6 +105,7 @@ def fit(rows: list[dict]) -> dict:
         "z80": 1.281552,
         "models": models,
         "levels": levels,
+        "width_range": ranges,
     }
 
 

@@ -8,6 +8,16 @@ tests/unit/test_sizing.py and tests/js/sizing_vectors.test.mjs both load these f
 * ``estimate_*.json``: ``{"name", "height", "weight", "sex", "observed", "expected": estimate(...)}``
 * ``recommend_*.json``: ``{"name", "measurements", "chart", "kind", "offered", "expected": recommend(...)}``
 
+and the body-measurement vectors, tests/vectors/bodymeasure/*.json, for tryon/bodymeasure.py and
+static/tryon/js/bodymeasure.js (tests/unit/test_bodymeasure.py, tests/js/bodymeasure_vectors.test.mjs),
+from synthetic silhouettes (tests/bodies.py) whose true widths are known:
+
+* ``frame_*.json``: ``{"name", "frame": [w, h], "height_cm", "sex", "landmarks", "mask": base64 of
+  zlib of the uint8 mask (0..255, value / 255), "truth", "expected": read_frame(...)}``
+* ``session_*.json``: ``{"name", "frame", "steps": [{"reading", "torso", "t"}], "expected":
+  [add(...) per step], "observed"}``; ``torso`` holds the only landmarks a session reads
+  (shoulders 11, 12 and hips 23, 24); the others are zeros
+
 Run after changing the advice or refitting the model on purpose, and review the diff:
 
     .venv/bin/python tools/make_sizing_vectors.py
@@ -23,9 +33,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tryon import sizing  # noqa: E402
+import base64  # noqa: E402
+import random  # noqa: E402
+import zlib  # noqa: E402
+
+from tests.bodies import draw_body  # noqa: E402
+from tryon import bodymeasure, sizing  # noqa: E402
 
 OUT = ROOT / "tests" / "vectors" / "sizing"
+BODY_OUT = ROOT / "tests" / "vectors" / "bodymeasure"
 
 PARSE = [
     ("height", "172"), ("height", "172 cm"), ("height", " 1.72 m "), ("height", "5'8\""), ("height", "5' 8''"),
@@ -90,6 +106,93 @@ def recommend_cases() -> dict:
     }
 
 
+FRAMES = {
+    "facing_arms_out": {},
+    "arms_half_out_chest_hidden": {"arm_angle": 18.0},
+    "arms_down": {"arm_angle": 4.0},
+    "turned_away": {"turned": 0.7},
+    "too_small": {"body_px": 250.0, "floor": 300.0},
+    "feet_cut_off": {"floor": 478.0},
+    "head_cut_off": {"body_px": 470.0, "floor": 470.0},
+    "broad_body": {"widths": (0.2, 0.21, 0.24)},
+    "slim_body_off_centre": {"widths": (0.15, 0.14, 0.185), "cx": 100.0},
+    "low_visibility_feet": {"visibility": 0.3},
+}
+
+
+def mask_payload(mask) -> str:
+    return base64.b64encode(zlib.compress(mask.tobytes(), 9)).decode("ascii")
+
+
+def frame_vectors() -> dict:
+    model = sizing.load_model()
+    out = {}
+    for name, kwargs in FRAMES.items():
+        frame = (280, 480)
+        mask, landmarks, truth = draw_body(frame, cx=kwargs.pop("cx", 140.0), **kwargs)
+        if name == "low_visibility_feet":
+            landmarks = [lm if i < 25 else (lm[0], lm[1], lm[2], 0.3) for i, lm in enumerate(landmarks)]
+            landmarks = [lm if i >= 25 else (lm[0], lm[1], lm[2], 0.99) for i, lm in enumerate(landmarks)]
+        values = (mask / 255.0).tolist()
+        sex = "male" if "broad" in name else "female"
+        reading = bodymeasure.read_frame(landmarks, values, frame[0], frame[1], 170.0, model["levels"][sex], model["width_range"][sex])
+        out[name] = {"name": name, "frame": list(frame), "height_cm": 170.0, "sex": sex,
+                     "landmarks": [list(lm) for lm in landmarks], "mask": mask_payload(mask), "truth": truth,
+                     "expected": reading}
+    return out
+
+
+def _reading(widths: dict, height_px: float = 400.0, status: str = "ok") -> dict:
+    if status != "ok":
+        return bodymeasure._coaching(status)
+    return {"status": "ok", "message": bodymeasure.MESSAGES["ok"], "widths": widths, "rows": {}, "blocked": {},
+            "height_px": height_px, "cm_per_px": 170.0 / height_px}
+
+
+TORSO = (11, 12, 23, 24)
+
+
+def landmarks_of(torso: dict | None) -> list | None:
+    """The 33 landmarks of a session step: the torso's, zeros elsewhere (tests do the same)."""
+    if torso is None:
+        return None
+    return [list(torso[str(i)]) if str(i) in torso else [0.0, 0.0, 0.0, 0.0] for i in range(33)]
+
+
+def session_vectors() -> dict:
+    rng = random.Random(13)
+    _, base, _ = draw_body((280, 480), cx=140.0)
+    frame = [280, 480]
+
+    def still(n, t0, dt=33.3, drift=0.0):
+        steps = []
+        for k in range(n):
+            jitter = [(round(lm[0] + rng.gauss(0, 0.5) / frame[0] + drift * k / frame[0], 6),
+                       round(lm[1] + rng.gauss(0, 0.5) / frame[1], 6), 0.0, lm[3]) for lm in base]
+            widths = {z: round(w + rng.gauss(0, 0.4), 4) for z, w in (("chest", 28.0), ("waist", 29.0), ("hips", 35.0))}
+            steps.append({"reading": _reading(widths), "landmarks": jitter, "t": round(t0 + k * dt, 3)})
+        return steps
+
+    sequences = {
+        "still_until_done": still(70, 0.0),
+        "step_back_interrupts": still(30, 0.0) + [{"reading": _reading({}, status="step_back"), "landmarks": None, "t": 1000.0}]
+        + still(70, 1033.3),
+        "moving_resets": still(20, 0.0) + still(10, 666.0, drift=6.0) + still(70, 1000.0),
+        "gap_resets": still(30, 0.0) + still(70, 2000.0),
+        "chest_sometimes_hidden": [dict(s, reading=dict(s["reading"], widths={k: v for k, v in s["reading"]["widths"].items()
+                                                                            if k != "chest" or i % 3})) for i, s in enumerate(still(70, 0.0))],
+    }
+    out = {}
+    for name, steps in sequences.items():
+        for step in steps:
+            lms = step.pop("landmarks")
+            step["torso"] = None if lms is None else {str(i): list(lms[i]) for i in TORSO}
+        session = bodymeasure.MeasureSession()
+        expected = [session.add(s["reading"], landmarks_of(s["torso"]), s["t"], frame[0], frame[1]) for s in steps]
+        out[name] = {"name": name, "frame": frame, "steps": steps, "expected": expected, "observed": session.observed}
+    return out
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("*.json"):
@@ -110,6 +213,14 @@ def main() -> int:
                "expected": sizing.recommend(measurements, chart, kind, offered)}
         (OUT / f"recommend_{name}.json").write_text(json.dumps(doc, indent=1) + "\n")
     print(f"wrote {len(list(OUT.glob('*.json')))} files to {OUT.relative_to(ROOT)}")
+    BODY_OUT.mkdir(parents=True, exist_ok=True)
+    for old in BODY_OUT.glob("*.json"):
+        old.unlink()
+    for name, doc in frame_vectors().items():
+        (BODY_OUT / f"frame_{name}.json").write_text(json.dumps(doc) + "\n")
+    for name, doc in session_vectors().items():
+        (BODY_OUT / f"session_{name}.json").write_text(json.dumps(doc) + "\n")
+    print(f"wrote {len(list(BODY_OUT.glob('*.json')))} files to {BODY_OUT.relative_to(ROOT)}")
     return 0
 
 

@@ -1,0 +1,301 @@
+// Body widths from camera frames, on the device (browser twin).
+//
+// JavaScript twin of tryon/bodymeasure.py: same constants, same operations in the same order,
+// same vectors (tests/vectors/bodymeasure). Read the Python module's docstring for the method.
+// The mask is row-major, `width * height` values in 0..1 (MPMask.getAsFloat32Array()). Nothing
+// here leaves the page.
+
+const NOSE = 0, L_SHOULDER = 11, R_SHOULDER = 12, L_ELBOW = 13, R_ELBOW = 14, L_WRIST = 15, R_WRIST = 16;
+const L_HIP = 23, R_HIP = 24;
+const FEET = [27, 28, 29, 30, 31, 32];
+const ARMS = [[L_SHOULDER, L_ELBOW, L_WRIST], [R_SHOULDER, R_ELBOW, R_WRIST]];
+export const ZONES = ["chest", "waist", "hips"];
+
+const VISIBLE = 0.5;
+const INSIDE = 0.5;
+const EDGE_MARGIN = 0.01;
+export const MIN_BODY_PX = 300;
+const MIN_SHOULDER_RATIO = 0.14;
+const MAX_NOSE_OFFSET = 0.35;
+const HAND_LENGTH = 0.11;
+const ARM_MARGIN = 0.015;
+const BAND = 0.005;
+const FOOT_SEARCH = 0.06;
+
+export const CAPTURE_MS = 2000.0;
+export const MIN_FRAMES = 8;
+const STILL_DRIFT = 0.015;
+const MAX_GAP_MS = 500.0;
+const SCALE_SD = 0.02;
+const EDGE_SD_CM = 0.7;
+const SINGLE_FRAME_SD_CM = 1.0;
+
+/** @type {Record<string, string>} */
+export const MESSAGES = {
+  no_person: "Step into the camera's view, your whole body in the picture.",
+  step_back: "Step back until your head and feet are in view.",
+  come_closer: "Come a little closer: you are small in the picture.",
+  face_camera: "Face the camera, feet apart, standing straight.",
+  arms_away: "Hold your arms a little away from your body.",
+  hold_still: "Hold still…",
+  ok: "Measuring…",
+};
+
+/**
+ * @typedef {{status: string, message: string, widths: Record<string, number>, rows: Record<string, number>,
+ *   blocked: Record<string, string>, height_px: number | null, cm_per_px: number | null}} Reading
+ */
+
+/** Round half up (Math.round), as the Python twin's _nearest. @param {number} x */
+function nearest(x) {
+  return Math.floor(x + 0.5);
+}
+
+/** @param {string} code @returns {Reading} */
+function coaching(code) {
+  return { status: code, message: MESSAGES[code], widths: {}, rows: {}, blocked: {}, height_px: null, cm_per_px: null };
+}
+
+/** @param {number[] | undefined} lm */
+function seen(lm) {
+  return lm !== undefined && lm !== null && lm[3] >= VISIBLE;
+}
+
+/**
+ * @param {ArrayLike<number>} mask @param {number} y @param {number} x @param {number} width
+ * @returns {[number, number, number] | null}
+ */
+function run(mask, y, x, width) {
+  const base = y * width;
+  if (mask[base + x] < INSIDE) return null;
+  let left = x;
+  while (left > 0 && mask[base + left - 1] >= INSIDE) left -= 1;
+  let right = x;
+  while (right < width - 1 && mask[base + right + 1] >= INSIDE) right += 1;
+  let soft = 0.0;
+  const end = Math.min(width - 1, right + 1);
+  for (let i = Math.max(0, left - 1); i <= end; i++) soft += mask[base + i];
+  return [left, right, soft];
+}
+
+/** @param {[number, number][]} arm @param {number} y */
+function armX(arm, y) {
+  for (let i = 0; i + 1 < arm.length; i++) {
+    const [x0, y0] = arm[i];
+    const [x1, y1] = arm[i + 1];
+    if (Math.min(y0, y1) <= y && y <= Math.max(y0, y1) && y0 !== y1) return x0 + (x1 - x0) * (y - y0) / (y1 - y0);
+  }
+  return null;
+}
+
+/** @param {ArrayLike<number>} mask @param {number} y @param {number} x0 @param {number} x1 @param {number} width */
+function rowHasPerson(mask, y, x0, x1, width) {
+  const base = y * width;
+  for (let x = x0; x <= x1; x++) if (mask[base + x] >= INSIDE) return true;
+  return false;
+}
+
+/**
+ * Measure one frame, or say which instruction would make it measurable (see tryon/bodymeasure.py).
+ * @param {number[][] | null} landmarks 33 [x, y, z, visibility], normalised
+ * @param {ArrayLike<number> | null} mask row-major, width * height
+ * @param {number} width @param {number} height @param {number} heightCm
+ * @param {Record<string, number>} levels @param {Record<string, number[]>} ranges
+ * @returns {Reading}
+ */
+export function readFrame(landmarks, mask, width, height, heightCm, levels, ranges) {
+  if (!landmarks || !mask) return coaching("no_person");
+  const px = landmarks.map((lm) => [lm[0] * width, lm[1] * height]);
+  if (![L_SHOULDER, R_SHOULDER, L_HIP, R_HIP].every((i) => seen(landmarks[i]))) return coaching("no_person");
+  const feet = FEET.filter((i) => seen(landmarks[i]));
+  const edge = EDGE_MARGIN * height;
+  if (!seen(landmarks[NOSE]) || feet.length < 2 || feet.some((i) => px[i][1] > height - 1 - edge)) return coaching("step_back");
+
+  const shoulderPx = Math.hypot(px[L_SHOULDER][0] - px[R_SHOULDER][0], px[L_SHOULDER][1] - px[R_SHOULDER][1]);
+  const [noseX, noseY] = px[NOSE];
+  const x0 = Math.max(0, Math.floor(noseX - shoulderPx / 2));
+  const x1 = Math.min(width - 1, Math.floor(noseX + shoulderPx / 2));
+  let top = null;
+  for (let y = 0; y < Math.max(0, Math.min(height, Math.floor(noseY))); y++) {
+    if (rowHasPerson(mask, y, x0, x1, width)) {
+      top = y;
+      break;
+    }
+  }
+  if (top === null || top <= edge) return coaching("step_back");
+  const footX0 = Math.max(0, Math.floor(Math.min(...feet.map((i) => px[i][0])) - shoulderPx / 4));
+  const footX1 = Math.min(width - 1, Math.floor(Math.max(...feet.map((i) => px[i][0])) + shoulderPx / 4));
+  const lowest = Math.max(...feet.map((i) => px[i][1]));
+  const rough = lowest - top;
+  let floor = Math.floor(lowest);
+  const end = Math.min(height, Math.floor(lowest + FOOT_SEARCH * rough) + 1);
+  for (let y = Math.floor(lowest); y < end; y++) if (rowHasPerson(mask, y, footX0, footX1, width)) floor = y;
+  if (floor >= height - 1 - edge) return coaching("step_back");
+  const bodyPx = floor - top + 1;
+  if (bodyPx < MIN_BODY_PX) return coaching("come_closer");
+  const midShoulder = [(px[L_SHOULDER][0] + px[R_SHOULDER][0]) / 2, (px[L_SHOULDER][1] + px[R_SHOULDER][1]) / 2];
+  if (shoulderPx / bodyPx < MIN_SHOULDER_RATIO || Math.abs(noseX - midShoulder[0]) > MAX_NOSE_OFFSET * shoulderPx) {
+    return coaching("face_camera");
+  }
+
+  const midHip = [(px[L_HIP][0] + px[R_HIP][0]) / 2, (px[L_HIP][1] + px[R_HIP][1]) / 2];
+  /** @type {[number, number][][]} */
+  const arms = [];
+  for (const [shoulder, elbow, wrist] of ARMS) {
+    if (!(seen(landmarks[elbow]) && seen(landmarks[wrist]))) return coaching("arms_away");
+    const [sx, sy] = px[shoulder];
+    const [ex, ey] = px[elbow];
+    const [wx, wy] = px[wrist];
+    const fx = wx - ex, fy = wy - ey;
+    const norm = Math.hypot(fx, fy) || 1.0;
+    const tip = /** @type {[number, number]} */ ([wx + fx / norm * HAND_LENGTH * bodyPx, wy + fy / norm * HAND_LENGTH * bodyPx]);
+    arms.push([[sx, sy], [ex, ey], [wx, wy], tip]);
+  }
+
+  const cmPerPx = heightCm / bodyPx;
+  const band = Math.max(1, nearest(BAND * bodyPx));
+  const margin = ARM_MARGIN * bodyPx;
+  /** @type {Record<string, number>} */
+  const widths = {};
+  /** @type {Record<string, number>} */
+  const rows = {};
+  /** @type {Record<string, string>} */
+  const blocked = {};
+  for (const zone of ZONES) {
+    const yZone = floor - levels[zone] * bodyPx;
+    rows[zone] = yZone;
+    const t = (yZone - midShoulder[1]) / ((midHip[1] - midShoulder[1]) || 1.0);
+    const cx = Math.min(width - 1, Math.max(0, nearest(midShoulder[0] + (midHip[0] - midShoulder[0]) * t)));
+    let total = 0.0;
+    let count = 0;
+    for (let y = nearest(yZone) - band; y < nearest(yZone) + band + 1; y++) {
+      if (!(y >= 0 && y < height)) continue;
+      const r = run(mask, y, cx, width);
+      if (r === null) continue;
+      const [left, right, soft] = r;
+      if (arms.some((arm) => {
+        const ax = armX(arm, y);
+        return ax !== null && left - margin <= ax && ax <= right + margin;
+      })) {
+        blocked[zone] = "arms";
+        break;
+      }
+      total += soft;
+      count += 1;
+    }
+    if (zone in blocked) continue;
+    if (count === 0) {
+      blocked[zone] = "no_body";
+      continue;
+    }
+    const widthCm = total / count * cmPerPx;
+    const [low, high] = ranges[zone];
+    if (!(low <= widthCm / heightCm && widthCm / heightCm <= high)) {
+      blocked[zone] = "implausible";
+      continue;
+    }
+    widths[zone] = widthCm;
+  }
+  const needed = ["waist", "hips"].filter((z) => z in blocked).map((z) => blocked[z]);
+  if (needed.length) return { ...coaching(needed.includes("arms") ? "arms_away" : "face_camera"), blocked };
+  return { status: "ok", message: MESSAGES.ok, widths, rows, blocked, height_px: bodyPx, cm_per_px: cmPerPx };
+}
+
+/** @param {number[]} values */
+function median(values) {
+  const ordered = [...values].sort((a, b) => a - b);
+  const n = ordered.length;
+  return n % 2 ? ordered[(n - 1) / 2] : (ordered[n / 2 - 1] + ordered[n / 2]) / 2;
+}
+
+/**
+ * Each zone's width (median over frames) and its 1-sigma uncertainty, for sizing.estimate.
+ * @param {Record<string, number>[]} widthsPerFrame
+ * @returns {Record<string, {width: number, width_sd: number}>}
+ */
+export function observedWidths(widthsPerFrame) {
+  /** @type {Record<string, {width: number, width_sd: number}>} */
+  const out = {};
+  if (!widthsPerFrame.length) return out;
+  for (const zone of ZONES) {
+    const values = widthsPerFrame.filter((w) => zone in w).map((w) => w[zone]);
+    if (!values.length) continue;
+    const m = median(values);
+    const spread = values.length > 1
+      ? 1.4826 * median(values.map((v) => Math.abs(v - m))) / Math.sqrt(values.length)
+      : SINGLE_FRAME_SD_CM;
+    const sd = Math.sqrt(spread ** 2 + (SCALE_SD * m) ** 2 + EDGE_SD_CM ** 2);
+    out[zone] = { width: m, width_sd: sd };
+  }
+  return out;
+}
+
+/** Collect still, measurable frames; coach until there are enough (see tryon/bodymeasure.py). */
+export class MeasureSession {
+  /** @param {number} [captureMs] @param {number} [minFrames] */
+  constructor(captureMs = CAPTURE_MS, minFrames = MIN_FRAMES) {
+    this.captureMs = captureMs;
+    this.minFrames = minFrames;
+    this.reset();
+  }
+
+  reset() {
+    /** @type {Record<string, number>[]} */
+    this.frames = [];
+    /** @type {number | null} */
+    this.startMs = null;
+    /** @type {number[][] | null} */
+    this.anchor = null;
+    /** @type {number | null} */
+    this.lastMs = null;
+    /** @type {Record<string, {width: number, width_sd: number}> | null} */
+    this.observed = null;
+  }
+
+  /** @param {number[][]} landmarks @param {number} bodyPx @param {number} width @param {number} height */
+  moved(landmarks, bodyPx, width, height) {
+    const anchor = /** @type {number[][]} */ (this.anchor);
+    let worst = 0.0;
+    for (const i of [L_SHOULDER, R_SHOULDER, L_HIP, R_HIP]) {
+      const dx = (landmarks[i][0] - anchor[i][0]) * width;
+      const dy = (landmarks[i][1] - anchor[i][1]) * height;
+      worst = Math.max(worst, Math.hypot(dx, dy));
+    }
+    return worst > STILL_DRIFT * bodyPx;
+  }
+
+  /**
+   * @param {Reading} reading @param {number[][] | null} landmarks @param {number} tMs
+   * @param {number} width @param {number} height
+   * @returns {{status: string, message: string, progress: number}}
+   */
+  add(reading, landmarks, tMs, width, height) {
+    if (this.observed !== null) return { status: "done", message: "Measured.", progress: 1.0 };
+    const status = reading.status;
+    const gap = this.lastMs !== null && tMs - this.lastMs > MAX_GAP_MS;
+    this.lastMs = tMs;
+    if (status !== "ok") {
+      this.frames = [];
+      this.startMs = null;
+      this.anchor = null;
+      return { status, message: MESSAGES[status], progress: 0.0 };
+    }
+    const lms = /** @type {number[][]} */ (landmarks);
+    if (gap || this.anchor === null || this.moved(lms, /** @type {number} */ (reading.height_px), width, height)) {
+      const restart = this.anchor !== null;
+      this.frames = [];
+      this.startMs = null;
+      this.anchor = lms;
+      if (restart) return { status: "hold_still", message: MESSAGES.hold_still, progress: 0.0 };
+    }
+    if (this.startMs === null) this.startMs = tMs;
+    this.frames.push(reading.widths);
+    const elapsed = tMs - this.startMs;
+    const progress = Math.min(1.0, elapsed / this.captureMs, this.frames.length / this.minFrames);
+    if (progress >= 1.0) {
+      this.observed = observedWidths(this.frames);
+      return { status: "done", message: "Measured.", progress: 1.0 };
+    }
+    return { status: "measuring", message: MESSAGES.ok, progress };
+  }
+}

@@ -1,0 +1,107 @@
+"""Synthetic people for the body-measurement tests: a silhouette mask and its 33 pose landmarks.
+
+Drawn from a few proportions, so the true front width at every height is known exactly: the
+measurement code (tryon/bodymeasure.py and its JavaScript twin) must read back what was drawn.
+Edges are anti-aliased (drawn at 4x and area-averaged), like a segmentation model's soft mask.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+SUPERSAMPLE = 4
+
+
+def draw_body(
+    frame=(240, 480), *, body_px=400.0, floor=460.0, cx=120.0, widths=(0.165, 0.17, 0.205),
+    levels=(0.735, 0.60, 0.505), shoulder=0.215, arm_angle=35.0, turned=0.0, visibility=0.99,
+):
+    """Return ``(mask uint8 HxW, landmarks [33 x (x, y, z, v)] normalised, truth)``.
+
+    ``widths``: chest, waist, hip front widths as fractions of body height, at ``levels`` (fractions
+    of body height above the floor). ``shoulder``: shoulder breadth; the joints sit 0.1 of it
+    inside. ``arm_angle``: degrees out from hanging straight down (0 = arms against the body).
+    ``turned``: 0 facing the camera .. 1 side-on (the shoulders and hips narrow by cos).
+    ``truth`` holds the drawn widths in pixels and the top and floor rows.
+    """
+    w, h = frame
+    s = SUPERSAMPLE
+    canvas = np.zeros((h * s, w * s), np.uint8)
+    top = floor - body_px + 1
+    squeeze = math.cos(turned * math.pi / 2)
+
+    def y_at(fraction: float) -> float:
+        return floor - fraction * body_px
+
+    def poly(points):
+        pts = np.array([[round(x * s), round(y * s)] for x, y in points], np.int32)
+        cv2.fillPoly(canvas, [pts], 255, lineType=cv2.LINE_8)
+
+    def thick(p, q, width_px):
+        cv2.line(canvas, (round(p[0] * s), round(p[1] * s)), (round(q[0] * s), round(q[1] * s)), 255,
+                 max(1, round(width_px * s)), lineType=cv2.LINE_8)
+
+    chest_w, waist_w, hip_w = (f * body_px for f in widths)
+    shoulder_w = shoulder * body_px * squeeze
+    # Torso outline, top to bottom: shoulders, then chest, waist and hips each straight for a
+    # little way around their level (a body is locally smooth there), then the crotch.
+    flat = 0.02
+    rows = [(y_at(0.82), shoulder_w)]
+    for level, wd in zip(levels, (chest_w, waist_w, hip_w)):
+        rows += [(y_at(level + flat), wd), (y_at(level - flat), wd)]
+    rows.append((y_at(0.46), hip_w * 0.96))
+    left = [(cx - wd / 2, y) for y, wd in rows]
+    right = [(cx + wd / 2, y) for y, wd in reversed(rows)]
+    poly(left + right)
+    # Neck and head.
+    thick((cx, y_at(0.82)), (cx, y_at(0.88)), 0.06 * body_px)
+    cv2.ellipse(canvas, (round(cx * s), round((top + 0.065 * body_px) * s)),
+                (round(0.05 * body_px * s), round(0.065 * body_px * s)), 0, 0, 360, 255, -1)
+    # Legs, to the ankles; feet to the floor.
+    hip_joint = 0.09 * body_px * squeeze
+    knee_y, ankle_y = y_at(0.28), y_at(0.045)
+    for side in (-1, 1):
+        hx = cx + side * hip_joint
+        poly([(cx, y_at(0.46)), (cx + side * hip_w * 0.48, y_at(0.46)), (hx + side * 0.035 * body_px, ankle_y),
+              (hx - side * 0.01 * body_px, ankle_y)])
+        poly([(hx - 0.025 * body_px, ankle_y), (hx + 0.025 * body_px, ankle_y),
+              (hx + side * 0.06 * body_px, floor), (hx - 0.02 * body_px, floor)])
+    # Arms: shoulder joint, elbow, wrist, out by arm_angle from straight down.
+    joint = shoulder_w / 2 - 0.1 * shoulder * body_px * squeeze
+    a = math.radians(arm_angle)
+    arm_landmarks = {}
+    for side in (-1, 1):
+        sx, sy = cx + side * joint, y_at(0.81)
+        upper, fore, hand = 0.19 * body_px, 0.16 * body_px, 0.1 * body_px
+        ex, ey = sx + side * upper * math.sin(a), sy + upper * math.cos(a)
+        wx, wy = ex + side * fore * math.sin(a), ey + fore * math.cos(a)
+        tx, ty = wx + side * hand * math.sin(a), wy + hand * math.cos(a)
+        thick((sx, sy), (ex, ey), 0.06 * body_px)
+        thick((ex, ey), (wx, wy), 0.045 * body_px)
+        thick((wx, wy), (tx, ty), 0.04 * body_px)
+        arm_landmarks[side] = ((sx, sy), (ex, ey), (wx, wy), (tx, ty))
+    mask = cv2.resize(canvas, (w, h), interpolation=cv2.INTER_AREA)
+
+    # Landmarks. MediaPipe's left is the person's left: on the image's right for a person facing us.
+    px = [(cx, top + 0.08 * body_px)] * 33
+    px = list(px)
+    for i in range(1, 11):
+        px[i] = (cx + (i % 2 * 2 - 1) * 0.02 * body_px, top + 0.06 * body_px)
+    for side, (shoulder_i, elbow_i, wrist_i, hand_is) in ((1, (11, 13, 15, (17, 19, 21))), (-1, (12, 14, 16, (18, 20, 22)))):
+        (sx, sy), (ex, ey), (wx, wy), (tx, ty) = arm_landmarks[side]
+        px[shoulder_i], px[elbow_i], px[wrist_i] = (sx, sy), (ex, ey), (wx, wy)
+        for i in hand_is:
+            px[i] = ((wx + tx) / 2, (wy + ty) / 2)
+    for side, (hip_i, knee_i, ankle_i, heel_i, foot_i) in ((1, (23, 25, 27, 29, 31)), (-1, (24, 26, 28, 30, 32))):
+        hx = cx + side * hip_joint
+        px[hip_i] = (hx, y_at(0.53))
+        px[knee_i] = (hx + side * 0.01 * body_px, knee_y)
+        px[ankle_i] = (hx + side * 0.012 * body_px, ankle_y)
+        px[heel_i] = (hx, floor - 0.012 * body_px)
+        px[foot_i] = (hx + side * 0.04 * body_px, floor - 0.008 * body_px)
+    landmarks = [(x / w, y / h, 0.0, visibility) for x, y in px]
+    truth = {"chest": chest_w, "waist": waist_w, "hips": hip_w, "top": top, "floor": floor, "body_px": body_px}
+    return mask, landmarks, truth

@@ -1,0 +1,51 @@
+// The shared body-measurement vectors (tests/vectors/bodymeasure), checked against the browser
+// twin static/tryon/js/bodymeasure.js. Run: node --test tests/js/
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { inflateSync } from "node:zlib";
+
+import { MeasureSession, readFrame } from "../../static/tryon/js/bodymeasure.js";
+import { vectors } from "./vectors.mjs";
+
+const model = JSON.parse(readFileSync(new URL("../../static/tryon/sizing-model.json", import.meta.url), "utf8"));
+
+/** @param {any} got @param {any} expected @param {string} path */
+function close(got, expected, path = "") {
+  if (expected !== null && typeof expected === "object" && !Array.isArray(expected)) {
+    assert.ok(got !== null && typeof got === "object", path);
+    assert.deepEqual(Object.keys(got).sort(), Object.keys(expected).sort(), path);
+    for (const key of Object.keys(expected)) close(got[key], expected[key], `${path}.${key}`);
+  } else if (typeof expected === "number") {
+    assert.ok(Math.abs(got - expected) <= 1e-9, `${path}: ${got} vs ${expected}`);
+  } else {
+    assert.deepEqual(got, expected, path);
+  }
+}
+
+/** The 33 landmarks of a session step: the torso's, zeros elsewhere. @param {Record<string, number[]> | null} torso */
+function landmarksOf(torso) {
+  if (torso === null) return null;
+  return Array.from({ length: 33 }, (_, i) => (String(i) in torso ? torso[String(i)] : [0, 0, 0, 0]));
+}
+
+for (const doc of vectors("bodymeasure", 12)) {
+  if (doc.name && "mask" in doc) {
+    test(`bodymeasure frame vector ${doc.name}`, () => {
+      const bytes = inflateSync(Buffer.from(doc.mask, "base64"));
+      const mask = Float64Array.from(bytes, (b) => b / 255.0);
+      const [w, h] = doc.frame;
+      close(readFrame(doc.landmarks, mask, w, h, doc.height_cm, model.levels[doc.sex], model.width_range[doc.sex]), doc.expected);
+    });
+  } else {
+    test(`bodymeasure session vector ${doc.name}`, () => {
+      const session = new MeasureSession();
+      const [w, h] = doc.frame;
+      assert.equal(doc.steps.length, doc.expected.length);
+      doc.steps.forEach((/** @type {any} */ step, /** @type {number} */ i) => {
+        close(session.add(step.reading, landmarksOf(step.torso), step.t, w, h), doc.expected[i], `step ${i}`);
+      });
+      close(session.observed, doc.observed, "observed");
+    });
+  }
+}

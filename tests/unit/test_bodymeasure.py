@@ -1,0 +1,134 @@
+"""Body widths from frames (tryon/bodymeasure.py): the shared vectors, and accuracy on drawn bodies.
+
+The same vectors (tests/vectors/bodymeasure, written by tools/make_sizing_vectors.py) are checked
+against the browser twin by tests/js/bodymeasure_vectors.test.mjs.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import sys
+import zlib
+
+import numpy as np
+import pytest
+
+from tests import ROOT
+from tests.bodies import draw_body
+from tryon import bodymeasure, sizing
+
+sys.path.insert(0, str(ROOT / "tools"))
+from make_sizing_vectors import landmarks_of  # noqa: E402
+
+VECTORS = ROOT / "tests" / "vectors" / "bodymeasure"
+FRAMES = sorted(VECTORS.glob("frame_*.json"))
+SESSIONS = sorted(VECTORS.glob("session_*.json"))
+MODEL = sizing.load_model()
+
+
+def _mask(doc) -> list:
+    w, h = doc["frame"]
+    raw = np.frombuffer(zlib.decompress(base64.b64decode(doc["mask"])), np.uint8).reshape(h, w)
+    return (raw / 255.0).tolist()
+
+
+def _read(mask, landmarks, frame, height_cm=170.0, sex="female"):
+    return bodymeasure.read_frame(landmarks, mask, frame[0], frame[1], height_cm, MODEL["levels"][sex], MODEL["width_range"][sex])
+
+
+def _close(got, expected, path=""):
+    if isinstance(expected, dict):
+        assert isinstance(got, dict) and set(got) == set(expected), path
+        for key in expected:
+            _close(got[key], expected[key], f"{path}.{key}")
+    elif isinstance(expected, float):
+        assert got == pytest.approx(expected, abs=1e-9), path
+    else:
+        assert got == expected, path
+
+
+def test_vectors_cover_every_instruction():
+    statuses = {json.loads(p.read_text())["expected"]["status"] for p in FRAMES}
+    assert statuses == {"ok", "arms_away", "face_camera", "come_closer", "step_back"}
+    steps = {s["status"] for p in SESSIONS for s in json.loads(p.read_text())["expected"]}
+    assert {"measuring", "hold_still", "step_back", "done"} <= steps
+
+
+@pytest.mark.parametrize("path", FRAMES, ids=lambda p: p.stem)
+def test_frame_vector(path):
+    doc = json.loads(path.read_text())
+    got = _read(_mask(doc), [tuple(lm) for lm in doc["landmarks"]], doc["frame"], doc["height_cm"], doc["sex"])
+    _close(got, doc["expected"])
+
+
+@pytest.mark.parametrize("path", SESSIONS, ids=lambda p: p.stem)
+def test_session_vector(path):
+    doc = json.loads(path.read_text())
+    session = bodymeasure.MeasureSession()
+    w, h = doc["frame"]
+    for step, expected in zip(doc["steps"], doc["expected"], strict=True):
+        _close(session.add(step["reading"], landmarks_of(step["torso"]), step["t"], w, h), expected)
+    _close(session.observed, doc["observed"])
+
+
+def test_drawn_widths_are_read_back_within_one_and_a_half_percent():
+    rng = random.Random(7)
+    worst = 0.0
+    for _ in range(25):
+        widths = (rng.uniform(0.15, 0.19), rng.uniform(0.15, 0.22), rng.uniform(0.19, 0.24))
+        body_px = rng.uniform(320, 440)
+        frame = (300, 480)
+        mask, landmarks, truth = draw_body(frame, body_px=body_px, floor=470.0 - rng.uniform(0, 460 - body_px),
+                                           cx=rng.uniform(130, 170), widths=widths, arm_angle=rng.uniform(32, 45))
+        reading = _read(mask / 255.0, landmarks, frame)
+        assert reading["status"] == "ok", reading
+        scale = 170.0 / truth["body_px"]
+        for zone in bodymeasure.ZONES:
+            error = abs(reading["widths"][zone] - truth[zone] * scale) / (truth[zone] * scale)
+            worst = max(worst, error)
+    assert worst < 0.015, worst
+
+
+def test_a_numpy_mask_reads_as_the_list_does():
+    mask, landmarks, _ = draw_body((280, 480), cx=140.0)
+    as_list = _read((mask / 255.0).tolist(), landmarks, (280, 480))
+    as_array = _read((mask / 255.0).astype(np.float32), landmarks, (280, 480))
+    assert as_list["status"] == as_array["status"] == "ok"
+    for zone in bodymeasure.ZONES:
+        assert as_array["widths"][zone] == pytest.approx(as_list["widths"][zone], rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status"),
+    [
+        ({"arm_angle": 3.0}, "arms_away"),
+        ({"turned": 0.75}, "face_camera"),
+        ({"body_px": 240.0, "floor": 300.0}, "come_closer"),
+        ({"floor": 479.0}, "step_back"),
+    ],
+)
+def test_each_instruction_comes_from_what_is_seen(kwargs, status):
+    mask, landmarks, _ = draw_body((280, 480), cx=140.0, **kwargs)
+    assert _read(mask / 255.0, landmarks, (280, 480))["status"] == status
+
+
+def test_no_person_and_hidden_hips_ask_to_step_into_view():
+    mask, landmarks, _ = draw_body((280, 480), cx=140.0)
+    assert _read(None, None, (280, 480))["status"] == "no_person"
+    hidden = [lm if i not in (23, 24) else (lm[0], lm[1], 0.0, 0.1) for i, lm in enumerate(landmarks)]
+    assert _read(mask / 255.0, hidden, (280, 480))["status"] == "no_person"
+
+
+def test_a_still_capture_gives_widths_a_sizing_estimate_uses():
+    session = bodymeasure.MeasureSession()
+    mask, landmarks, truth = draw_body((280, 480), cx=140.0)
+    reading = _read(mask / 255.0, landmarks, (280, 480))
+    statuses = [session.add(reading, landmarks, t * 33.3, 280, 480)["status"] for t in range(62)]
+    assert statuses[0] == "measuring" and statuses[-1] == "done"
+    observed = session.observed
+    assert set(observed) == {"chest", "waist", "hips"}
+    assert all(0.7 < o["width_sd"] < 1.5 for o in observed.values())
+    estimate = sizing.estimate(170.0, 62.0, "female", observed)
+    assert estimate["waist"]["camera"] == "used" and estimate["hips"]["camera"] == "used"
