@@ -117,7 +117,10 @@ class SizeChartRow(models.Model):
     chest_cm = models.DecimalField("chest (cm)", max_digits=5, decimal_places=1, null=True, blank=True)
     waist_cm = models.DecimalField("waist (cm)", max_digits=5, decimal_places=1, null=True, blank=True)
     hips_cm = models.DecimalField("hips (cm)", max_digits=5, decimal_places=1, null=True, blank=True)
-    length_cm = models.DecimalField("length (cm)", max_digits=5, decimal_places=1, null=True, blank=True)
+    length_cm = models.DecimalField(
+        "length (cm)", max_digits=5, decimal_places=1, null=True, blank=True,
+        help_text="Trousers: the inseam, floor to crotch. Other garments: their back length.",
+    )
 
     class Meta:
         ordering = ["id"]

@@ -39,6 +39,9 @@ def product_page(request, slug: str):
     size_list = sorted(sizes.items(), key=lambda item: SIZE_ORDER.index(item[0]) if item[0] in SIZE_ORDER else 99)
     colours = sorted({v.colour for v in variants})
     overlay = getattr(product, "overlay", None)
+    # The size the live page's size advice chose (?size=M): the only thing it ever sends.
+    wanted = request.GET.get("size", "")
+    selected = wanted if wanted in sizes else None
     return render(
         request,
         "catalog/product.html",
@@ -50,5 +53,6 @@ def product_page(request, slug: str):
             "in_stock": any(stock > 0 for _, stock in size_list),
             "size_chart": list(product.size_chart.all()),
             "overlay": overlay,
+            "selected_size": selected,
         },
     )

@@ -110,6 +110,7 @@ FRAMES = {
     "facing_arms_out": {},
     "arms_half_out_chest_hidden": {"arm_angle": 18.0},
     "arms_down": {"arm_angle": 4.0},
+    "arms_raised_chest_not_read": {"arm_angle": 100.0},
     "turned_away": {"turned": 0.7},
     "too_small": {"body_px": 250.0, "floor": 300.0},
     "feet_cut_off": {"floor": 478.0},

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from catalog.images import ImageRejected
 from catalog.models import Product
-from catalog.selectors import tryon_garments
+from catalog.selectors import size_advice_input, tryon_garments
 from fittingroom.bodylimit import MB, max_body
 from fittingroom.http import json_error as _error
 from tryon import ratelimit
@@ -70,6 +70,7 @@ def _garment_entry(product) -> dict:
         "overlay_url": overlay.image.url + f"?v={int(overlay.updated_at.timestamp())}",
         "tryon_url": reverse("tryon:live", kwargs={"slug": product.slug}),
         "product_url": product.get_absolute_url(),
+        **size_advice_input(product),
         **overlay.as_garment(),
     }
 
@@ -93,6 +94,7 @@ def live_tryon_view(request, slug: str):
         "vendor_base": static("vendor/mediapipe/tasks-vision/"),
         "model": model,
         "model_url": static(f"vendor/models/pose_landmarker_{model}.task"),
+        "sizing_model_url": static("tryon/sizing-model.json"),
         "worker": request.GET.get("worker") != "0",
         # ?sync=0 always shows the live video under the garment (for comparisons; see bench/registration.py).
         "sync": request.GET.get("sync") != "0",

@@ -114,11 +114,13 @@ def test_each_instruction_comes_from_what_is_seen(kwargs, status):
     assert _read(mask / 255.0, landmarks, (280, 480))["status"] == status
 
 
-def test_no_person_and_hidden_hips_ask_to_step_into_view():
+def test_nobody_asks_to_step_into_view_and_a_partial_view_to_step_back():
     mask, landmarks, _ = draw_body((280, 480), cx=140.0)
     assert _read(None, None, (280, 480))["status"] == "no_person"
-    hidden = [lm if i not in (23, 24) else (lm[0], lm[1], 0.0, 0.1) for i, lm in enumerate(landmarks)]
-    assert _read(mask / 255.0, hidden, (280, 480))["status"] == "no_person"
+    no_shoulders = [lm if i not in (11, 12) else (lm[0], lm[1], 0.0, 0.1) for i, lm in enumerate(landmarks)]
+    assert _read(mask / 255.0, no_shoulders, (280, 480))["status"] == "no_person"
+    head_and_chest = [lm if i < 23 else (lm[0], lm[1], 0.0, 0.1) for i, lm in enumerate(landmarks)]
+    assert _read(mask / 255.0, head_and_chest, (280, 480))["status"] == "step_back"
 
 
 def test_a_still_capture_gives_widths_a_sizing_estimate_uses():

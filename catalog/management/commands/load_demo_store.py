@@ -27,9 +27,11 @@ DEMO_STAFF_PASSWORD = "fittingroom-demo"
 SIZES = ["XS", "S", "M", "L", "XL"]
 CATEGORY_ORDER = ["Tops", "Jackets", "Dresses", "Bottoms"]
 
-# Body measurements (cm) per size: chest, waist, hips; garment length per kind.
+# Body measurements (cm) per size: chest, waist, hips; length per kind at size M, 2 cm a size:
+# the garment's back length for tops, dresses and skirts, the leg's inseam for trousers (the
+# body measure the size advice compares it with).
 _BODY = {"XS": (82, 66, 88), "S": (88, 72, 94), "M": (96, 80, 100), "L": (104, 88, 106), "XL": (112, 96, 112)}
-_LENGTH = {"tshirt": 68, "longsleeve": 68, "jacket": 70, "dress": 98, "trousers": 102, "skirt": 58}
+_LENGTH = {"tshirt": 68, "longsleeve": 68, "jacket": 70, "dress": 98, "trousers": 80, "skirt": 58}
 
 
 

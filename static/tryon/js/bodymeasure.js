@@ -106,10 +106,13 @@ function rowHasPerson(mask, y, x0, x1, width) {
 export function readFrame(landmarks, mask, width, height, heightCm, levels, ranges) {
   if (!landmarks || !mask) return coaching("no_person");
   const px = landmarks.map((lm) => [lm[0] * width, lm[1] * height]);
-  if (![L_SHOULDER, R_SHOULDER, L_HIP, R_HIP].every((i) => seen(landmarks[i]))) return coaching("no_person");
+  if (!(seen(landmarks[L_SHOULDER]) && seen(landmarks[R_SHOULDER]))) return coaching("no_person");
   const feet = FEET.filter((i) => seen(landmarks[i]));
   const edge = EDGE_MARGIN * height;
-  if (!seen(landmarks[NOSE]) || feet.length < 2 || feet.some((i) => px[i][1] > height - 1 - edge)) return coaching("step_back");
+  const hips = seen(landmarks[L_HIP]) && seen(landmarks[R_HIP]);
+  if (!hips || !seen(landmarks[NOSE]) || feet.length < 2 || feet.some((i) => px[i][1] > height - 1 - edge)) {
+    return coaching("step_back");
+  }
 
   const shoulderPx = Math.hypot(px[L_SHOULDER][0] - px[R_SHOULDER][0], px[L_SHOULDER][1] - px[R_SHOULDER][1]);
   const [noseX, noseY] = px[NOSE];
@@ -166,6 +169,10 @@ export function readFrame(landmarks, mask, width, height, heightCm, levels, rang
     rows[zone] = yZone;
     const t = (yZone - midShoulder[1]) / ((midHip[1] - midShoulder[1]) || 1.0);
     const cx = Math.min(width - 1, Math.max(0, nearest(midShoulder[0] + (midHip[0] - midShoulder[0]) * t)));
+    if (zone === "chest" && arms.some((arm) => arm[1][1] < yZone)) {
+      blocked[zone] = "arms_raised";
+      continue;
+    }
     let total = 0.0;
     let count = 0;
     for (let y = nearest(yZone) - band; y < nearest(yZone) + band + 1; y++) {

@@ -14,6 +14,7 @@ import { coverTransform, drawMesh, mirrorLandmarks } from "./draw.js";
 import { fitGarment } from "./geometry.js";
 import { createPoseClient } from "./pose-client.js";
 import { ServerTryOn } from "./server-client.js";
+import { SizeAdvice } from "./size-advice.js";
 import { LandmarkSmoother } from "./smoothing.js";
 
 const NOBODY_AFTER_MS = 1200;
@@ -113,6 +114,12 @@ function main(root) {
   let shownFrame = null;
   let lastFrameAt = 0;
   let synced = false;
+  const sizes = new SizeAdvice(root, {
+    getPose: () => pose,
+    canMeasure: () => running && path === "device" && pose !== null,
+    onChange: () => { dirty = true; },
+    stats,
+  });
 
   const setState = (/** @type {string} */ state, /** @type {string} */ text = "", showRetry = false) => {
     stats.state = state;
@@ -147,6 +154,7 @@ function main(root) {
     root.dataset.garment = slug;
     $("[data-garment-name]").textContent = `${garment.name} · ${garment.price}`;
     history.replaceState(null, "", garment.tryon_url);
+    sizes.setGarment(garment);
     if (server) server.setGarment(slug);
     dirty = true;
   }
@@ -223,7 +231,7 @@ function main(root) {
     if (!overlayImage) return false;
     const mesh = meshFor(lm);
     if (!mesh) return false;
-    drawMesh(target, overlayImage, mesh);
+    drawMesh(target, overlayImage, sizes.view(mesh, lm, video.videoWidth, video.videoHeight));
     return true;
   }
 
@@ -275,6 +283,7 @@ function main(root) {
   function handlePose(/** @type {any} */ found, /** @type {number} */ now, /** @type {ImageBitmap|null} */ frame = null) {
     stats.detectFrames++;
     keepFrame(frame, now);
+    sizes.onPose(found, video.videoWidth, video.videoHeight, now);
     if (found && !probed && stats.inferenceMs.length >= SPEED_PROBE_FRAMES) {
       probed = true;
       const sorted = [...stats.inferenceMs].sort((a, b) => a - b);

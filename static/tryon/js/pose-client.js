@@ -68,6 +68,9 @@ import { defaultTransport, startPoseWorker } from "./pose-worker-proxy.js";
  *   through the page), calling `onPose` per frame with a copy of the frame detected (null if
  *   it could not be copied; the callee owns and closes it); returns a stop function. Null
  *   otherwise: call `detect` per frame instead.
+ * @property {(config: import("./pose-engine.js").MeasureConfig | null) => Promise<void>} measure
+ *   measure the body on every frame from now, where the pose runs (poses then carry a `reading`,
+ *   bodymeasure.js; the person mask stays there), or stop with null
  * @property {() => void} close
  */
 
@@ -124,7 +127,8 @@ export async function createPoseClient(options) {
     try {
       const ready = await worker.init(model, requested);
       Object.assign(info, { readyMs: performance.now() - started, renderer: ready.renderer, probe: ready.probe, transport, ...ready.timings });
-      const client = wrap("worker", ready.delegate, ready.simd, info, (video, ts) => worker.detect(video, ts), () => worker.terminate());
+      const client = wrap("worker", ready.delegate, ready.simd, info, (video, ts) => worker.detect(video, ts), () => worker.terminate(),
+        (config) => worker.measure(config));
       client.stream = worker.stream;
       return client;
     } catch (error) {
@@ -139,7 +143,8 @@ export async function createPoseClient(options) {
   const engine = await createEngine(runtime, model, requested);
   Object.assign(info, { readyMs: performance.now() - started, fallbackReason, probe: engine.probe, ...engine.timings });
   // The video element goes straight to MediaPipe: cheaper than any canvas copy.
-  return wrap("main", engine.delegate, runtime.simd, info, async (video, ts) => engine.detect(video, ts), () => engine.close());
+  return wrap("main", engine.delegate, runtime.simd, info, async (video, ts) => engine.detect(video, ts), () => engine.close(),
+    (config) => engine.setMeasure(config));
 }
 
 /**
@@ -149,9 +154,10 @@ export async function createPoseClient(options) {
  * @param {PoseClientInfo} info
  * @param {(video: HTMLVideoElement, ts: number) => Promise<PoseResult | null>} run
  * @param {() => void} shutdown
+ * @param {(config: import("./pose-engine.js").MeasureConfig | null) => Promise<void>} measure
  * @returns {PoseClient}
  */
-function wrap(mode, delegate, simd, info, run, shutdown) {
+function wrap(mode, delegate, simd, info, run, shutdown, measure) {
   let closed = false;
   /** @type {Promise<PoseResult | null> | null} */
   let running = null;
@@ -205,6 +211,9 @@ function wrap(mode, delegate, simd, info, run, shutdown) {
     },
     /** @type {PoseClient["stream"]} */
     stream: null,
+    measure(config) {
+      return closed ? Promise.resolve() : measure(config);
+    },
     close() {
       if (closed) return;
       closed = true;

@@ -12,11 +12,21 @@
 // landmarker is created, hence it is set again before every create. Without SIMD (old Safari)
 // only the classic non-SIMD loader exists: main thread only.
 
+import { readFrame } from "./bodymeasure.js";
 import { probeWebGL } from "./pose-gpu.js";
 import { TrackingGuard } from "./tracking.js";
 
 /** @typedef {"CPU" | "GPU"} Delegate */
-/** @typedef {{landmarks: number[][], inferenceMs: number}} PoseResult */
+/**
+ * @typedef {{heightCm: number, levels: Record<string, number>, ranges: Record<string, number[]>}} MeasureConfig
+ *   what the body measurement needs besides the frame (bodymeasure.js readFrame)
+ */
+/**
+ * @typedef {{landmarks: number[][], inferenceMs: number,
+ *   reading?: import("./bodymeasure.js").Reading, measureMs?: number}} PoseResult
+ *   `reading` only while measuring (see setMeasure): read from the person mask in the same place
+ *   the pose was found, so the mask never leaves the worker
+ */
 /** @typedef {import("./pose-gpu.js").WebGLInfo} WebGLInfo */
 /**
  * @typedef {object} VisionRuntime
@@ -39,6 +49,8 @@ import { TrackingGuard } from "./tracking.js";
  * @property {{createMs: number, warmupMs: number}} timings landmarker creation (WASM instantiation
  *   and graph set-up, plus the "auto" probe if any) and the warm-up frame
  * @property {(source: TexImageSource | ImageData, timestampMs: number) => PoseResult | null} detect
+ * @property {(config: MeasureConfig | null) => Promise<void>} setMeasure start measuring the body
+ *   on every frame (the landmarker then also outputs the person mask) or, with null, stop
  * @property {() => void} close
  */
 
@@ -202,6 +214,9 @@ export async function createEngine(runtime, model, requested, webgl = probeWebGL
   // tracking.js); then the pose is not used, and a blank frame makes the tracker lose it, so the
   // next frame runs the person detector afresh.
   const blank = probeFrame();
+  /** @type {MeasureConfig | null} */
+  let measure = null;
+  let masks = false;
   return {
     delegate,
     probe,
@@ -217,16 +232,38 @@ export async function createEngine(runtime, model, requested, webgl = probeWebGL
       const inferenceMs = performance.now() - start;
       const pose = result.landmarks && result.landmarks[0];
       const landmarks = pose && pose.length ? pose.map((/** @type {any} */ p) => [p.x, p.y, p.z, p.visibility ?? 0]) : null;
-      if (typeof result.close === "function") result.close();
-      if (!landmarks) return null;
+      if (!landmarks) {
+        if (typeof result.close === "function") result.close();
+        return null;
+      }
       const [width, height] = frameSize(source);
       const decision = guard.check(landmarks, width, height, t);
+      /** @type {PoseResult} */
+      const found = { landmarks, inferenceMs };
+      if (decision === "ok" && measure) {
+        const mask = result.segmentationMasks && result.segmentationMasks[0];
+        const begun = performance.now();
+        found.reading = mask
+          ? readFrame(landmarks, mask.getAsFloat32Array(), mask.width, mask.height, measure.heightCm, measure.levels, measure.ranges)
+          : readFrame(null, null, width, height, measure.heightCm, measure.levels, measure.ranges);
+        found.measureMs = performance.now() - begun;
+      }
+      if (typeof result.close === "function") result.close();
       if (decision === "reset") {
         clock.t = t + 1;
         landmarker.detectForVideo(blank, clock.t);
         console.info(`pose tracking reset (implausible torso), ${guard.resets} so far`);
       }
-      return decision === "ok" ? { landmarks, inferenceMs } : null;
+      return decision === "ok" ? found : null;
+    },
+    async setMeasure(config) {
+      const want = config !== null;
+      // The mask costs the landmarker time on every frame: on only while measuring.
+      if (want !== masks && !closed) {
+        await landmarker.setOptions({ outputSegmentationMasks: want });
+        masks = want;
+      }
+      measure = config;
     },
     close() {
       if (closed) return;

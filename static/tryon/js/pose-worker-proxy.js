@@ -25,6 +25,8 @@
  *   and transferable streams): the worker reads and detects frames itself, calling `onPose`
  *   per frame with a copy of the frame detected (or null; the callee closes it); returns a
  *   function that stops it. Null elsewhere.
+ * @property {(config: import("./pose-engine.js").MeasureConfig | null) => Promise<void>} measure
+ *   measure the body on every frame from now (poses carry a `reading`), or stop with null
  * @property {() => void} terminate
  */
 
@@ -177,6 +179,13 @@ export function startPoseWorker(workerUrl, vendorBase, transport) {
         };
       }
       : null,
+    measure(config) {
+      if (dead) return Promise.reject(dead);
+      const id = nextId++;
+      const reply = new Promise((resolve, reject) => waiting.set(id, { resolve, reject }));
+      worker.postMessage({ type: "measure", id, config });
+      return reply.then(() => undefined);
+    },
     terminate() {
       streaming = null;
       fail(new Error("pose worker closed"));

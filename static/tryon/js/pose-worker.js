@@ -17,6 +17,10 @@
 //                                                                       the frame detected, transferred, for
 //                                                                       the page to show under the garment)}
 //                                                                       per frame | stream-error {message}
+//   in  measure {id, config}                 measure the body on every frame from now (config:
+//                                            {heightCm, levels, ranges}), or stop (config null);
+//                                            poses then carry a `reading` (bodymeasure.js) -> result {id, result: null}
+//                                                                    | error {id, message}
 //   in  stop-stream                          stop reading (cancels the stream)
 //   in  close                                 close the landmarker and end the worker
 
@@ -76,6 +80,17 @@ function detect(msg) {
     scope.postMessage({ type: "error", id: msg.id, message: describe(error) });
   } finally {
     msg.frame.close();
+  }
+}
+
+/** @param {{id: number, config: import("./pose-engine.js").MeasureConfig | null}} msg */
+async function measure(msg) {
+  try {
+    if (!engine) throw new Error("pose worker is not initialised");
+    await engine.setMeasure(msg.config);
+    scope.postMessage({ type: "result", id: msg.id, result: null });
+  } catch (error) {
+    scope.postMessage({ type: "error", id: msg.id, message: describe(error) });
   }
 }
 
@@ -140,6 +155,9 @@ scope.onmessage = (/** @type {MessageEvent} */ event) => {
       break;
     case "stream":
       stream(msg.readable);
+      break;
+    case "measure":
+      measure(msg);
       break;
     case "stop-stream":
       stopStream();

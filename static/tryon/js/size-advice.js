@@ -1,0 +1,346 @@
+// "Find my size" on the live page: height in, coaching while the camera measures, a size out.
+//
+// Everything happens on this device. The shopper's height, weight and measurements are read
+// from inputs that belong to no form (nothing can submit them), measured from the person mask
+// where the pose runs (bodymeasure.js; the mask never leaves the pose worker), turned into a size
+// by sizing.js, and kept only in this browser's localStorage when the shopper ticks "Remember",
+// with a visible "Forget my measurements". The only thing that ever leaves is the size chosen,
+// in the product page's link (?size=M).
+
+import { MeasureSession, MESSAGES } from "./bodymeasure.js";
+import { BodyInputError, estimate, parseHeight, parseSex, parseWeight, recommend } from "./sizing.js";
+import { scaleMesh, sizeScale } from "./size-view.js";
+
+export const STORAGE_KEY = "fittingroom.body.v1";
+const RING_LENGTH = 2 * Math.PI * 26;
+
+/**
+ * @typedef {{height: string, weight: string, sex: string,
+ *   observed: Record<string, {width: number, width_sd: number}> | null}} Saved
+ */
+
+export class SizeAdvice {
+  /**
+   * @param {HTMLElement} root the live page
+   * @param {{getPose: () => any, canMeasure: () => boolean, onChange: () => void, stats: Record<string, any>}} hooks
+   */
+  constructor(root, hooks) {
+    const $ = (/** @type {string} */ sel) => /** @type {HTMLElement} */ (root.querySelector(sel));
+    this.root = root;
+    this.hooks = hooks;
+    this.panel = $("[data-size-panel]");
+    this.openButton = /** @type {HTMLButtonElement} */ ($("[data-size-open]"));
+    this.form = $("[data-size-form]");
+    this.height = /** @type {HTMLInputElement} */ ($("[data-size-height]"));
+    this.weight = /** @type {HTMLInputElement} */ ($("[data-size-weight]"));
+    this.sex = /** @type {HTMLSelectElement} */ ($("[data-size-sex]"));
+    this.remember = /** @type {HTMLInputElement} */ ($("[data-size-remember]"));
+    this.error = $("[data-size-error]");
+    this.coach = $("[data-size-coach]");
+    this.coachText = $("[data-size-coach-text]");
+    this.ring = /** @type {SVGCircleElement} */ (/** @type {unknown} */ ($("[data-size-ring]")));
+    this.result = $("[data-size-result]");
+    this.messageEl = $("[data-size-message]");
+    this.zonesEl = $("[data-size-zones]");
+    this.notesEl = $("[data-size-notes]");
+    this.switchEl = $("[data-size-switch]");
+    this.choose = /** @type {HTMLAnchorElement} */ ($("[data-size-choose]"));
+    this.forget = /** @type {HTMLButtonElement} */ ($("[data-size-forget]"));
+    /** @type {any} */
+    this.model = null;
+    /** @type {any} */
+    this.garment = null;
+    /** @type {MeasureSession | null} */
+    this.session = null;
+    /** @type {{heightCm: number, weightKg: number | null, sex: string | null} | null} */
+    this.body = null;
+    /** @type {Record<string, {width: number, width_sd: number}> | null} */
+    this.observed = null;
+    /** @type {Record<string, any> | null} */
+    this.measurements = null;
+    /** @type {string | null} the size drawn on the body (null: the garment as fitted) */
+    this.shown = null;
+    this.scale = 1;
+    /** @type {any} */
+    this.advice = null;
+    this.status = hooks.stats.sizeAdvice = { state: "closed", size: null, shown: null, scale: 1, camera: {} };
+
+    this.modelReady = fetch(root.dataset.sizingModel || "", { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`sizing model: HTTP ${r.status}`))))
+      .then((m) => { this.model = m; return m; });
+    this.modelReady.catch((error) => console.warn(error));
+
+    this.openButton.addEventListener("click", () => this.open());
+    $("[data-size-close]").addEventListener("click", () => this.close());
+    $("[data-size-measure]").addEventListener("click", () => this.start(true));
+    $("[data-size-skip]").addEventListener("click", () => this.start(false));
+    $("[data-size-cancel]").addEventListener("click", () => this.cancel());
+    $("[data-size-again]").addEventListener("click", () => this.showForm());
+    this.forget.addEventListener("click", () => this.forgetAll());
+    for (const input of [this.height, this.weight]) {
+      input.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          this.start(true);
+        }
+      });
+    }
+    this.restore();
+  }
+
+  /** @param {string} state */
+  setState(state) {
+    this.status.state = state;
+    this.panel.dataset.state = state;
+  }
+
+  restore() {
+    /** @type {Saved | null} */
+    let saved = null;
+    try {
+      saved = JSON.parse(localStorage.getItem(STORAGE_KEY) || "null");
+    } catch (_) {
+      saved = null;
+    }
+    this.forget.hidden = !saved;
+    if (!saved) return;
+    this.height.value = saved.height || "";
+    this.weight.value = saved.weight || "";
+    this.sex.value = saved.sex || "";
+    this.remember.checked = true;
+    this.observed = saved.observed || null;
+  }
+
+  save() {
+    if (!this.remember.checked) {
+      localStorage.removeItem(STORAGE_KEY);
+      this.forget.hidden = true;
+      return;
+    }
+    /** @type {Saved} */
+    const saved = { height: this.height.value, weight: this.weight.value, sex: this.sex.value, observed: this.observed };
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(saved));
+    this.forget.hidden = false;
+  }
+
+  forgetAll() {
+    localStorage.removeItem(STORAGE_KEY);
+    this.height.value = "";
+    this.weight.value = "";
+    this.sex.value = "";
+    this.remember.checked = false;
+    this.observed = null;
+    this.measurements = null;
+    this.forget.hidden = true;
+    this.showSize(null);
+    this.showForm();
+    this.error.textContent = "Your measurements are forgotten on this device.";
+    this.error.hidden = false;
+  }
+
+  open() {
+    this.panel.hidden = false;
+    this.openButton.setAttribute("aria-expanded", "true");
+    if (this.measurements) this.showResult();
+    else this.showForm();
+  }
+
+  close() {
+    this.cancel();
+    this.panel.hidden = true;
+    this.openButton.setAttribute("aria-expanded", "false");
+    this.setState("closed");
+  }
+
+  showForm() {
+    this.stopMeasuring();
+    this.form.hidden = false;
+    this.coach.hidden = true;
+    this.result.hidden = true;
+    this.error.hidden = true;
+    this.setState("form");
+    this.height.focus();
+  }
+
+  /** Read the inputs, or show what is wrong with them. @returns {boolean} */
+  readBody() {
+    try {
+      this.body = { heightCm: parseHeight(this.height.value), weightKg: parseWeight(this.weight.value), sex: parseSex(this.sex.value) };
+      this.error.hidden = true;
+      return true;
+    } catch (error) {
+      if (!(error instanceof BodyInputError)) throw error;
+      this.error.textContent = error.message;
+      this.error.hidden = false;
+      this.setState(`invalid:${error.field}`);
+      const field = error.field === "weight" ? this.weight : error.field === "sex" ? this.sex : this.height;
+      field.setAttribute("aria-invalid", "true");
+      field.focus();
+      return false;
+    }
+  }
+
+  /** @param {boolean} withCamera */
+  async start(withCamera) {
+    for (const field of [this.height, this.weight, this.sex]) field.removeAttribute("aria-invalid");
+    if (!this.readBody()) return;
+    const model = await this.modelReady.catch(() => null);
+    if (!model) {
+      this.error.textContent = "The size advice could not load. Check your connection and try again.";
+      this.error.hidden = false;
+      return;
+    }
+    if (!withCamera) {
+      this.observed = null;
+      return this.finish();
+    }
+    if (!this.hooks.canMeasure()) {
+      this.error.textContent = "Measuring needs the try-on running on this device. You can still get advice from your height alone.";
+      this.error.hidden = false;
+      return;
+    }
+    const body = /** @type {{heightCm: number, weightKg: number | null, sex: string | null}} */ (this.body);
+    const sex = body.sex || "any";
+    this.session = new MeasureSession();
+    this.form.hidden = true;
+    this.result.hidden = true;
+    this.coach.hidden = false;
+    this.coachText.textContent = MESSAGES.no_person;
+    this.setRing(0);
+    this.setState("measuring");
+    try {
+      await this.hooks.getPose().measure({ heightCm: body.heightCm, levels: model.levels[sex], ranges: model.width_range[sex] });
+    } catch (error) {
+      console.warn("measuring unavailable", error);
+      this.session = null;
+      this.showForm();
+      this.error.textContent = "Measuring is not available here. You can still get advice from your height alone.";
+      this.error.hidden = false;
+    }
+  }
+
+  /** @param {number} fraction */
+  setRing(fraction) {
+    this.ring.style.strokeDashoffset = String(RING_LENGTH * (1 - fraction));
+    this.ring.parentElement?.setAttribute("aria-valuenow", String(Math.round(fraction * 100)));
+  }
+
+  stopMeasuring() {
+    if (!this.session) return;
+    this.session = null;
+    this.hooks.getPose()?.measure(null).catch(() => {});
+  }
+
+  cancel() {
+    const was = this.session !== null;
+    this.stopMeasuring();
+    if (was) this.showForm();
+  }
+
+  /**
+   * Feed one pose result of the live loop (null: nobody found) while measuring.
+   * @param {any} found {landmarks (as the frame shows them, not mirrored), reading}
+   * @param {number} width @param {number} height frame size
+   * @param {number} now ms
+   */
+  onPose(found, width, height, now) {
+    const session = this.session;
+    if (!session) return;
+    if (found && !found.reading) return; // measuring not switched on yet for this frame
+    const reading = found ? found.reading : { status: "no_person", widths: {}, height_px: null };
+    const step = session.add(reading, found ? found.landmarks : null, now, width, height);
+    this.status.reading = { status: reading.status, blocked: reading.blocked || {}, heightPx: reading.height_px, widths: reading.widths };
+    this.coachText.textContent = step.message;
+    this.panel.dataset.coach = step.status;
+    this.setRing(step.progress);
+    if (step.status === "done") {
+      this.observed = session.observed;
+      this.stopMeasuring();
+      this.finish();
+    }
+  }
+
+  finish() {
+    const body = /** @type {{heightCm: number, weightKg: number | null, sex: string | null}} */ (this.body);
+    this.measurements = estimate(this.model, body.heightCm, body.weightKg, body.sex, this.observed || {});
+    this.status.camera = Object.fromEntries(Object.entries(this.measurements).map(([k, m]) => [k, m.camera]));
+    this.save();
+    this.showResult();
+  }
+
+  /** @param {any} garment the live page's garment entry (kind, chart, sizes, product_url) */
+  setGarment(garment) {
+    this.garment = garment;
+    this.shown = null;
+    this.status.shown = null;
+    this.status.scale = 1;
+    if (this.measurements && !this.result.hidden) this.showResult();
+  }
+
+  showResult() {
+    const g = this.garment;
+    if (!g || !this.measurements) return;
+    const advice = recommend(this.measurements, g.chart || [], g.kind, g.sizes || []);
+    this.advice = advice;
+    this.status.size = advice.size;
+    this.status.advice = advice.status;
+    this.form.hidden = true;
+    this.coach.hidden = true;
+    this.result.hidden = false;
+    this.setState(`advice:${advice.status}`);
+    this.messageEl.textContent = advice.message;
+    this.zonesEl.replaceChildren(...Object.entries(advice.zones).map(([zone, z]) => {
+      const li = document.createElement("li");
+      li.dataset.fit = z.fit;
+      li.textContent = `${zone === "length" ? "length" : zone}: ${z.fit}`;
+      return li;
+    }));
+    const camera = Object.entries(this.measurements)
+      .filter(([zone]) => ["chest", "waist", "hips"].includes(zone))
+      .map(([zone, m]) => `${zone} ${m.camera === "used" ? "measured" : m.camera === "adds nothing" ? "from height (camera added nothing)" : "from height"}`);
+    this.notesEl.textContent = [...advice.notes, `Based on: ${camera.join(", ")}.`].join(" ");
+    const sizes = (g.chart || []).map((/** @type {any} */ row) => row.size);
+    this.switchEl.replaceChildren(...sizes.map((/** @type {string} */ size) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "size-option";
+      b.textContent = size;
+      b.dataset.size = size;
+      b.setAttribute("aria-pressed", "false");
+      b.addEventListener("click", () => this.showSize(this.shown === size ? null : size));
+      return b;
+    }));
+    this.switchEl.hidden = sizes.length === 0;
+    if (advice.size) {
+      this.choose.hidden = false;
+      this.choose.textContent = `Choose ${advice.size}`;
+      this.choose.href = `${g.product_url}?size=${encodeURIComponent(advice.size)}`;
+      this.showSize(advice.size);
+    } else {
+      this.choose.hidden = true;
+      this.showSize(null);
+    }
+  }
+
+  /** Draw `size` at its true scale on the body (null: the garment as fitted). @param {string | null} size */
+  showSize(size) {
+    this.shown = size;
+    this.status.shown = size;
+    const row = size && this.garment ? (this.garment.chart || []).find((/** @type {any} */ r) => r.size === size) : null;
+    const scale = row && this.measurements ? sizeScale(this.garment.kind, this.measurements, row) : null;
+    this.scale = scale ?? 1;
+    this.status.scale = this.scale;
+    this.switchEl.querySelectorAll("[data-size]").forEach((b) => {
+      b.setAttribute("aria-pressed", String(/** @type {HTMLElement} */ (b).dataset.size === size));
+    });
+    this.hooks.onChange();
+  }
+
+  /**
+   * The mesh to draw: at the shown size's scale, else as fitted.
+   * @param {any} mesh @param {number[][]} landmarks @param {number} width @param {number} height
+   */
+  view(mesh, landmarks, width, height) {
+    return this.scale && this.scale !== 1 ? scaleMesh(mesh, landmarks, width, height, this.scale) : mesh;
+  }
+}
