@@ -26,6 +26,26 @@ def camera_jpeg(photo, *, quality: int, width: int = 640, height: int = 480) -> 
     return out.getvalue()
 
 
+# Frame 84 of the moving clip: a whole person standing, facing the camera, arms out; cropped around
+# them and the sides padded to 4:3 (the fake camera's standing clip is made the same way).
+STANDING_FILTER = "select=eq(n\\,84),crop=540:460:0:180,pad=614:460:37:0:color=0xd8d4cc"
+
+
+def standing_jpeg(*, width: int = 640, height: int = 480, crop: tuple[int, int, int, int] | None = None) -> bytes:
+    """Return the standing person (see STANDING_FILTER) as a JPEG of ``width`` x ``height``,
+    after an optional ``crop`` (x, y, w, h, in the padded 614x460 frame)."""
+    import subprocess
+
+    from tests import MEDIA_DIR
+
+    vf = STANDING_FILTER + (f",crop={crop[2]}:{crop[3]}:{crop[0]}:{crop[1]}" if crop else "") + f",scale={width}:{height}"
+    return subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(MEDIA_DIR / "moving_person_540x960.mp4"), "-vf", vf, "-frames:v", "1",
+         "-q:v", "2", "-f", "image2pipe", "-vcodec", "mjpeg", "-"],
+        check=True, capture_output=True,
+    ).stdout
+
+
 def rgba_png(width=300, height=360, *, colour=(40, 90, 160, 255)) -> bytes:
     """Return a PNG with a real alpha channel: an opaque garment-ish shape on transparency."""
     img = Image.new("RGBA", (width, height), (0, 0, 0, 0))

@@ -1,4 +1,4 @@
-"""Try-on services: the per-process photo landmarker and the photo try-on itself."""
+"""Try-on services: the per-process photo landmarker, the photo try-on and the photo size advice."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import threading
 import numpy as np
 from django.conf import settings
 
+from tryon.advice import advise_from_photo
 from tryon.photo import PhotoLimits, tryon_photo
 from tryon.pose import PoseEstimator, model_path_for
 
@@ -42,3 +43,10 @@ def photo_tryon(*, data: bytes, overlay_rgba: np.ndarray, garment: dict) -> byte
     """Return the shopper's photo with ``garment`` fitted, as a metadata-free JPEG."""
     jpeg, _fitted = tryon_photo(data, detect=_detect, overlay_rgba=overlay_rgba, garment=garment, limits=photo_limits())
     return jpeg
+
+
+def photo_size_advice(*, data: bytes, height_cm: float, weight_kg: float | None, sex: str | None,
+                      chart: list[dict], kind: str, sizes: list[str]) -> dict:
+    """Return the size advice for the person in photo ``data`` (see :func:`tryon.advice.advise_from_photo`)."""
+    return advise_from_photo(data, detect=_detect, limits=photo_limits(), height_cm=height_cm, weight_kg=weight_kg,
+                             sex=sex, chart=chart, kind=kind, sizes=sizes)

@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -18,10 +18,10 @@ from catalog.models import Product
 from catalog.selectors import size_advice_input, tryon_garments
 from fittingroom.bodylimit import MB, max_body
 from fittingroom.http import json_error as _error
-from tryon import ratelimit
+from tryon import ratelimit, sizing
 from tryon.overlays import overlay_pixels
 from tryon.photo import NoPersonFound
-from tryon.services import photo_tryon
+from tryon.services import photo_size_advice, photo_tryon
 
 # Multipart overhead allowed on top of the photo itself.
 _ENVELOPE = 64 * 1024
@@ -55,6 +55,46 @@ def photo_tryon_view(request, slug: str):
         return _error(422, "no_person", str(exc))
     response = HttpResponse(jpeg, content_type="image/jpeg")
     response["Content-Disposition"] = f'inline; filename="{product.slug}-try-on.jpg"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@max_body(_photo_body_limit)
+@require_POST
+def size_advice_view(request, slug: str):
+    """Size advice from a whole-body photo and a height: JSON, nothing stored.
+
+    Fields: ``photo`` (as for the photo try-on), ``height`` ("172", "5'8\""...), optional
+    ``weight`` and ``sex``. A photo that cannot be measured gets ``measured: false`` and the
+    instruction that would fix it, never a size.
+    """
+    cfg = settings.FITTINGROOM
+    if not ratelimit.hit("advice", ratelimit.client_key(request), cfg["PHOTO_RATE_LIMIT"]):
+        return _error(429, "rate_limited", "Too many requests in a short time. Please wait a minute and try again.")
+    if (request.content_type or "") != "multipart/form-data":
+        return _error(415, "unsupported_media_type", "Send the photo as multipart/form-data in a field named “photo”.")
+    product = (
+        Product.objects.active().select_related("overlay").prefetch_related("variants", "size_chart")
+        .filter(slug=slug, overlay__isnull=False).first()
+    )
+    if product is None:
+        raise Http404("No such garment.")
+    try:
+        height = sizing.parse_height(request.POST.get("height"))
+        weight = sizing.parse_weight(request.POST.get("weight"))
+        sex = sizing.parse_sex(request.POST.get("sex"))
+    except sizing.BodyInputError as exc:
+        return _error(400, f"bad_{exc.field}", exc.message)
+    upload = request.FILES.get("photo")
+    if upload is None:
+        return _error(400, "missing_photo", "Choose a photo first.")
+    data = upload.read(cfg["PHOTO_MAX_BYTES"] + 1)
+    try:
+        result = photo_size_advice(data=data, height_cm=height, weight_kg=weight, sex=sex,
+                                   kind=product.overlay.kind, **size_advice_input(product))
+    except ImageRejected as exc:
+        return _error(exc.status, exc.code, str(exc))
+    response = JsonResponse(result)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -44,8 +44,9 @@ def video_clip(video: str = "moving_person_540x960.mp4") -> Path:
 def standing_clip(*, width: int = 640, height: int = 480, seconds: int = 4) -> Path:
     """Return a still 640x480 clip of a whole person standing, facing the camera, arms out (frame 84
     of the moving clip, cropped around the person and its sides padded to 4:3), for measuring a body."""
-    vf = (f"select=eq(n\\,84),crop=540:460:0:180,pad=614:460:37:0:color=0xd8d4cc,scale={width}:{height},"
-          f"loop={30 * seconds - 1}:1:0,format=yuvj420p")
+    from tests.images import STANDING_FILTER
+
+    vf = f"{STANDING_FILTER},scale={width}:{height},loop={30 * seconds - 1}:1:0,format=yuvj420p"
     return _clip(CLIPS / f"standing-{width}x{height}.mjpeg",
                  ["-i", str(MEDIA_DIR / "moving_person_540x960.mp4"), "-vf", vf, "-frames:v", str(30 * seconds)])
 

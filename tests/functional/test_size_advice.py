@@ -186,3 +186,19 @@ def test_a_head_and_chest_view_gets_coaching_never_a_size(live_server, demo_stor
         assert _advice(page)["state"] == "form"
     finally:
         page.close()
+
+
+def test_photo_try_on_offers_the_same_advice_from_a_whole_body_photo(live_server, demo_store, mobile_page, tmp_path):
+    from tests.images import standing_jpeg
+
+    page, problems = mobile_page
+    photo = tmp_path / "me.jpg"
+    photo.write_bytes(standing_jpeg())
+    page.goto(f"{live_server.url}/p/{DRESS}/#photo-tryon")
+    page.fill("[data-photo-height]", "170")
+    page.set_input_files("#photo-input", str(photo))
+    page.wait_for_function("() => document.querySelector('[data-photo-advice]').dataset.status", timeout=30_000)
+    assert page.get_attribute("[data-photo-advice]", "data-status") == "ok"
+    text = page.inner_text("[data-photo-advice]")
+    assert "% sure" in text and text.split(",")[0].split(" ")[0] in ("XS", "S", "M", "L", "XL")
+    problems.assert_clean()

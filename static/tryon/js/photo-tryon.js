@@ -10,7 +10,33 @@ function enhance(form) {
   const download = /** @type {HTMLAnchorElement} */ (section.querySelector("[data-photo-download]"));
   const input = /** @type {HTMLInputElement} */ (form.querySelector('input[type="file"]'));
   const submit = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
+  const sizing = /** @type {HTMLElement | null} */ (section.querySelector("[data-photo-size]"));
+  const adviceText = /** @type {HTMLElement} */ (section.querySelector("[data-photo-advice]"));
   let objectUrl = "";
+
+  /** Ask for size advice from the same photo, when the shopper gave a height. @param {File} photo */
+  async function advise(photo) {
+    const height = /** @type {HTMLInputElement} */ (sizing?.querySelector("[data-photo-height]"))?.value.trim();
+    adviceText.hidden = !height;
+    if (!sizing || !height) return;
+    const body = new FormData();
+    body.append("photo", photo);
+    body.append("height", height);
+    body.append("weight", /** @type {HTMLInputElement} */ (sizing.querySelector("[data-photo-weight]")).value.trim());
+    const token = /** @type {HTMLInputElement | null} */ (form.querySelector("[name=csrfmiddlewaretoken]"));
+    if (token) body.append("csrfmiddlewaretoken", token.value);
+    adviceText.textContent = "Working out your size…";
+    try {
+      const response = await fetch(/** @type {string} */ (sizing.dataset.url), { method: "POST", body, credentials: "same-origin" });
+      const result = await response.json();
+      if (!response.ok) adviceText.textContent = result.message || `Something went wrong (${response.status}).`;
+      else if (!result.measured) adviceText.textContent = `No size from this photo: ${result.reading.message}`;
+      else adviceText.textContent = result.advice.message;
+      adviceText.dataset.status = response.ok ? (result.measured ? result.advice.status : result.reading.status) : "error";
+    } catch (_) {
+      adviceText.textContent = "The size advice could not be reached. Check your network and try again.";
+    }
+  }
 
   input.addEventListener("change", () => {
     status.textContent = input.files && input.files[0] ? `Selected: ${input.files[0].name}` : "";
@@ -48,6 +74,7 @@ function enhance(form) {
       figure.hidden = false;
       status.textContent = "Here you are. Download it or try another photo.";
       figure.scrollIntoView({ behavior: "smooth", block: "nearest" });
+      await advise(input.files[0]);
     } catch (_) {
       status.textContent = "The connection failed. Check your network and try again.";
     } finally {
