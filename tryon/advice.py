@@ -32,8 +32,9 @@ def advise_from_photo(
         pose.landmarks if pose else None, pose.mask if pose else None, width, height, height_cm,
         model["levels"][key], model["width_range"][key],
     )
-    summary = {"status": reading["status"], "message": reading["message"], "blocked": reading["blocked"]}
-    if reading["status"] != "ok":
+    ok = reading["status"] == "ok"
+    summary = {"status": reading["status"], "message": "Measured." if ok else reading["message"], "blocked": reading["blocked"]}
+    if not ok:
         return {"measured": False, "reading": summary, "measurements": None, "advice": None}
     observed = bodymeasure.observed_widths([reading["widths"]])
     measurements = sizing.estimate(height_cm, weight_kg, sex, observed)

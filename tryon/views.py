@@ -115,6 +115,13 @@ def _garment_entry(product) -> dict:
     }
 
 
+def _capture_ms(request) -> int:
+    try:
+        return min(60_000, max(1_000, int(request.GET.get("capture_ms", "2000"))))
+    except ValueError:
+        return 2_000
+
+
 def choose_model(request) -> str:
     """Return the browser model variant: ``?model=`` when valid, else lite (right for phones)."""
     wanted = request.GET.get("model", "")
@@ -138,6 +145,8 @@ def live_tryon_view(request, slug: str):
         "worker": request.GET.get("worker") != "0",
         # ?sync=0 always shows the live video under the garment (for comparisons; see bench/registration.py).
         "sync": request.GET.get("sync") != "0",
+        # ?capture_ms= lengthens the size advice's capture (bench/size_advice.py times a loop that measures).
+        "capture_ms": _capture_ms(request),
         "autostart": True,
     }
     return render(request, "tryon/live.html", {"product": current, "entries": config["garments"], "config": config})

@@ -119,6 +119,7 @@ function main(root) {
     canMeasure: () => running && path === "device" && pose !== null,
     onChange: () => { dirty = true; },
     stats,
+    captureMs: config.capture_ms,
   });
 
   const setState = (/** @type {string} */ state, /** @type {string} */ text = "", showRetry = false) => {

@@ -22,7 +22,8 @@ const RING_LENGTH = 2 * Math.PI * 26;
 export class SizeAdvice {
   /**
    * @param {HTMLElement} root the live page
-   * @param {{getPose: () => any, canMeasure: () => boolean, onChange: () => void, stats: Record<string, any>}} hooks
+   * @param {{getPose: () => any, canMeasure: () => boolean, onChange: () => void, stats: Record<string, any>,
+   *   captureMs?: number}} hooks
    */
   constructor(root, hooks) {
     const $ = (/** @type {string} */ sel) => /** @type {HTMLElement} */ (root.querySelector(sel));
@@ -63,7 +64,9 @@ export class SizeAdvice {
     this.scale = 1;
     /** @type {any} */
     this.advice = null;
-    this.status = hooks.stats.sizeAdvice = { state: "closed", size: null, shown: null, scale: 1, camera: {} };
+    this.status = hooks.stats.sizeAdvice = {
+      state: "closed", size: null, shown: null, scale: 1, camera: {}, measuredFrames: 0, measureMs: /** @type {number[]} */ ([]),
+    };
 
     this.modelReady = fetch(root.dataset.sizingModel || "", { credentials: "same-origin" })
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`sizing model: HTTP ${r.status}`))))
@@ -201,7 +204,7 @@ export class SizeAdvice {
     }
     const body = /** @type {{heightCm: number, weightKg: number | null, sex: string | null}} */ (this.body);
     const sex = body.sex || "any";
-    this.session = new MeasureSession();
+    this.session = new MeasureSession(this.hooks.captureMs || undefined);
     this.form.hidden = true;
     this.result.hidden = true;
     this.coach.hidden = false;
@@ -248,6 +251,11 @@ export class SizeAdvice {
     if (!session) return;
     if (found && !found.reading) return; // measuring not switched on yet for this frame
     const reading = found ? found.reading : { status: "no_person", widths: {}, height_px: null };
+    if (found) {
+      this.status.measuredFrames++;
+      this.status.measureMs.push(found.measureMs ?? 0);
+      if (this.status.measureMs.length > 300) this.status.measureMs.shift();
+    }
     const step = session.add(reading, found ? found.landmarks : null, now, width, height);
     this.status.reading = { status: reading.status, blocked: reading.blocked || {}, heightPx: reading.height_px, widths: reading.widths };
     this.coachText.textContent = step.message;

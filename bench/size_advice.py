@@ -1,0 +1,239 @@
+"""Size advice: accuracy on ANSUR II, measurements on the test media, consistency, and cost.
+
+Prints one JSON object:
+  ansur        — on the held-back fifth of ANSUR II (never fitted on): mean absolute error (cm) of
+                 each girth from height + weight (the baseline), + the zone's true front width, and
+                 + its side depth, and how many true values each stated 80% interval holds
+  photos       — per test photo and stated height: the reading (or the instruction), each girth's
+                 estimate and uncertainty (1 sigma), the advice on the demo dress chart, and the
+                 milliseconds of decode + pose + measurement + advice, and of measurement + advice alone
+  consistency  — the standing person at three scales and crops: each girth's spread against its
+                 stated uncertainty; the moving clip, frame after frame (VIDEO mode): how many frames
+                 are measurable, the spread of the single-frame widths, and what a capture session says
+  browser      — (unless --no-browser) headless Chromium on the live page with the still whole-body
+                 camera: loop_fps without and while measuring, interleaved in one run, their ratio,
+                 and the JS time per frame measurement (bodymeasure.js readFrame) and per estimate +
+                 advice (sizing.js), against the Python twin's in the same run
+
+    .venv/bin/python bench/size_advice.py [--no-browser] [--seconds 6] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+import fit_sizing_model as fitting  # noqa: E402
+
+from tests import MEDIA_DIR  # noqa: E402
+from tests.images import standing_jpeg  # noqa: E402
+from tryon import bodymeasure, sizing  # noqa: E402
+from tryon.advice import advise_from_photo  # noqa: E402
+from tryon.photo import PhotoLimits, decode_photo  # noqa: E402
+from tryon.pose import PoseEstimator, model_path_for  # noqa: E402
+
+MODELS = ROOT / "static" / "vendor" / "models"
+LIMITS = PhotoLimits(50 * 1024 * 1024, 100_000_000, 10_000)
+DEMO_BODY = {"XS": (82, 66, 88), "S": (88, 72, 94), "M": (96, 80, 100), "L": (104, 88, 106), "XL": (112, 96, 112)}
+CHART = [{"size": s, "chest": c, "waist": w, "hips": h, "length": None} for s, (c, w, h) in DEMO_BODY.items()]
+ZONES = ("chest", "waist", "hips")
+
+
+def ansur() -> dict:
+    rows = [r for r in fitting.load() if fitting.held_back(r["subjectid"])]
+    model = sizing.load_model()
+    out = {"held_back_people": len(rows)}
+    for sex in ("female", "male", "any"):
+        people = [r for r in rows if sex == "any" or r["sex"] == sex]
+        zones = {}
+        for zone in ZONES:
+            row = {}
+            for label, inputs in (("height_weight", ("height", "weight")), ("front", ("height", "weight", "width")),
+                                  ("front_side", ("height", "weight", "width", "depth"))):
+                fitted = next(m for m in model["models"][sex][zone] if tuple(m["inputs"]) == inputs)
+                errors = []
+                for r in people:
+                    values = {"height": r["height"], "weight": r["weight"], "width": r[f"{zone}_width"], "depth": r[f"{zone}_depth"]}
+                    predicted = fitted["coef"][0] + sum(c * values[i] for c, i in zip(fitted["coef"][1:], fitted["inputs"]))
+                    errors.append(abs(predicted - r[zone]))
+                row[f"{label}_mae_cm"] = round(statistics.mean(errors), 2)
+                row[f"{label}_in_80pct"] = round(sum(e <= fitted["half80"] for e in errors) / len(errors), 3)
+            zones[zone] = row
+        out[sex] = zones
+    return out
+
+
+def _summary(result: dict) -> dict:
+    out = {"status": result["reading"]["status"], "message": result["reading"]["message"]}
+    if result["measured"]:
+        out["estimates"] = {z: {"value": round(result["measurements"][z]["value"], 1), "sd": round(result["measurements"][z]["sd"], 1),
+                                "camera": result["measurements"][z]["camera"]} for z in ZONES}
+        out["advice"] = result["advice"]["message"]
+    return out
+
+
+def photos(estimator) -> list:
+    cases = [(name, (MEDIA_DIR / name).read_bytes()) for name in
+             ("fullbody_woman.png", "astronaut.png", "grace_hopper.jpg", "cameraman.png")]
+    cases.append(("moving_person frame 84 (standing, arms out)", standing_jpeg()))
+    out = []
+    for name, data in cases:
+        for height in (160.0, 175.0):
+            started = time.perf_counter()
+            result = advise_from_photo(data, detect=estimator.detect, limits=LIMITS, height_cm=height, weight_kg=None, sex=None,
+                                       chart=CHART, kind="dress", sizes=list(DEMO_BODY))
+            total_ms = (time.perf_counter() - started) * 1000
+            # The measurement and advice alone, on the pose already found.
+            rgb = decode_photo(data, LIMITS)
+            pose = estimator.detect(rgb)
+            model = sizing.load_model()
+            started = time.perf_counter()
+            if pose is not None:
+                reading = bodymeasure.read_frame(pose.landmarks, pose.mask, rgb.shape[1], rgb.shape[0], height,
+                                                 model["levels"]["any"], model["width_range"]["any"])
+                if reading["status"] == "ok":
+                    sizing.recommend(sizing.estimate(height, None, None, bodymeasure.observed_widths([reading["widths"]])),
+                                     CHART, "dress", list(DEMO_BODY))
+            measure_ms = (time.perf_counter() - started) * 1000
+            out.append({"photo": name, "height_cm": height, **_summary(result), "ms_total": round(total_ms, 1),
+                        "ms_measure_and_advice": round(measure_ms, 2)})
+    return out
+
+
+def _clip_frames() -> np.ndarray:
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(MEDIA_DIR / "moving_person_540x960.mp4"), "-f", "rawvideo",
+                          "-pix_fmt", "rgb24", "-"], capture_output=True, check=True).stdout
+    return np.frombuffer(raw, np.uint8).reshape(-1, 960, 540, 3)
+
+
+def consistency(estimator) -> dict:
+    scales = []
+    for width, height, crop in ((640, 480, None), (960, 720, None), (480, 360, (27, 20, 560, 420))):
+        result = advise_from_photo(standing_jpeg(width=width, height=height, crop=crop), detect=estimator.detect, limits=LIMITS,
+                                   height_cm=170.0, weight_kg=None, sex=None, chart=CHART, kind="dress", sizes=list(DEMO_BODY))
+        scales.append(result)
+    still = {}
+    for zone in ZONES:
+        values = [r["measurements"][zone]["value"] for r in scales if r["measured"]]
+        sds = [r["measurements"][zone]["sd"] for r in scales if r["measured"]]
+        camera = {r["measurements"][zone]["camera"] for r in scales if r["measured"]}
+        still[zone] = {"values": [round(v, 1) for v in values], "spread_cm": round(max(values) - min(values), 2),
+                       "smallest_sd_cm": round(min(sds), 2), "camera": sorted(camera)}
+    model = sizing.load_model()
+    frames = _clip_frames()
+    session = bodymeasure.MeasureSession()
+    widths, statuses, steps = {z: [] for z in ZONES}, [], []
+    with PoseEstimator(model_path_for(MODELS, "lite"), mode="video", segmentation=True, num_poses=2) as video:
+        for i, frame in enumerate(frames):
+            t = i * 1000.0 / 60.0
+            pose = video.detect_video(np.ascontiguousarray(frame), int(t))
+            reading = bodymeasure.read_frame(pose.landmarks if pose else None, pose.mask if pose else None, 540, 960, 178.0,
+                                             model["levels"]["any"], model["width_range"]["any"])
+            statuses.append(reading["status"])
+            for zone, w in reading["widths"].items():
+                widths[zone].append(w)
+            steps.append(session.add(reading, pose.landmarks if pose else None, t, 540, 960)["status"])
+    moving = {
+        "frames": len(frames), "measurable_frames": statuses.count("ok"),
+        "instructions": {s: statuses.count(s) for s in sorted(set(statuses))},
+        "session_said": {s: steps.count(s) for s in sorted(set(steps))},
+        "single_frame_width_spread_cm": {z: round(max(v) - min(v), 1) for z, v in widths.items() if v},
+        "single_frame_width_sd_stated_cm": round(bodymeasure.observed_widths([{"waist": 30.0}])["waist"]["width_sd"], 2),
+    }
+    return {"standing_three_scales": still, "moving_clip": moving}
+
+
+def browser_costs(seconds: float, rounds: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    from bench.browser import poll, start_server
+    from tests.functional.conftest import CHROMIUM, fake_camera_args
+    from tests.functional.fakecam import standing_clip
+
+    def fps(page) -> float:
+        n0 = page.evaluate("() => window.fittingRoomStats.detectFrames")
+        t0 = time.monotonic()
+        time.sleep(seconds)
+        return (page.evaluate("() => window.fittingRoomStats.detectFrames") - n0) / (time.monotonic() - t0)
+
+    plain, measuring, read_ms = [], [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        server, port = start_server(Path(tmp))
+        base = f"http://127.0.0.1:{port}"
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=fake_camera_args(standing_clip()))
+                for _ in range(rounds):
+                    context = browser.new_context(viewport={"width": 390, "height": 844})
+                    page = context.new_page()
+                    capture = int((seconds + 30) * 1000)
+                    page.goto(f"{base}/p/floral-midi-sundress/try/?capture_ms={capture}")
+                    poll(page, "() => window.fittingRoomStats && window.fittingRoomStats.trackedFrames >= 10")
+                    plain.append(fps(page))
+                    page.click("[data-size-open]")
+                    page.fill("[data-size-height]", "170")
+                    page.click("[data-size-measure]")
+                    poll(page, "() => window.fittingRoomStats.sizeAdvice.measuredFrames >= 5")
+                    measuring.append(fps(page))
+                    assert page.evaluate("() => window.fittingRoomStats.sizeAdvice.state") == "measuring"
+                    read_ms.extend(page.evaluate("() => window.fittingRoomStats.sizeAdvice.measureMs"))
+                    js = page.evaluate("""async () => {
+                      const s = await import('/static/tryon/js/sizing.js');
+                      const model = await (await fetch('/static/tryon/sizing-model.json')).json();
+                      const chart = %s;
+                      const observed = {waist: {width: 31, width_sd: 1.0}, hips: {width: 34, width_sd: 1.0}};
+                      const n = 2000, t0 = performance.now();
+                      for (let i = 0; i < n; i++) s.recommend(s.estimate(model, 170 + i %% 10, 64, null, observed), chart, 'dress', []);
+                      return (performance.now() - t0) / n;
+                    }""" % json.dumps(CHART))
+                    context.close()
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    observed = {"waist": {"width": 31.0, "width_sd": 1.0}, "hips": {"width": 34.0, "width_sd": 1.0}}
+    n, started = 2000, time.perf_counter()
+    for i in range(n):
+        sizing.recommend(sizing.estimate(170.0 + i % 10, 64.0, None, observed), CHART, "dress", [])
+    python_ms = (time.perf_counter() - started) * 1000 / n
+    paired = statistics.median(m / p for p, m in zip(plain, measuring))
+    return {
+        "loop_fps_plain": round(statistics.median(plain), 2), "loop_fps_measuring": round(statistics.median(measuring), 2),
+        "ratio_measuring_to_plain": round(paired, 3), "plain_runs": [round(x, 2) for x in plain],
+        "measuring_runs": [round(x, 2) for x in measuring],
+        "js_read_frame_ms_median": round(statistics.median(read_ms), 2) if read_ms else None,
+        "js_estimate_and_advice_ms": round(js, 4), "python_estimate_and_advice_ms": round(python_ms, 4),
+        "seconds_per_run": seconds, "rounds": rounds, "frame": "640x480", "model": "lite",
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="size advice: accuracy, consistency, cost")
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--seconds", type=float, default=6.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    report = {"ansur": ansur()}
+    with PoseEstimator(model_path_for(MODELS, "lite"), mode="image", segmentation=True, num_poses=2) as estimator:
+        report["photos"] = photos(estimator)
+        report["consistency"] = consistency(estimator)
+    if not args.no_browser:
+        report["browser"] = browser_costs(args.seconds, args.rounds)
+    print(json.dumps(report, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
