@@ -23,6 +23,15 @@ def _isolated_media(request, tmp_path):
 
 
 @pytest.fixture
+def no_photo_rate_limit(settings):
+    """Lift the photo endpoints' rate limit and forget earlier counts, for tests that post many photos."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.FITTINGROOM = {**settings.FITTINGROOM, "PHOTO_RATE_LIMIT": "1000/60"}
+
+
+@pytest.fixture
 def media_root(settings):
     return settings.MEDIA_ROOT
 

@@ -16,15 +16,7 @@ from tests.conftest import media_files
 from tests.images import corrupted, jpeg, png_bomb, rgba_png, truncated
 from tests.integration.test_overlay_validation import TEE_ANCHORS
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_rate_limit(settings):
-    from django.core.cache import cache
-
-    cache.clear()
-    settings.FITTINGROOM = {**settings.FITTINGROOM, "PHOTO_RATE_LIMIT": "1000/60"}
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_photo_rate_limit")]
 
 
 @pytest.fixture

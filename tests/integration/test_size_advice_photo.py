@@ -12,20 +12,12 @@ from tests.conftest import media_files
 from tests.images import corrupted, jpeg, rgba_png, standing_jpeg
 from tests.integration.test_overlay_validation import TEE_ANCHORS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_photo_rate_limit")]
 
 CHART = {"XS": (82, 66, 88), "S": (88, 72, 94), "M": (96, 80, 100), "L": (104, 88, 106), "XL": (112, 96, 112)}
 # Adult ranges (cm) published for ANSUR II, men and women together: chest 69-150, waist 52-150,
 # hips 75-137 (the survey's own minimum and maximum, tests/data/ansur2).
 ADULT = {"chest": (69, 150), "waist": (52, 150), "hips": (75, 137)}
-
-
-@pytest.fixture(autouse=True)
-def _no_rate_limit(settings):
-    from django.core.cache import cache
-
-    cache.clear()
-    settings.FITTINGROOM = {**settings.FITTINGROOM, "PHOTO_RATE_LIMIT": "1000/60"}
 
 
 @pytest.fixture

@@ -6,22 +6,9 @@ import { test } from "node:test";
 import { inflateSync } from "node:zlib";
 
 import { MeasureSession, readFrame } from "../../static/tryon/js/bodymeasure.js";
-import { vectors } from "./vectors.mjs";
+import { close, vectors } from "./vectors.mjs";
 
 const model = JSON.parse(readFileSync(new URL("../../static/tryon/sizing-model.json", import.meta.url), "utf8"));
-
-/** @param {any} got @param {any} expected @param {string} path */
-function close(got, expected, path = "") {
-  if (expected !== null && typeof expected === "object" && !Array.isArray(expected)) {
-    assert.ok(got !== null && typeof got === "object", path);
-    assert.deepEqual(Object.keys(got).sort(), Object.keys(expected).sort(), path);
-    for (const key of Object.keys(expected)) close(got[key], expected[key], `${path}.${key}`);
-  } else if (typeof expected === "number") {
-    assert.ok(Math.abs(got - expected) <= 1e-9, `${path}: ${got} vs ${expected}`);
-  } else {
-    assert.deepEqual(got, expected, path);
-  }
-}
 
 /** The 33 landmarks of a session step: the torso's, zeros elsewhere. @param {Record<string, number[]> | null} torso */
 function landmarksOf(torso) {

@@ -5,29 +5,11 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
 import { BodyInputError, estimate, parseHeight, parseSex, parseWeight, recommend } from "../../static/tryon/js/sizing.js";
-import { vectors } from "./vectors.mjs";
+import { close, vectors } from "./vectors.mjs";
 
 const model = JSON.parse(readFileSync(new URL("../../static/tryon/sizing-model.json", import.meta.url), "utf8"));
 /** @type {Record<string, (text: unknown) => unknown>} */
 const PARSERS = { height: parseHeight, weight: parseWeight, sex: parseSex };
-
-/** Deep equality with floats to 1e-9. @param {any} got @param {any} expected @param {string} path */
-function close(got, expected, path = "") {
-  if (expected !== null && typeof expected === "object" && !Array.isArray(expected)) {
-    assert.ok(got !== null && typeof got === "object", path);
-    assert.deepEqual(Object.keys(got).sort(), Object.keys(expected).sort(), path);
-    for (const key of Object.keys(expected)) close(got[key], expected[key], `${path}.${key}`);
-  } else if (Array.isArray(expected)) {
-    assert.ok(Array.isArray(got) && got.length === expected.length, path);
-    expected.forEach((e, i) => close(got[i], e, `${path}[${i}]`));
-  } else if (typeof expected === "number" && !Number.isInteger(expected)) {
-    assert.ok(Math.abs(got - expected) <= 1e-9, `${path}: ${got} vs ${expected}`);
-  } else if (typeof expected === "number") {
-    assert.ok(Math.abs(got - expected) <= 1e-9, `${path}: ${got} vs ${expected}`);
-  } else {
-    assert.equal(got, expected, path);
-  }
-}
 
 for (const doc of vectors("sizing", 20)) {
   if (doc.name === "parse") {

@@ -19,3 +19,22 @@ export function vectors(kind, atLeast) {
   });
   return files.map((file) => JSON.parse(readFileSync(new URL(file, dir), "utf8")));
 }
+
+/**
+ * Assert `got` equals a vector's `expected`: same keys and items, numbers within 1e-9.
+ * @param {any} got @param {any} expected @param {string} [path]
+ */
+export function close(got, expected, path = "") {
+  if (expected !== null && typeof expected === "object" && !Array.isArray(expected)) {
+    assert.ok(got !== null && typeof got === "object", path);
+    assert.deepEqual(Object.keys(got).sort(), Object.keys(expected).sort(), path);
+    for (const key of Object.keys(expected)) close(got[key], expected[key], `${path}.${key}`);
+  } else if (Array.isArray(expected)) {
+    assert.ok(Array.isArray(got) && got.length === expected.length, path);
+    expected.forEach((e, i) => close(got[i], e, `${path}[${i}]`));
+  } else if (typeof expected === "number") {
+    assert.ok(Math.abs(got - expected) <= 1e-9, `${path}: ${got} vs ${expected}`);
+  } else {
+    assert.equal(got, expected, path);
+  }
+}

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from tests import ROOT
+from tests.approx import assert_close
 from tests.bodies import draw_body
 from tryon import bodymeasure, sizing
 
@@ -38,17 +39,6 @@ def _read(mask, landmarks, frame, height_cm=170.0, sex="female"):
     return bodymeasure.read_frame(landmarks, mask, frame[0], frame[1], height_cm, MODEL["levels"][sex], MODEL["width_range"][sex])
 
 
-def _close(got, expected, path=""):
-    if isinstance(expected, dict):
-        assert isinstance(got, dict) and set(got) == set(expected), path
-        for key in expected:
-            _close(got[key], expected[key], f"{path}.{key}")
-    elif isinstance(expected, float):
-        assert got == pytest.approx(expected, abs=1e-9), path
-    else:
-        assert got == expected, path
-
-
 def test_vectors_cover_every_instruction():
     statuses = {json.loads(p.read_text())["expected"]["status"] for p in FRAMES}
     assert statuses == {"ok", "arms_away", "face_camera", "come_closer", "step_back"}
@@ -60,7 +50,7 @@ def test_vectors_cover_every_instruction():
 def test_frame_vector(path):
     doc = json.loads(path.read_text())
     got = _read(_mask(doc), [tuple(lm) for lm in doc["landmarks"]], doc["frame"], doc["height_cm"], doc["sex"])
-    _close(got, doc["expected"])
+    assert_close(got, doc["expected"])
 
 
 @pytest.mark.parametrize("path", SESSIONS, ids=lambda p: p.stem)
@@ -69,8 +59,8 @@ def test_session_vector(path):
     session = bodymeasure.MeasureSession()
     w, h = doc["frame"]
     for step, expected in zip(doc["steps"], doc["expected"], strict=True):
-        _close(session.add(step["reading"], landmarks_of(step["torso"]), step["t"], w, h), expected)
-    _close(session.observed, doc["observed"])
+        assert_close(session.add(step["reading"], landmarks_of(step["torso"]), step["t"], w, h), expected)
+    assert_close(session.observed, doc["observed"])
 
 
 def test_drawn_widths_are_read_back_within_one_and_a_half_percent():

@@ -11,6 +11,7 @@ import json
 import pytest
 
 from tests import ROOT
+from tests.approx import assert_close
 from tryon import sizing
 
 VECTORS = ROOT / "tests" / "vectors" / "sizing"
@@ -21,21 +22,6 @@ WOMEN = [
     {"size": s, "chest": c, "waist": w, "hips": h, "length": None}
     for s, c, w, h in [("XS", 80, 62, 86), ("S", 86, 68, 92), ("M", 92, 74, 98), ("L", 98, 80, 104), ("XL", 106, 88, 112)]
 ]
-
-
-def _close(got, expected, path=""):
-    if isinstance(expected, dict):
-        assert isinstance(got, dict) and set(got) == set(expected), path
-        for key in expected:
-            _close(got[key], expected[key], f"{path}.{key}")
-    elif isinstance(expected, list):
-        assert isinstance(got, list) and len(got) == len(expected), path
-        for i, (g, e) in enumerate(zip(got, expected)):
-            _close(g, e, f"{path}[{i}]")
-    elif isinstance(expected, float):
-        assert got == pytest.approx(expected, abs=1e-9), path
-    else:
-        assert got == expected, path
 
 
 def test_vectors_cover_every_outcome():
@@ -64,13 +50,13 @@ def test_parse_vectors():
 @pytest.mark.parametrize("path", ESTIMATES, ids=lambda p: p.stem)
 def test_estimate_vector(path):
     doc = json.loads(path.read_text())
-    _close(sizing.estimate(doc["height"], doc["weight"], doc["sex"], doc["observed"]), doc["expected"])
+    assert_close(sizing.estimate(doc["height"], doc["weight"], doc["sex"], doc["observed"]), doc["expected"])
 
 
 @pytest.mark.parametrize("path", RECOMMENDS, ids=lambda p: p.stem)
 def test_recommend_vector(path):
     doc = json.loads(path.read_text())
-    _close(sizing.recommend(doc["measurements"], doc["chart"], doc["kind"], doc["offered"]), doc["expected"])
+    assert_close(sizing.recommend(doc["measurements"], doc["chart"], doc["kind"], doc["offered"]), doc["expected"])
 
 
 @pytest.mark.parametrize(
