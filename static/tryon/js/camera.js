@@ -1,23 +1,7 @@
 // Open the camera and turn every failure into a message a shopper can act on.
 
 /** @typedef {{code: string, message: string}} CameraProblem */
-
-/**
- * Return why the camera cannot be used here at all, or null.
- * @returns {CameraProblem|null}
- */
-export function cameraUnavailable() {
-  if (!window.isSecureContext) {
-    return {
-      code: "insecure",
-      message: "The camera needs a secure connection. Open this page over https:// (or on localhost).",
-    };
-  }
-  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-    return { code: "unsupported", message: "This browser cannot open the camera. Try the photo try-on instead." };
-  }
-  return null;
-}
+// Whether the camera can be used here at all is preflight.js's question, asked before this.
 
 /**
  * Map a getUserMedia error to a shopper-facing problem.

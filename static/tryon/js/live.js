@@ -9,10 +9,11 @@
 // a moving arm or leg by that much. Where poses come slower than SYNC_MAX_INTERVAL_MS apart, the
 // live video is shown instead (a smooth picture matters more there than a garment that lags less).
 
-import { cameraUnavailable, describeCameraError, startCamera, stopCamera } from "./camera.js";
+import { describeCameraError, startCamera, stopCamera } from "./camera.js";
 import { coverTransform, drawMesh, mirrorLandmarks } from "./draw.js";
 import { fitGarment } from "./geometry.js";
 import { createPoseClient } from "./pose-client.js";
+import { currentEnvironment, preflight } from "./preflight.js";
 import { ServerTryOn } from "./server-client.js";
 import { SizeAdvice } from "./size-advice.js";
 import { LandmarkSmoother } from "./smoothing.js";
@@ -47,6 +48,8 @@ const stats = {
   rttMs: 0,
   /** "track": the pose worker reads the camera itself; "video": frames are sent one by one */
   frameSource: "",
+  /** preflight's verdict on this browser (static/tryon/js/preflight.js): "ok", "in-app", "no-wasm"… */
+  preflight: "",
   /** "synced": the frame each pose was found in is shown under the garment; "live": the <video> */
   display: "live",
   /** mean interval between analysed frames (ms, exponential average) */
@@ -80,6 +83,8 @@ function main(root) {
   const pathToggle = /** @type {HTMLButtonElement} */ ($("[data-path-toggle]"));
   const privacy = $("[data-privacy]");
   const rttBadge = $("[data-rtt]");
+  const preflightActions = $("[data-preflight]");
+  let tryAnyway = false;
   const config = JSON.parse(/** @type {HTMLElement} */ (document.getElementById("tryon-config")).textContent || "{}");
 
   /** @type {Map<string, Promise<HTMLImageElement>>} */
@@ -377,18 +382,24 @@ function main(root) {
     if (path === "server") return startServerPath();
     start.hidden = true;
     result.hidden = true;
-    const problem = cameraUnavailable();
-    if (problem) return setState(`error:${problem.code}`, problem.message, false);
-    const wasm = typeof WebAssembly === "object" && typeof WebAssembly.instantiate === "function";
+    preflightActions.hidden = true;
+    // Can it run here at all? An app's built-in browser, no camera, no WebAssembly or no WebGL
+    // each get their way forward before the camera is asked for (static/tryon/js/preflight.js).
+    const check = preflight(await currentEnvironment());
+    stats.preflight = check.code;
     stats.startedAt = performance.now();
-    if (!wasm) {
-      setState(
-        "error:no-wasm",
-        "This browser cannot run the try-on on your device (no WebAssembly). You can let our server do it, or try it on with a photo.",
-      );
-      offerServer("This browser cannot run the try-on on your device (no WebAssembly).");
+    if (check.path === "open-browser" && !tryAnyway) {
+      setState(`preflight:${check.code}`, check.message, false);
+      preflightActions.hidden = false;
       return;
     }
+    if (check.path === "photo") return setState(`error:${check.code}`, check.message, false);
+    if (check.path === "server") {
+      setState(`error:${check.code}`, check.message);
+      offerServer(check.message.split(". You can")[0] + ".");
+      return;
+    }
+    if (check.note) console.info(check.note);
     await serviceWorkerInControl();
     try {
       setState("camera", "Opening the camera…");
@@ -591,6 +602,16 @@ function main(root) {
     b.addEventListener("click", () => selectGarment(/** @type {string} */ (/** @type {HTMLElement} */ (b).dataset.garment))),
   );
   start.addEventListener("click", run);
+  $("[data-try-anyway]").addEventListener("click", () => { tryAnyway = true; run(); });
+  $("[data-copy-link]").addEventListener("click", async (event) => {
+    const button = /** @type {HTMLButtonElement} */ (event.currentTarget);
+    try {
+      await navigator.clipboard.writeText(location.href);
+      button.textContent = "Link copied";
+    } catch (_) {
+      button.textContent = location.href;
+    }
+  });
   retry.addEventListener("click", () => { stop(); run(); });
   snapshotButton.addEventListener("click", snapshot);
   flipButton.addEventListener("click", flip);
