@@ -115,6 +115,13 @@ def _garment_entry(product) -> dict:
     }
 
 
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _capture_ms(request) -> int:
     try:
         return min(60_000, max(1_000, int(request.GET.get("capture_ms", "2000"))))
@@ -141,6 +148,8 @@ def live_tryon_view(request, slug: str):
         "vendor_base": static("vendor/mediapipe/tasks-vision/"),
         "model": model,
         "model_url": static(f"vendor/models/pose_landmarker_{model}.task"),
+        # Its size: served compressed, the download's Content-Length does not say it.
+        "model_bytes": _file_size(Path(settings.FITTINGROOM["MODELS_DIR"]) / f"pose_landmarker_{model}.task"),
         "sizing_model_url": static("tryon/sizing-model.json"),
         "worker": request.GET.get("worker") != "0",
         # ?sync=0 always shows the live video under the garment (for comparisons; see bench/registration.py).

@@ -296,3 +296,23 @@ def test_flipping_the_camera_keeps_the_worker_reading_frames(live_server, demo_s
     # The back camera's picture is not mirrored, and the frames shown follow that.
     assert wait_synced(page)["mirrored"] is False
     problems.assert_clean()
+
+
+def test_first_visit_downloads_the_runtime_and_model_compressed(asgi_live_server, demo_store, camera_page):
+    # The real server process (WhiteNoise serves static files there, as in production).
+    page, problems, _, _ = camera_page
+    sent = []
+    page.on("response", lambda r: sent.append((r.url, r.headers.get("content-encoding", ""), int(r.headers.get("content-length") or 0))))
+    page.goto(f"{asgi_live_server.url}/p/{TEE}/try/")
+    wait_tracking(page)
+    heavy = {url.rsplit("/", 1)[-1]: (encoding, length) for url, encoding, length in sent if url.endswith((".wasm", ".task"))}
+    # Only the build this browser runs (SIMD, ES module) and the lite model, both brotli (tools/precompress.py).
+    assert set(heavy) == {"vision_wasm_module_internal.wasm", "pose_landmarker_lite.task"}, heavy
+    assert all(encoding == "br" for encoding, _ in heavy.values()), heavy
+    assert heavy["vision_wasm_module_internal.wasm"][1] < 4_000_000, heavy  # 13 MB uncompressed
+    assert sum(length for _, _, length in sent) < 9_000_000
+    # The progress bar counted the model's real size, not the compressed Content-Length.
+    model_bytes = page.evaluate("() => JSON.parse(document.getElementById('tryon-config').textContent).model_bytes")
+    assert model_bytes > 5_000_000
+    assert page.evaluate("() => document.querySelector('[data-progress]').max") == model_bytes
+    problems.assert_clean()

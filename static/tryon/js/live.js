@@ -416,6 +416,7 @@ function main(root) {
         pose = await createPoseClient({
           vendorBase: config.vendor_base,
           modelUrl: config.model_url,
+          modelBytes: config.model_bytes,
           preferWorker: config.worker !== false,
           delegate: "CPU",
           onProgress: ({ loaded, total }) => {

@@ -33,6 +33,7 @@ import { defaultTransport, startPoseWorker } from "./pose-worker-proxy.js";
  * @property {"CPU" | "GPU" | "auto"} [delegate] default "CPU". "auto" tries the GPU only on
  *   hardware WebGL and keeps it only when it is clearly faster than the CPU on a probe frame.
  * @property {(progress: DownloadProgress) => void} [onProgress] model download bytes
+ * @property {number} [modelBytes] the model's size, for progress when it arrives compressed
  *   (total is 0 while unknown)
  * @property {FrameTransport} [transport] how frames reach the worker; default VideoFrame
  *   where available, else ImageBitmap (for benchmarks)
@@ -114,7 +115,7 @@ export async function createPoseClient(options) {
 
   let model;
   try {
-    model = await fetchModel(absolute(options.modelUrl), options.onProgress);
+    model = await fetchModel(absolute(options.modelUrl), options.onProgress, options.modelBytes);
   } catch (error) {
     worker?.terminate();
     throw error;

@@ -7,15 +7,17 @@
 /**
  * Fetch the model with progress reports.
  *
- * `total` comes from Content-Length when the body is not content-encoded (with gzip or brotli
- * the header counts compressed bytes while the stream yields decoded ones, so it is useless);
- * it is 0 while unknown, and the last report always has loaded === total.
+ * `total` comes from Content-Length when the body is not content-encoded; with gzip or brotli
+ * the header counts compressed bytes while the stream yields decoded ones, so `expectedBytes`
+ * (the model's own size, which the page knows) is the total then. It is 0 while unknown, and the
+ * last report always has loaded === total.
  *
  * @param {string | URL} url same-origin URL of the .task file
  * @param {(progress: DownloadProgress) => void} [onProgress]
+ * @param {number} [expectedBytes] the decoded model's size, if known
  * @returns {Promise<Uint8Array>} exactly the model bytes (the view spans its whole buffer)
  */
-export async function fetchModel(url, onProgress) {
+export async function fetchModel(url, onProgress, expectedBytes = 0) {
   const report = (/** @type {number} */ loaded, /** @type {number} */ total) => {
     if (!onProgress) return;
     try {
@@ -27,7 +29,7 @@ export async function fetchModel(url, onProgress) {
   const response = await fetch(url, { credentials: "same-origin" });
   if (!response.ok) throw new Error(`Pose model download failed: HTTP ${response.status} for ${url}`);
   const encoding = (response.headers.get("Content-Encoding") || "identity").toLowerCase();
-  const declared = encoding === "identity" ? Number(response.headers.get("Content-Length")) || 0 : 0;
+  const declared = encoding === "identity" ? Number(response.headers.get("Content-Length")) || 0 : expectedBytes || 0;
 
   if (!response.body) {
     const bytes = new Uint8Array(await response.arrayBuffer());
