@@ -8,7 +8,9 @@ process, for the lite and full models, interleaved in one run:
               bare then loop, back to back); bare_fps and loop_fps are medians, *_runs every run
 plus first_visit_bytes and repeat_visit_bytes: bytes the server sent (counted by a TCP proxy in
 front of it) from opening the try-on page to its first tracked frame, on a fresh profile and
-again on the same profile; and how many WASM/model requests the repeat visit sent to the network.
+again on the same profile; how many WASM/model requests the repeat visit sent to the network;
+and first_visit_4g: the seconds from opening the page to its first tracked frame on a fresh
+profile when the proxy shapes the link like fast 4G (9 Mbit/s down, 85 ms round trip).
 
     .venv/bin/python bench/browser.py [--seconds 6] [--rounds 4]
 """
@@ -68,28 +70,60 @@ async ([vendor, model, seconds]) => {
 
 
 class ByteCountingProxy:
-    """A TCP proxy on loopback that counts the bytes the server sends to the browser."""
+    """A TCP proxy on loopback that counts the bytes the server sends to the browser.
+
+    With ``shape(rate_bps, rtt_ms)`` it also behaves like a phone's link: every chunk is held half
+    the round trip in each direction, and what the server sends shares one downstream link of
+    ``rate_bps`` bits a second. It shapes every request alike, the service worker's included (which
+    Chromium's own network emulation does not throttle).
+    """
 
     def __init__(self, target_port: int):
         self.target_port = target_port
         self.downstream = 0
+        self.rate = 0.0  # bytes per second downstream; 0: unshaped
+        self.one_way = 0.0  # seconds
+        self.link_free_at = 0.0
         self.loop = asyncio.new_event_loop()
         self.port = free_port()
         threading.Thread(target=self.loop.run_forever, daemon=True).start()
         asyncio.run_coroutine_threadsafe(self._start(), self.loop).result()
 
+    def shape(self, rate_bps: float = 0.0, rtt_ms: float = 0.0) -> None:
+        self.rate, self.one_way, self.link_free_at = rate_bps / 8.0, rtt_ms / 2000.0, 0.0
+
     async def _start(self):
         self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
 
-    async def _pipe(self, reader, writer, count: bool):
-        try:
-            while data := await reader.read(65536):
-                if count:
-                    self.downstream += len(data)
+    async def _pipe(self, reader, writer, downstream: bool):
+        # Reading and delivering are apart, so the delay overlaps from chunk to chunk as on a real
+        # link (one round trip per request, not per chunk).
+        queue: asyncio.Queue = asyncio.Queue()
+
+        async def deliver():
+            while (item := await queue.get()) is not None:
+                due, data = item
+                delay = due - self.loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
                 writer.write(data)
                 await writer.drain()
+
+        delivering = asyncio.ensure_future(deliver())
+        try:
+            while data := await reader.read(16384):
+                if downstream:
+                    self.downstream += len(data)
+                now = self.loop.time()
+                due = now + self.one_way
+                if downstream and self.rate:
+                    self.link_free_at = max(now, self.link_free_at) + len(data) / self.rate
+                    due = self.link_free_at + self.one_way
+                await queue.put((due, data))
+            await queue.put(None)
+            await delivering
         except (ConnectionError, asyncio.CancelledError):
-            pass
+            delivering.cancel()
         finally:
             writer.close()
 
@@ -191,6 +225,24 @@ def visit_bytes(playwright, proxy: ByteCountingProxy, base: str, profile: Path) 
     return out
 
 
+def first_visit_on_4g(playwright, proxy: ByteCountingProxy, base: str, profile: Path, rate_bps: float, rtt_ms: float) -> dict:
+    """Seconds from opening the try-on page to its first tracked frame, on a fresh profile, over a shaped link."""
+    context = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, headless=True, args=fake_camera_args(photo_clip()),
+        viewport={"width": 390, "height": 844})
+    proxy.shape(rate_bps, rtt_ms)
+    try:
+        page = context.new_page()
+        proxy.reset()
+        page.goto(f"{base}/p/{SLUG}/try/")
+        first = poll(page, "() => window.fittingRoomStats && window.fittingRoomStats.firstTrackedAt", timeout=180)
+        return {"seconds_to_first_tracked": round(first / 1000.0, 2), "bytes": proxy.reset(),
+                "link": f"{rate_bps / 1e6:g} Mbit/s down, {rtt_ms:g} ms round trip"}
+    finally:
+        proxy.shape()
+        context.close()
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="browser try-on loop vs bare detectForVideo")
     parser.add_argument("--seconds", type=float, default=6.0)
@@ -206,6 +258,7 @@ def main(argv=None) -> int:
         try:
             with sync_playwright() as pw:
                 report = visit_bytes(pw, proxy, base, workdir / "profile")
+                report["first_visit_4g"] = first_visit_on_4g(pw, proxy, base, workdir / "profile-4g", 9e6, 85)
                 browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=fake_camera_args(photo_clip()))
                 samples = {m: {"bare": [], "loop": []} for m in ("lite", "full")}
                 for _ in range(args.rounds):
