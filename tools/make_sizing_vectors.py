@@ -112,7 +112,7 @@ FRAMES = {
     "arms_down": {"arm_angle": 4.0},
     "arms_raised_chest_not_read": {"arm_angle": 100.0},
     "turned_away": {"turned": 0.7},
-    "too_small": {"body_px": 250.0, "floor": 300.0},
+    "too_small": {"body_px": 170.0, "floor": 300.0},
     "feet_cut_off": {"floor": 478.0},
     "head_cut_off": {"body_px": 470.0, "floor": 470.0},
     "broad_body": {"widths": (0.2, 0.21, 0.24)},

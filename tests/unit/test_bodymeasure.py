@@ -95,7 +95,7 @@ def test_a_numpy_mask_reads_as_the_list_does():
     [
         ({"arm_angle": 3.0}, "arms_away"),
         ({"turned": 0.75}, "face_camera"),
-        ({"body_px": 240.0, "floor": 300.0}, "come_closer"),
+        ({"body_px": 160.0, "floor": 300.0}, "come_closer"),
         ({"floor": 479.0}, "step_back"),
     ],
 )

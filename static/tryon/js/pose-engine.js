@@ -23,7 +23,7 @@ import { TrackingGuard } from "./tracking.js";
  */
 /**
  * @typedef {{landmarks: number[][], inferenceMs: number,
- *   reading?: import("./bodymeasure.js").Reading, measureMs?: number}} PoseResult
+ *   reading?: import("./bodymeasure.js").Reading, measureMs?: number, measuredSize?: number[]}} PoseResult
  *   `reading` only while measuring (see setMeasure): read from the person mask in the same place
  *   the pose was found, so the mask never leaves the worker
  */
@@ -55,6 +55,12 @@ import { TrackingGuard } from "./tracking.js";
  */
 
 const PROBE_RUNS = 3;
+/**
+ * While measuring, frames go to the landmarker at most this large (long side): the person mask it
+ * then outputs costs ~10% of the frame rate at 640x480 and ~1% at 320x240 (headless Chromium, lite),
+ * and the mask's own resolution (256 across the person) is what limits the widths, not the frame's.
+ */
+const MEASURE_MAX_SIDE = 400;
 const GPU_WARMUP_BUDGET_MS = 3000;
 const GPU_MUST_BEAT_CPU = 0.8;
 
@@ -217,6 +223,18 @@ export async function createEngine(runtime, model, requested, webgl = probeWebGL
   /** @type {MeasureConfig | null} */
   let measure = null;
   let masks = false;
+  /** @type {OffscreenCanvas | null} */
+  let small = null;
+  /** The frame, scaled down to MEASURE_MAX_SIDE while measuring. @param {any} source @param {number} w @param {number} h */
+  const forMeasuring = (source, w, h) => {
+    const scale = Math.min(1, MEASURE_MAX_SIDE / Math.max(w, h, 1));
+    if (scale === 1 || typeof OffscreenCanvas !== "function") return source;
+    const sw = Math.round(w * scale), sh = Math.round(h * scale);
+    if (!small || small.width !== sw || small.height !== sh) small = new OffscreenCanvas(sw, sh);
+    const ctx = /** @type {OffscreenCanvasRenderingContext2D} */ (small.getContext("2d"));
+    ctx.drawImage(source, 0, 0, sw, sh);
+    return small;
+  };
   return {
     delegate,
     probe,
@@ -228,7 +246,9 @@ export async function createEngine(runtime, model, requested, webgl = probeWebGL
       if (!(t > clock.t)) t = clock.t + 1;
       clock.t = t;
       const start = performance.now();
-      const result = landmarker.detectForVideo(source, t);
+      const [frameW, frameH] = frameSize(source);
+      const input = measure ? forMeasuring(source, frameW, frameH) : source;
+      const result = landmarker.detectForVideo(input, t);
       const inferenceMs = performance.now() - start;
       const pose = result.landmarks && result.landmarks[0];
       const landmarks = pose && pose.length ? pose.map((/** @type {any} */ p) => [p.x, p.y, p.z, p.visibility ?? 0]) : null;
@@ -236,7 +256,7 @@ export async function createEngine(runtime, model, requested, webgl = probeWebGL
         if (typeof result.close === "function") result.close();
         return null;
       }
-      const [width, height] = frameSize(source);
+      const [width, height] = input === source ? [frameW, frameH] : [input.width, input.height];
       const decision = guard.check(landmarks, width, height, t);
       /** @type {PoseResult} */
       const found = { landmarks, inferenceMs };
@@ -247,6 +267,7 @@ export async function createEngine(runtime, model, requested, webgl = probeWebGL
           ? readFrame(landmarks, mask.getAsFloat32Array(), mask.width, mask.height, measure.heightCm, measure.levels, measure.ranges)
           : readFrame(null, null, width, height, measure.heightCm, measure.levels, measure.ranges);
         found.measureMs = performance.now() - begun;
+        found.measuredSize = [width, height]; // the frame the reading's pixels are of
       }
       if (typeof result.close === "function") result.close();
       if (decision === "reset") {

@@ -256,7 +256,9 @@ export class SizeAdvice {
       this.status.measureMs.push(found.measureMs ?? 0);
       if (this.status.measureMs.length > 300) this.status.measureMs.shift();
     }
-    const step = session.add(reading, found ? found.landmarks : null, now, width, height);
+    // The reading's pixels are those of the (downscaled) frame it was measured in.
+    const [w, h] = found && found.measuredSize ? found.measuredSize : [width, height];
+    const step = session.add(reading, found ? found.landmarks : null, now, w, h);
     this.status.reading = { status: reading.status, blocked: reading.blocked || {}, heightPx: reading.height_px, widths: reading.widths };
     this.coachText.textContent = step.message;
     this.panel.dataset.coach = step.status;
