@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
+from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html, format_html_join
 
 from catalog.forms import GarmentOverlayForm, ProductImageForm
 from catalog.models import Category, GarmentOverlay, Product, ProductImage, SizeChartRow, Variant
 from catalog.services import product_thumbnail_build
+from catalog.sizecharts import chart_problems
 
 
 @admin.register(Category)
@@ -45,8 +48,26 @@ class ProductImageInline(admin.TabularInline):
         return "—"
 
 
+class SizeChartFormSet(BaseInlineFormSet):
+    """The whole chart checked at once (catalog/sizecharts.py): the size advice needs it consistent."""
+
+    def clean(self):
+        super().clean()
+        rows = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("size"):
+                continue
+            rows.append({"size": data["size"], "chest": data.get("chest_cm"), "waist": data.get("waist_cm"),
+                         "hips": data.get("hips_cm"), "length": data.get("length_cm")})
+        problems = chart_problems(rows, [s for s, _ in Variant.SIZE_CHOICES])
+        if problems:
+            raise ValidationError(problems)
+
+
 class SizeChartInline(admin.TabularInline):
     model = SizeChartRow
+    formset = SizeChartFormSet
     extra = 0
     fields = ["size", "chest_cm", "waist_cm", "hips_cm", "length_cm"]
 

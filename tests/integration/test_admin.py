@@ -112,3 +112,34 @@ def test_product_image_inline_builds_thumbnail(admin_client, make_product, media
     image = product.images.get()
     assert image.thumbnail.name.endswith(".jpg")
     assert len(media_files(media_root)) == 2
+
+
+def _chart_post(product, rows):
+    data = {
+        "category": product.category_id, "name": product.name, "slug": product.slug,
+        "description": "", "price": "19.00", "currency": "EUR", "is_active": "on",
+        "variants-TOTAL_FORMS": 0, "variants-INITIAL_FORMS": 0,
+        "images-TOTAL_FORMS": 0, "images-INITIAL_FORMS": 0,
+        "size_chart-TOTAL_FORMS": len(rows), "size_chart-INITIAL_FORMS": 0,
+        "overlay-TOTAL_FORMS": 0, "overlay-INITIAL_FORMS": 0,
+    }
+    for i, (size, chest, waist) in enumerate(rows):
+        data.update({f"size_chart-{i}-size": size, f"size_chart-{i}-chest_cm": chest, f"size_chart-{i}-waist_cm": waist})
+    return data
+
+
+@pytest.mark.django_db
+def test_a_size_chart_the_size_advice_cannot_read_is_refused_with_the_reason(admin_client, make_product):
+    from catalog.models import SizeChartRow
+
+    product = make_product()
+    url = f"/admin/catalog/product/{product.pk}/change/"
+    response = admin_client.post(url, _chart_post(product, [("S", "88", "72"), ("M", "96", ""), ("L", "94", "88")]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The chest must grow from size to size: M is 96 cm, L is 94 cm." in page
+    assert "The waist is missing for M" in page
+    assert SizeChartRow.objects.count() == 0  # nothing saved
+    response = admin_client.post(url, _chart_post(product, [("S", "88", "72"), ("M", "96", "80"), ("L", "104", "88")]))
+    assert response.status_code == 302
+    assert list(product.size_chart.order_by("chest_cm").values_list("size", flat=True)) == ["S", "M", "L"]
