@@ -78,6 +78,15 @@ GARMENT_WIDTH = """() => {
 }"""
 
 
+# Share of the garment's pixels (opaque on the canvas) that are clearly red.
+REDDISH = """() => {
+  const c = document.querySelector('[data-canvas]'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let red = 0, n = 0;
+  for (let i = 0; i < d.length; i += 4) { if (d[i + 3] > 200) { n++; if (d[i] > d[i + 2] + 50 && d[i] > d[i + 1] + 50) red++; } }
+  return red / Math.max(1, n);
+}"""
+
+
 def test_coaching_walks_to_a_size_that_the_product_page_preselects(live_server, demo_store, standing_page):
     page, problems, net = standing_page
     _open_tracking(page, f"{live_server.url}/p/{DRESS}/try/")
@@ -166,6 +175,17 @@ def test_size_switcher_draws_each_size_at_its_chart_width(live_server, demo_stor
     # The demo dress chart: chest S 88 cm, L 104 cm; the drawn widths differ by that ratio.
     assert scales["L"] / scales["S"] == pytest.approx(104 / 88, rel=1e-6), scales
     assert widths["L"] / widths["S"] == pytest.approx(104 / 88, rel=0.06), widths
+
+    # The tint: at the smallest size every zone is tight, and the garment turns red there.
+    page.click("[data-size='XS']")
+    page.wait_for_timeout(300)
+    before = page.evaluate(REDDISH)
+    page.check("[data-size-tint]")
+    page.wait_for_timeout(400)
+    assert set(_advice(page)["tint"].values()) == {"tight"}, _advice(page)
+    after = page.evaluate(REDDISH)
+    assert after > before + 0.15, (before, after)
+    screenshot(page, "size-advice-tint-XS")
     problems.assert_clean()
 
 

@@ -265,7 +265,11 @@ function main(root) {
     if (!landmarks || !video.videoWidth) return;
     const t = coverTransform(video.videoWidth, video.videoHeight, canvas.width, canvas.height);
     ctx.setTransform(t.scale, 0, 0, t.scale, t.dx, t.dy);
-    if (drawGarment(ctx, landmarks)) stats.drawnFrames++;
+    if (drawGarment(ctx, landmarks)) {
+      stats.drawnFrames++;
+      // This canvas holds the garment alone, so a tint drawn "atop" colours only the garment.
+      sizes.decorate(ctx, landmarks, video.videoWidth, video.videoHeight);
+    }
   }
 
   const onVideoFrame = () => {

@@ -8,8 +8,8 @@
 // in the product page's link (?size=M).
 
 import { MeasureSession, MESSAGES } from "./bodymeasure.js";
-import { BodyInputError, estimate, parseHeight, parseSex, parseWeight, recommend } from "./sizing.js";
-import { scaleMesh, sizeScale } from "./size-view.js";
+import { BodyInputError, estimate, fitAt, parseHeight, parseSex, parseWeight, recommend } from "./sizing.js";
+import { scaleMesh, sizeScale, tintZones } from "./size-view.js";
 
 export const STORAGE_KEY = "fittingroom.body.v1";
 const RING_LENGTH = 2 * Math.PI * 26;
@@ -47,6 +47,10 @@ export class SizeAdvice {
     this.switchEl = $("[data-size-switch]");
     this.choose = /** @type {HTMLAnchorElement} */ ($("[data-size-choose]"));
     this.forget = /** @type {HTMLButtonElement} */ ($("[data-size-forget]"));
+    this.tintToggle = /** @type {HTMLInputElement} */ ($("[data-size-tint]"));
+    /** @type {Record<string, {fit: string}> | null} per-zone fit of the size drawn, when tinted */
+    this.tint = null;
+    this.tintToggle.addEventListener("change", () => this.showSize(this.shown));
     /** @type {any} */
     this.model = null;
     /** @type {any} */
@@ -340,10 +344,24 @@ export class SizeAdvice {
     const scale = row && this.measurements ? sizeScale(this.garment.kind, this.measurements, row) : null;
     this.scale = scale ?? 1;
     this.status.scale = this.scale;
+    // The fit of the size drawn, zone by zone: that size's chart against the body.
+    this.tint = null;
+    if (row && this.measurements && this.tintToggle.checked) {
+      this.tint = fitAt(this.measurements, this.garment.chart || [], this.garment.kind, /** @type {string} */ (size));
+    }
+    this.status.tint = this.tint ? Object.fromEntries(Object.entries(this.tint).map(([z, f]) => [z, f.fit])) : null;
     this.switchEl.querySelectorAll("[data-size]").forEach((b) => {
       b.setAttribute("aria-pressed", String(/** @type {HTMLElement} */ (b).dataset.size === size));
     });
     this.hooks.onChange();
+  }
+
+  /**
+   * Tint the garment drawn on `ctx` where the shown size is tight or loose, if asked to.
+   * @param {CanvasRenderingContext2D} ctx @param {number[][]} landmarks @param {number} width @param {number} height
+   */
+  decorate(ctx, landmarks, width, height) {
+    if (this.tint) tintZones(ctx, landmarks, width, height, this.tint);
   }
 
   /**

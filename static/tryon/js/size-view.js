@@ -56,3 +56,41 @@ export function scaleMesh(mesh, landmarks, width, height, factor) {
   });
   return { ...mesh, dst };
 }
+
+/** Where each zone sits along the torso, from the shoulders' middle (0) to the hips' middle (1). */
+const ZONE_AT = { chest: 0.3, waist: 0.7, hips: 1.0 };
+const ZONE_BAND = 0.18; // of the torso's length, each band's height
+const TINT = { tight: "rgba(230, 40, 40, 0.38)", loose: "rgba(40, 110, 230, 0.32)" };
+
+/**
+ * Tint the garment where the shown size is tight (red) or loose (blue), zone by zone. Draws only
+ * over what is already on `ctx` (the garment; source-atop), in frame pixels like the mesh.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {number[][]} landmarks normalised, as the mesh was fitted
+ * @param {number} width @param {number} height frame size
+ * @param {Record<string, {fit: string}>} zones sizing.js recommend()'s per-zone fit at that size
+ */
+export function tintZones(ctx, landmarks, width, height, zones) {
+  const mid = (/** @type {number} */ a, /** @type {number} */ b) => [
+    (landmarks[a][0] + landmarks[b][0]) / 2 * width, (landmarks[a][1] + landmarks[b][1]) / 2 * height,
+  ];
+  const [sx, sy] = mid(11, 12);
+  const [hx, hy] = mid(23, 24);
+  const torso = Math.hypot(hx - sx, hy - sy);
+  if (!(torso > 0)) return;
+  const reach = 1.5 * Math.hypot((landmarks[11][0] - landmarks[12][0]) * width, (landmarks[11][1] - landmarks[12][1]) * height) + torso;
+  ctx.save();
+  ctx.globalCompositeOperation = "source-atop";
+  for (const [zone, at] of Object.entries(ZONE_AT)) {
+    const colour = TINT[/** @type {"tight" | "loose"} */ (zones[zone]?.fit)];
+    if (!colour) continue;
+    const cx = sx + (hx - sx) * at, cy = sy + (hy - sy) * at;
+    ctx.save();
+    ctx.translate(cx, cy);
+    ctx.rotate(Math.atan2(hy - sy, hx - sx) - Math.PI / 2);
+    ctx.fillStyle = colour;
+    ctx.fillRect(-reach, -ZONE_BAND * torso / 2, 2 * reach, ZONE_BAND * torso);
+    ctx.restore();
+  }
+  ctx.restore();
+}

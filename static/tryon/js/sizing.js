@@ -217,6 +217,75 @@ function product(xs) {
 }
 
 /**
+ * The chart zones the kind's size depends on that the chart gives for every size and the body has,
+ * or a reason the chart cannot be used.
+ * @param {Record<string, Measurement>} measurements @param {ChartRow[]} chart @param {string} kind @param {string[]} notes
+ * @returns {[string, number[]][] | string} the zones with their values, or a bad chart's message
+ */
+function usableZones(measurements, chart, kind, notes) {
+  const sizes = chart.map((row) => row.size);
+  /** @type {[string, number[]][]} */
+  const zones = [];
+  for (const zone of ZONES_BY_KIND[kind] || ["chest", "waist", "hips"]) {
+    const given = chart.map((row) => /** @type {any} */ (row)[zone] !== null && /** @type {any} */ (row)[zone] !== undefined);
+    if (!given.some(Boolean)) continue;
+    if (!given.every(Boolean)) {
+      const lacking = sizes.filter((_, i) => !given[i]).join(", ");
+      notes.push(`The size chart gives no ${zone} for ${lacking}, so ${zone} was not used.`);
+      continue;
+    }
+    const values = chart.map((row) => Number(/** @type {any} */ (row)[zone]));
+    if (values.slice(1).some((b, i) => b <= values[i])) {
+      return `The size chart's ${zone} does not grow from ${sizes[0]} to ${sizes[sizes.length - 1]}, so we cannot advise a size.`;
+    }
+    if (!measurements[zone]) {
+      notes.push(`Your ${zone} was not measured, so ${zone} was not used.`);
+      continue;
+    }
+    zones.push([zone, values]);
+  }
+  return zones;
+}
+
+/**
+ * Each zone's fit in the size at index `k`: regular where the body falls in that size's range,
+ * loose where a smaller size would do, tight where it needs a larger one; and the length.
+ * @param {Record<string, Measurement>} measurements @param {ChartRow[]} chart @param {string} kind
+ * @param {[string, number[]][]} zones @param {number} k
+ * @returns {Record<string, {fit: string, body: number, chart: number}>}
+ */
+function zoneFit(measurements, chart, kind, zones, k) {
+  /** @type {Record<string, {fit: string, body: number, chart: number}>} */
+  const out = {};
+  for (const [zone, values] of zones) {
+    const body = measurements[zone].value;
+    const edges = edgesOf(values);
+    const fit = body > edges[k + 1] ? "tight" : body < edges[k] ? "loose" : "regular";
+    out[zone] = { fit, body, chart: values[k] };
+  }
+  const bodyLength = LENGTH_BY_KIND[kind];
+  const row = /** @type {any} */ (chart[k]);
+  if (bodyLength && measurements[bodyLength] && row.length !== null && row.length !== undefined) {
+    const body = measurements[bodyLength].value;
+    const length = Number(row.length);
+    const fit = length - body > LENGTH_TOLERANCE_CM ? "long" : body - length > LENGTH_TOLERANCE_CM ? "short" : "regular";
+    out.length = { fit, body, chart: length };
+  }
+  return out;
+}
+
+/**
+ * The per-zone fit of any one size of the chart (for the size switcher's tint), as recommend()
+ * gives it for the size it advises. Empty where the chart or the body gives nothing to compare.
+ * @param {Record<string, Measurement>} measurements @param {ChartRow[]} chart @param {string} kind @param {string} size
+ */
+export function fitAt(measurements, chart, kind, size) {
+  const k = chart.findIndex((row) => row.size === size);
+  const zones = k < 0 ? [] : usableZones(measurements, chart, kind, []);
+  return typeof zones === "string" ? {} : zoneFit(measurements, chart, kind, zones, k);
+}
+
+/**
  * Advise a size from `estimate`'s measurements and a size chart (see tryon/sizing.py recommend).
  * @param {Record<string, Measurement>} measurements
  * @param {ChartRow[]} chart sizes smallest first
@@ -236,30 +305,12 @@ export function recommend(measurements, chart, kind, offered = null) {
   if (missing.length) {
     return noAdvice("bad_chart", `The size chart has no row for ${missing.join(", ")}, so we cannot advise a size.`, notes);
   }
-  /** @type {[string, number[]][]} */
-  const zones = [];
-  for (const zone of ZONES_BY_KIND[kind] || ["chest", "waist", "hips"]) {
-    const given = chart.map((row) => /** @type {any} */ (row)[zone] !== null && /** @type {any} */ (row)[zone] !== undefined);
-    if (!given.some(Boolean)) continue;
-    if (!given.every(Boolean)) {
-      const lacking = sizes.filter((_, i) => !given[i]).join(", ");
-      notes.push(`The size chart gives no ${zone} for ${lacking}, so ${zone} was not used.`);
-      continue;
-    }
-    const values = chart.map((row) => Number(/** @type {any} */ (row)[zone]));
-    if (values.slice(1).some((b, i) => b <= values[i])) {
-      return noAdvice("bad_chart", `The size chart's ${zone} does not grow from ${sizes[0]} to ${sizes[sizes.length - 1]}, so we cannot advise a size.`, notes);
-    }
-    if (!measurements[zone]) {
-      notes.push(`Your ${zone} was not measured, so ${zone} was not used.`);
-      continue;
-    }
-    zones.push([zone, values]);
-  }
+  const usable = usableZones(measurements, chart, kind, notes);
+  if (typeof usable === "string") return noAdvice("bad_chart", usable, notes);
+  const zones = usable;
   if (zones.length === 0) {
     return noAdvice("no_chart", "The size chart has no measurement we can compare with yours, so we cannot advise a size.", notes);
   }
-
   const n = sizes.length;
   const cumulative = zones.map(([zone, values]) => {
     const m = measurements[zone];
@@ -313,21 +364,6 @@ export function recommend(measurements, chart, kind, offered = null) {
     message = `${size}, or ${alternative.size} for a ${alternative.fit} fit (${percent}% / ${percentOf(alternative.confidence)}% sure)`;
   }
 
-  /** @type {Record<string, {fit: string, body: number, chart: number}>} */
-  const zoneFit = {};
-  for (const [zone, values] of zones) {
-    const body = measurements[zone].value;
-    const edges = edgesOf(values);
-    const fit = body > edges[best + 1] ? "tight" : body < edges[best] ? "loose" : "regular";
-    zoneFit[zone] = { fit, body, chart: values[best] };
-  }
-  const bodyLength = LENGTH_BY_KIND[kind];
-  const row = /** @type {any} */ (chart[best]);
-  if (bodyLength && measurements[bodyLength] && row.length !== null && row.length !== undefined) {
-    const body = measurements[bodyLength].value;
-    const length = Number(row.length);
-    const fit = length - body > LENGTH_TOLERANCE_CM ? "long" : body - length > LENGTH_TOLERANCE_CM ? "short" : "regular";
-    zoneFit.length = { fit, body, chart: length };
-  }
-  return { status: "ok", size, confidence: probabilities[size], alternative, message, probabilities, zones: zoneFit, notes };
+  const zoneFits = zoneFit(measurements, chart, kind, zones, best);
+  return { status: "ok", size, confidence: probabilities[size], alternative, message, probabilities, zones: zoneFits, notes };
 }
