@@ -152,7 +152,9 @@ def test_coaching_walks_to_a_size_that_the_product_page_preselects(live_server, 
 
     page.go_back()
     _open_tracking(page, f"{live_server.url}/p/{DRESS}/try/")
-    assert page.input_value("[data-size-height]") == HEIGHT  # remembered
+    assert page.input_value("[data-size-height]") == HEIGHT  # remembered, and so is the advice
+    page.wait_for_function("() => window.fittingRoomStats.sizeAdvice.state.startsWith('advice:')")
+    assert _advice(page)["size"] == size and _advice(page)["camera"]["waist"] == "used"
     page.click("[data-size-forget]")
     assert page.evaluate("() => localStorage.getItem('fittingroom.body.v1')") is None
     assert page.input_value("[data-size-height]") == ""

@@ -16,7 +16,8 @@ const RING_LENGTH = 2 * Math.PI * 26;
 
 /**
  * @typedef {{height: string, weight: string, sex: string,
- *   observed: Record<string, {width: number, width_sd: number}> | null}} Saved
+ *   observed: Record<string, {width: number, width_sd: number}> | null, observedAtCm?: number}} Saved
+ *   observedAtCm: the height the widths were scaled by when measured
  */
 
 export class SizeAdvice {
@@ -61,6 +62,8 @@ export class SizeAdvice {
     this.body = null;
     /** @type {Record<string, {width: number, width_sd: number}> | null} */
     this.observed = null;
+    /** @type {number | null} */
+    this.observedAtCm = null;
     /** @type {Record<string, any> | null} */
     this.measurements = null;
     /** @type {string | null} the size drawn on the body (null: the garment as fitted) */
@@ -116,6 +119,7 @@ export class SizeAdvice {
     this.sex.value = saved.sex || "";
     this.remember.checked = true;
     this.observed = saved.observed || null;
+    this.observedAtCm = saved.observedAtCm || null;
   }
 
   save() {
@@ -125,7 +129,10 @@ export class SizeAdvice {
       return;
     }
     /** @type {Saved} */
-    const saved = { height: this.height.value, weight: this.weight.value, sex: this.sex.value, observed: this.observed };
+    const saved = {
+      height: this.height.value, weight: this.weight.value, sex: this.sex.value, observed: this.observed,
+      observedAtCm: this.observedAtCm ?? undefined,
+    };
     localStorage.setItem(STORAGE_KEY, JSON.stringify(saved));
     this.forget.hidden = false;
   }
@@ -145,11 +152,15 @@ export class SizeAdvice {
     this.error.hidden = false;
   }
 
-  open() {
+  async open() {
     this.panel.hidden = false;
     this.openButton.setAttribute("aria-expanded", "true");
-    if (this.measurements) this.showResult();
-    else this.showForm();
+    if (this.measurements) return this.showResult();
+    // Remembered measurements give the advice at once, for this garment too.
+    if (this.observed && this.height.value && (await this.modelReady.catch(() => null)) && this.readBody()) {
+      return this.finish();
+    }
+    this.showForm();
   }
 
   close() {
@@ -269,6 +280,7 @@ export class SizeAdvice {
     this.setRing(step.progress);
     if (step.status === "done") {
       this.observed = session.observed;
+      this.observedAtCm = this.body?.heightCm ?? null;
       this.stopMeasuring();
       this.finish();
     }
@@ -276,7 +288,12 @@ export class SizeAdvice {
 
   finish() {
     const body = /** @type {{heightCm: number, weightKg: number | null, sex: string | null}} */ (this.body);
-    this.measurements = estimate(this.model, body.heightCm, body.weightKg, body.sex, this.observed || {});
+    // Widths measured with another stated height were scaled by it: rescale them to this one.
+    const k = this.observed && this.observedAtCm ? body.heightCm / this.observedAtCm : 1;
+    const observed = Object.fromEntries(Object.entries(this.observed || {}).map(([zone, o]) => [zone, { width: o.width * k, width_sd: o.width_sd * k }]));
+    this.observed = this.observed ? observed : null;
+    this.observedAtCm = this.observed ? body.heightCm : null;
+    this.measurements = estimate(this.model, body.heightCm, body.weightKg, body.sex, observed);
     this.status.camera = Object.fromEntries(Object.entries(this.measurements).map(([k, m]) => [k, m.camera]));
     this.save();
     this.showResult();
