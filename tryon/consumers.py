@@ -10,10 +10,13 @@ Protocol
 
 Client → server
 ---------------
-* Text ``{"type": "start", "garment": "<product slug>", "width": W, "height": H}``
-  — choose the garment and announce the frame size (1..``LIVE_MAX_FRAME_WIDTH``
-  by 1..``LIVE_MAX_FRAME_HEIGHT``). The server answers
-  ``{"type": "ready", "garment": slug, "limits": {"max_bytes", "max_width",
+* Text ``{"type": "start", "garment": "<product slug>", "width": W, "height": H,
+  "mode": "render" | "pose"}`` — choose the garment and announce the frame size
+  (1..``LIVE_MAX_FRAME_WIDTH`` by 1..``LIVE_MAX_FRAME_HEIGHT``). ``mode``
+  (default ``"render"``): ``"render"`` sends each composited frame back,
+  ``"pose"`` only the ``result`` message (the phone draws the garment itself
+  from its landmarks). The server answers
+  ``{"type": "ready", "garment": slug, "mode": mode, "limits": {"max_bytes", "max_width",
   "max_height", "max_fps", "idle_timeout"}}`` and starts loading the pose
   model (the first result can take up to about a second longer; its timings
   then include ``load``). A later ``start`` only changes the garment.
@@ -42,9 +45,11 @@ Then, in frame order and back to back:
    — landmarks normalised to the frame (0..1), timings in ms (``wait`` is
    the time from the frame's arrival to the start of its processing),
    ``dropped`` counts this connection's frames never processed so far.
-2. Binary: the same 4-byte frame id, then the composited JPEG (the frame size
-   of the input). When no garment could be drawn (``fitted`` false) the
-   client's own JPEG comes back unchanged.
+2. In ``render`` mode only — binary: the same 4-byte frame id, then the
+   composited JPEG (the frame size of the input). When no garment could be
+   drawn (``fitted`` false) the client's own JPEG comes back unchanged. In
+   ``pose`` mode nothing follows the ``result`` (whose ``timings.render`` is
+   then the fit alone and ``encode`` 0).
 
 Pacing: per connection at most one frame is in the pose model and one is
 being drawn and encoded (the previous one) at a time. A frame that arrives
@@ -235,6 +240,7 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         self.closing = False
         self.session: LiveSession | None = None
         self.garment: Garment | None = None
+        self.mode = "render"  # or "pose": see the protocol above
         # The frame waiting for the model: its id, arrival time and decode (started on arrival).
         self.pending: tuple[int, float, asyncio.Future] | None = None
         self.pump_task: asyncio.Task | None = None
@@ -385,10 +391,15 @@ class TryOnConsumer(AsyncWebsocketConsumer):
                 f"Frames may be at most {self.limits.max_width}x{self.limits.max_height} pixels.",
             )
             return
+        mode = message.get("mode", "render")
+        if mode not in ("render", "pose"):
+            await self._error("bad_start", '"mode" must be "render" or "pose".')
+            return
         garment = await self._garment_from(message)
         if garment is None:
             return
         self.garment = garment
+        self.mode = mode
         loop = asyncio.get_running_loop()
         self.last_frame = loop.time()
         if self.warm_task is None:  # load the pose model now, not on the first frame
@@ -396,6 +407,7 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         await self._send_json({
             "type": "ready",
             "garment": garment.slug,
+            "mode": self.mode,
             "limits": {
                 "max_bytes": self.limits.max_bytes,
                 "max_width": self.limits.max_width,
@@ -535,11 +547,10 @@ class TryOnConsumer(AsyncWebsocketConsumer):
             await asyncio.shield(self.draw_task)
 
     async def _draw(self, analysed, garment: Garment, wait: float) -> None:
-        """Fit, composite and encode a posed frame in the pool; send its result and JPEG."""
+        """Fit, composite and encode a posed frame in the pool; send its result and JPEG (pose mode: the result)."""
+        stage = self.session.pose_only if self.mode == "pose" else self.session.render
         try:
-            result = await asyncio.get_running_loop().run_in_executor(
-                executor(), self.session.render, analysed, garment
-            )
+            result = await asyncio.get_running_loop().run_in_executor(executor(), stage, analysed, garment)
         except Exception:
             if self.closing:
                 return
@@ -553,7 +564,8 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         message["dropped"] = self.dropped
         async with self.send_lock:
             await self.send(text_data=json.dumps(message, separators=(",", ":")))
-            await self.send(bytes_data=result.binary())
+            if self.mode == "render":
+                await self.send(bytes_data=result.binary())
 
     async def _watch_idle(self) -> None:
         """Close the connection after LIVE_IDLE_TIMEOUT seconds without a frame."""

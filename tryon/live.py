@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from tryon.geometry import fit_garment
 from tryon.pipeline import fit_and_composite
 
 FRAME_HEADER = struct.Struct(">I")  # client frame id (e.g. a timestamp in ms, mod 2**32)
@@ -307,6 +308,30 @@ class LiveSession:
             height=frame.height,
             extra={"fitted": fitted.mesh is not None},
         )
+
+    def pose_only(self, frame: Analysed, garment: Garment) -> LiveResult:
+        """Stage two in pose mode: the pose and whether the garment fits on it, nothing drawn.
+
+        The phone draws the garment on its own video with the same geometry (its JavaScript
+        twin), so no picture goes back: the reply is the ``result`` message alone.
+        """
+        began = time.perf_counter()
+        pose = frame.pose
+        frame.pixels = None
+        landmarks = None
+        fitted = False
+        if pose is not None:
+            landmarks = np.array(pose.landmarks, dtype=np.float64).round(4).tolist()
+            fitted = fit_garment(landmarks, frame.width, frame.height, garment.description) is not None
+        done = time.perf_counter()
+        timings = {
+            "decode": frame.timings["decode"], "pose": frame.timings["pose"], "render": _ms(done - began),
+            "encode": 0.0, "total": _ms(frame.busy + (done - began)),
+        }
+        if "load" in frame.timings:
+            timings["load"] = frame.timings["load"]
+        return LiveResult(frame_id=frame.frame_id, found=pose is not None, landmarks=landmarks, timings=timings,
+                          jpeg=b"", width=frame.width, height=frame.height, extra={"fitted": fitted})
 
     def warm(self) -> bool:
         """Create the estimator ahead of the first frame (worker thread); return whether it is ready.

@@ -154,6 +154,8 @@ def live_tryon_view(request, slug: str):
         "worker": request.GET.get("worker") != "0",
         # ?sync=0 always shows the live video under the garment (for comparisons; see bench/registration.py).
         "sync": request.GET.get("sync") != "0",
+        # The server fallback sends poses back and the page draws (?server=render: composited frames).
+        "server_mode": "render" if request.GET.get("server") == "render" else "pose",
         # ?capture_ms= lengthens the size advice's capture (bench/size_advice.py times a loop that measures).
         "capture_ms": _capture_ms(request),
         "autostart": True,

@@ -232,7 +232,7 @@ def test_insecure_context_is_explained(live_server, demo_store, playwright_insta
 def test_without_webassembly_server_path_needs_consent_then_shows_composited_frames(asgi_live_server, demo_store, camera_page):
     page, problems, net, context = camera_page
     context.add_init_script("delete window.WebAssembly;")
-    page.goto(f"{asgi_live_server.url}/p/{TEE}/try/")
+    page.goto(f"{asgi_live_server.url}/p/{TEE}/try/?server=render")
     page.wait_for_function("() => document.querySelector('[data-tryon]').dataset.consent === 'asked'")
     assert page.is_visible("[data-consent]")
     assert "frames from your camera are sent to our server" in page.inner_text("[data-consent]")
@@ -258,6 +258,35 @@ def test_without_webassembly_server_path_needs_consent_then_shows_composited_fra
         page.wait_for_function(f"() => ({SERVER_TEE_PROBE})() > 0.8", timeout=15_000)
     finally:
         screenshot(page, "live-tryon-server")
+    assert page.evaluate("() => window.fittingRoomStats.serverMode") == "render"
+    problems.assert_clean()
+
+
+def test_server_pose_mode_draws_the_garment_here_from_the_servers_landmarks(asgi_live_server, demo_store, camera_page):
+    page, problems, net, context = camera_page
+    context.add_init_script("delete window.WebAssembly;")
+    received = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(payload)))
+    page.goto(f"{asgi_live_server.url}/p/{TEE}/try/")
+    page.wait_for_function("() => document.querySelector('[data-tryon]').dataset.consent === 'asked'")
+    page.click("[data-consent-accept]")
+    page.wait_for_function(
+        "() => window.fittingRoomStats.path === 'server' && window.fittingRoomStats.state === 'tracking'"
+        " && window.fittingRoomStats.serverFrames >= 5",
+        timeout=TRACKING_TIMEOUT,
+    )
+    stats = page.evaluate("() => window.fittingRoomStats")
+    assert stats["serverMode"] == "pose"
+    # No picture comes back: every message from the server is text, under 2 KB a frame.
+    assert received and all(isinstance(payload, str) for payload in received)
+    assert 0 < stats["serverBytesPerFrame"] < 2000, stats["serverBytesPerFrame"]
+    # The live video stays on screen and the garment is drawn on it, on the torso, here.
+    assert page.evaluate("() => !document.querySelector('[data-video]').classList.contains('hidden-video')")
+    page.wait_for_timeout(300)
+    probe = page.evaluate(TORSO_PROBE)
+    assert probe["covered"] > 0.9 and probe["cornerAlpha"] == 0, probe
+    assert min(probe["mean"]) > 170, probe  # the white tee
+    screenshot(page, "live-tryon-server-pose")
     problems.assert_clean()
 
 

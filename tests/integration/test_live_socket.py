@@ -483,3 +483,41 @@ async def test_next_comes_for_every_frame_even_when_the_client_reuses_an_id(tee,
             await communicator.receive_from(TIMEOUT)
             results += 1
         assert nexts == 5
+
+
+async def test_pose_mode_sends_the_landmarks_and_no_picture(tee):
+    communicator, connected, _ = await _open()
+    try:
+        assert connected
+        await communicator.send_json_to({"type": "start", "garment": SLUG, "width": 640, "height": 480, "mode": "pose"})
+        ready = await _json(communicator)
+        assert ready["type"] == "ready" and ready["mode"] == "pose"
+        sizes = []
+        for frame_id in (7, 8, 9):
+            await communicator.send_to(bytes_data=_frame(frame_id))
+            while True:
+                output = await communicator.receive_output(TIMEOUT)
+                assert "bytes" not in output or output["bytes"] is None, "no picture comes back in pose mode"
+                message = json.loads(output["text"])
+                if message["type"] == "result":
+                    break
+            sizes.append(len(output["text"]))
+            assert message["frame"] == frame_id and message["found"] is True and message["fitted"] is True
+            assert len(message["landmarks"]) == 33 and message["timings"]["encode"] == 0.0
+        assert await communicator.receive_nothing(0.5)
+        # The whole reply per frame (result; "next" is about 25 bytes more) is well under 2 KB.
+        assert max(sizes) < 2000, sizes
+    finally:
+        await communicator.disconnect(timeout=5)
+
+
+async def test_an_unknown_mode_is_refused_clearly(tee):
+    communicator, connected, _ = await _open()
+    try:
+        assert connected
+        await communicator.send_json_to({"type": "start", "garment": SLUG, "width": 640, "height": 480, "mode": "video"})
+        message = await _expect_error(communicator, "bad_start")
+        assert '"mode" must be "render" or "pose"' in message["message"]
+        assert (await _start(communicator))["mode"] == "render"  # the connection stays usable
+    finally:
+        await communicator.disconnect(timeout=5)

@@ -48,6 +48,10 @@ const stats = {
   rttMs: 0,
   /** "track": the pose worker reads the camera itself; "video": frames are sent one by one */
   frameSource: "",
+  /** on the server path: "pose" (landmarks come back, the garment is drawn here) or "render" */
+  serverMode: "",
+  /** bytes the server sent back per frame (exponential average) */
+  serverBytesPerFrame: 0,
   /** preflight's verdict on this browser (static/tryon/js/preflight.js): "ok", "in-app", "no-wasm"… */
   preflight: "",
   /** "synced": the frame each pose was found in is shown under the garment; "live": the <video> */
@@ -108,6 +112,7 @@ function main(root) {
   /** @type {(() => void)|null} */
   let frameWaiter = null;
   let path = "device";
+  let serverMode = "";
   /** @type {ServerTryOn|null} */
   let server = null;
   /** @type {ImageBitmap|null} */
@@ -249,7 +254,7 @@ function main(root) {
     dirty = false;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, canvas.width, canvas.height);
-    if (path === "server") {
+    if (path === "server" && serverMode === "render") {
       if (serverImage) {
         const t = coverTransform(serverImage.width, serverImage.height, canvas.width, canvas.height);
         ctx.drawImage(serverImage, t.dx, t.dy, serverImage.width * t.scale, serverImage.height * t.scale);
@@ -475,8 +480,16 @@ function main(root) {
     path = stats.path = "server";
     root.dataset.path = "server";
     landmarks = null;
-    video.classList.add("hidden-video");
-    privacy.textContent = "Server mode: camera frames are sent to our server to draw the garment, and never stored.";
+    smoother.reset();
+    // Pose mode unless asked otherwise (?server=render): the server sends the pose back and this
+    // page draws the garment over its own live video, as on the device; a page that can draw at
+    // all (a 2D canvas, which every browser with a camera has) can draw it.
+    const mode = config.server_mode === "render" ? "render" : "pose";
+    serverMode = stats.serverMode = mode;
+    if (mode === "render") video.classList.add("hidden-video");
+    privacy.textContent = mode === "render"
+      ? "Server mode: camera frames are sent to our server to draw the garment, and never stored."
+      : "Server mode: camera frames are sent to our server to find your pose, and never stored.";
     pathToggle.textContent = "Use on-device";
     pathToggle.hidden = false;
     setState("connecting", "Connecting to the server…");
@@ -498,6 +511,30 @@ function main(root) {
         }
         dirty = true;
       },
+      onPose: (found) => {
+        const now = performance.now();
+        stats.serverFrames++;
+        stats.rttMs = found.rttMs;
+        stats.serverBytesPerFrame = stats.serverBytesPerFrame ? 0.9 * stats.serverBytesPerFrame + 0.1 * found.bytes : found.bytes;
+        rttBadge.textContent = `Server · ${Math.round(found.rttMs)} ms`;
+        rttBadge.hidden = false;
+        if (found.fitted && found.landmarks) {
+          landmarks = smoother.apply(found.landmarks, now); // already in the view's (mirrored) frame
+          stats.landmarks = landmarks;
+          lastSeenAt = now;
+          stats.trackedFrames++;
+          if (!stats.firstTrackedAt) stats.firstTrackedAt = now;
+          if (stats.state !== "tracking") setState("tracking");
+        } else {
+          if (landmarks && now - lastSeenAt > 250) {
+            landmarks = null;
+            smoother.reset();
+          }
+          if (stats.state !== "searching" && now - lastSeenAt > NOBODY_AFTER_MS) setState("searching", "Step back so your shoulders are visible.");
+        }
+        dirty = true;
+      },
+      mode,
       onError: (code, message) => console.warn("server try-on:", code, message),
       onClose: (code) => {
         if (path === "server" && code !== 1000) {
@@ -516,6 +553,8 @@ function main(root) {
   function stopServerPath() {
     if (server) server.stop();
     server = null;
+    landmarks = null;
+    smoother.reset();
     if (serverImage) serverImage.close();
     serverImage = null;
     rttBadge.hidden = true;
@@ -549,7 +588,7 @@ function main(root) {
   async function snapshot() {
     if (!video.videoWidth) return;
     const shot = document.createElement("canvas");
-    if (path === "server") {
+    if (path === "server" && serverMode === "render") {
       if (!serverImage) return;
       shot.width = serverImage.width;
       shot.height = serverImage.height;

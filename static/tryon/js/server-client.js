@@ -1,5 +1,8 @@
-// Server-rendered try-on (the fallback): camera frames go to the server over a WebSocket, which
-// fits and draws the garment and sends composited frames back. Used only after the shopper agreed.
+// The server fallback: camera frames go to the server over a WebSocket. Used only after the
+// shopper agreed. In "pose" mode (the page's default) the server finds the pose and sends back its
+// landmarks alone (~1.3 KB a frame), and the page draws the garment on its own video with the same
+// geometry as the on-device path; in "render" mode it sends composited frames back, for a page that
+// cannot draw (no 2D canvas) and for the parity tests (?server=render).
 //
 // Protocol (tryon/consumers.py): text {"type": "start", garment, width, height}; binary frames of
 // a 4-byte big-endian id + JPEG; per frame the server answers "next" once the frame's pose is
@@ -21,15 +24,26 @@ const RESEND_AFTER_MS = 1500;
  * @property {boolean} fitted the garment was drawn
  * @property {number} rttMs round trip for this frame
  */
+/**
+ * @typedef {object} ServerPose
+ * @property {number[][] | null} landmarks normalised to the frame sent (mirrored like the view)
+ * @property {boolean} found a person was found
+ * @property {boolean} fitted the garment fits on the pose
+ * @property {number} rttMs round trip for this frame
+ * @property {number} bytes the reply's size (the result message)
+ */
 
 export class ServerTryOn {
   /**
-   * @param {{url: string, onFrame: (f: ServerFrame) => void, onError: (code: string, message: string) => void,
-   *          onClose: (code: number) => void}} options
+   * @param {{url: string, onFrame?: (f: ServerFrame) => void, onPose?: (p: ServerPose) => void,
+   *          onError: (code: string, message: string) => void, onClose: (code: number) => void,
+   *          mode?: "pose" | "render"}} options
    */
-  constructor({ url, onFrame, onError, onClose }) {
+  constructor({ url, onFrame, onPose, onError, onClose, mode = "render" }) {
     this.url = url;
-    this.onFrame = onFrame;
+    this.mode = mode;
+    this.onFrame = onFrame || (() => {});
+    this.onPose = onPose || (() => {});
     this.onError = onError;
     this.onClose = onClose;
     /** @type {WebSocket|null} */
@@ -66,7 +80,7 @@ export class ServerTryOn {
     this.ws = ws;
     this.running = true;
     ws.onopen = () => {
-      ws.send(JSON.stringify({ type: "start", garment, width: this.canvas.width, height: this.canvas.height }));
+      ws.send(JSON.stringify({ type: "start", garment, width: this.canvas.width, height: this.canvas.height, mode: this.mode }));
     };
     ws.onmessage = (event) => this.handle(event.data);
     ws.onclose = (event) => {
@@ -107,7 +121,10 @@ export class ServerTryOn {
           this.inFlight = false;
           this.sendFrame();
         }
-      } else if (message.type === "result") this.lastResult = message;
+      } else if (message.type === "result") {
+        this.lastResult = message;
+        if (this.mode === "pose") this.replied(message.frame, data.length);
+      }
       else if (message.type === "error") {
         this.onError(message.code, message.message);
         if (message.frame !== undefined || message.code === "bad_image" || message.code === "server_error") {
@@ -118,6 +135,19 @@ export class ServerTryOn {
       return;
     }
     const id = new DataView(data).getUint32(0);
+    this.replied(id, data.byteLength);
+    const result = this.lastResult || {};
+    const image = await createImageBitmap(new Blob([new Uint8Array(data, 4)], { type: "image/jpeg" }));
+    this.frames++;
+    this.onFrame({ image, found: Boolean(result.found), fitted: Boolean(result.fitted), rttMs: this.rttMs });
+  }
+
+  /**
+   * The reply to frame `id` arrived (its composited JPEG, or in pose mode its result): time the round
+   * trip, adapt the JPEG quality to it, send the next frame, and in pose mode hand the pose on.
+   * @param {number} id @param {number} bytes
+   */
+  replied(id, bytes) {
     const sent = this.sentAt.get(id);
     for (const older of this.sentAt.keys()) if (older <= id) this.sentAt.delete(older);
     if (id === this.lastSentId) this.inFlight = false; // no "next" seen (or lost): send on the result
@@ -129,10 +159,11 @@ export class ServerTryOn {
       this.quality = Math.min(QUALITY_MAX, Math.max(QUALITY_MIN, q));
     }
     this.sendFrame();
-    const result = this.lastResult || {};
-    const image = await createImageBitmap(new Blob([new Uint8Array(data, 4)], { type: "image/jpeg" }));
-    this.frames++;
-    this.onFrame({ image, found: Boolean(result.found), fitted: Boolean(result.fitted), rttMs: this.rttMs });
+    if (this.mode === "pose") {
+      const r = this.lastResult || {};
+      this.frames++;
+      this.onPose({ landmarks: r.landmarks || null, found: Boolean(r.found), fitted: Boolean(r.fitted), rttMs: this.rttMs, bytes });
+    }
   }
 
   sendFrame() {
