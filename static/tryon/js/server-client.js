@@ -1,6 +1,6 @@
 // The server fallback: camera frames go to the server over a WebSocket. Used only after the
 // shopper agreed. In "pose" mode (the page's default) the server finds the pose and sends back its
-// landmarks alone (~1.3 KB a frame), and the page draws the garment on its own video with the same
+// landmarks alone (~1.2 KB a frame), and the page draws the garment on its own video with the same
 // geometry as the on-device path; in "render" mode it sends composited frames back, for a page that
 // cannot draw (no 2D canvas) and for the parity tests (?server=render).
 //
