@@ -100,16 +100,19 @@ def frame_jpeg() -> bytes:
     return camera_jpeg(PHOTO, quality=80)
 
 
-def bare_parallel_fps(jpeg: bytes, seconds: float, threads: int) -> float:
+def bare_parallel_fps(jpeg: bytes, seconds: float, threads: int, masks: bool = True) -> float:
     """Return the total fps of ``threads`` plain loops at once, each with its own landmarker (machine capacity)."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(threads) as pool:
-        return sum(pool.map(lambda _: bare_fps(jpeg, seconds), range(threads)))
+        return sum(pool.map(lambda _: bare_fps(jpeg, seconds, masks), range(threads)))
 
 
-def bare_fps(jpeg: bytes, seconds: float) -> float:
-    """Return MediaPipe detect_for_video frames per second on the frame, in a plain loop."""
+def bare_fps(jpeg: bytes, seconds: float, masks: bool = True) -> float:
+    """Return MediaPipe detect_for_video frames per second on the frame, in a plain loop.
+
+    ``masks``: with the person mask, as the server computes it in render mode (pose mode does not).
+    """
     import cv2
     import numpy as np
     from mediapipe.tasks.python.core.base_options import BaseOptions
@@ -123,7 +126,7 @@ def bare_fps(jpeg: bytes, seconds: float) -> float:
     options = mp_pose.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(MODELS / "pose_landmarker_lite.task")),
         running_mode=VisionTaskRunningMode.VIDEO,
-        output_segmentation_masks=True,
+        output_segmentation_masks=masks,
     )
     with mp_pose.PoseLandmarker.create_from_options(options) as landmarker:
         ts = 0
@@ -234,12 +237,14 @@ class Client(WebSocketClientProtocol):
 
     def onConnect(self, response):
         self.inbox: asyncio.Queue = asyncio.Queue()
+        self.bytes_in = 0  # every message's payload, text and binary
         self.closed = asyncio.get_running_loop().create_future()
 
     def onOpen(self):
         self.factory.opened.set_result(self)
 
     def onMessage(self, payload, isBinary):
+        self.bytes_in += len(payload)
         self.inbox.put_nowait(payload if isBinary else json.loads(payload.decode("utf-8")))
 
     def onClose(self, wasClean, code, reason):
@@ -256,14 +261,15 @@ class Client(WebSocketClientProtocol):
         return item
 
 
-async def connect(port: int) -> Client:
+async def connect(port: int, mode: str = "render") -> Client:
     loop = asyncio.get_running_loop()
     factory = WebSocketClientFactory(f"ws://127.0.0.1:{port}/ws/tryon/", origin=f"http://127.0.0.1:{port}")
     factory.protocol = Client
     factory.opened = loop.create_future()
     await loop.create_connection(factory, "127.0.0.1", port)
     client = await asyncio.wait_for(factory.opened, 30)
-    client.sendMessage(json.dumps({"type": "start", "garment": SLUG, "width": 640, "height": 480}).encode())
+    client.sendMessage(json.dumps({"type": "start", "garment": SLUG, "width": 640, "height": 480, "mode": mode}).encode())
+    client.mode = mode
     ready = await client.recv()
     if ready.get("type") != "ready":
         raise RuntimeError(f"start refused: {ready}")
@@ -292,18 +298,22 @@ async def stream(client: Client, jpeg: bytes, warmup_until: float, until: float,
 
     for _ in range(in_flight):
         send()
+    bytes_from = None
     while outstanding:
         message = await client.recv()
         if isinstance(message, dict) and message.get("type") == "result":
             result = message
-            continue
-        if isinstance(message, dict) and message.get("type") == "next":
+            if client.mode != "pose":
+                continue
+            got = message["frame"]  # pose mode: the result is the whole reply
+        elif isinstance(message, dict) and message.get("type") == "next":
             if on_next and message["frame"] == frame_id and time.perf_counter() < until:
                 send()
             continue
-        if isinstance(message, dict):
+        elif isinstance(message, dict):
             raise RuntimeError(f"server said: {message}")
-        got = HEADER.unpack_from(message)[0]
+        else:
+            got = HEADER.unpack_from(message)[0]
         if got not in outstanding:
             continue
         received = time.perf_counter()
@@ -311,15 +321,19 @@ async def stream(client: Client, jpeg: bytes, warmup_until: float, until: float,
         for older in [i for i in outstanding if i < got]:
             del outstanding[older]  # dropped by the server
         if sent >= warmup_until and received <= until:
-            counted_from = counted_from or sent
+            if counted_from is None:
+                counted_from, bytes_from = sent, client.bytes_in
+            bytes_to = client.bytes_in
             latencies.append((received - sent) * 1000.0)
             timings.append(result["timings"])
             if not (result["found"] and result["fitted"]):
                 raise RuntimeError("the garment was not fitted on the benchmark frame")
         while received < until and len(outstanding) < in_flight and not (on_next and got < frame_id):
             send()
+    down = (bytes_to - bytes_from) / (len(latencies) - 1) if len(latencies) > 1 else 0.0
     return {"frames": len(latencies), "seconds": min(time.perf_counter(), until) - (counted_from or until),
-            "latencies": latencies, "timings": timings, "dropped": result["dropped"] if result else 0}
+            "latencies": latencies, "timings": timings, "dropped": result["dropped"] if result else 0,
+            "bytes_down_per_frame": down}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -328,8 +342,8 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def phase(port: int, jpeg: bytes, clients: int, seconds: float, server_pid: int, in_flight: int = 1,
-                on_next: bool = True) -> dict:
-    conns = [await connect(port) for _ in range(clients)]
+                on_next: bool = True, mode: str = "render") -> dict:
+    conns = [await connect(port, mode) for _ in range(clients)]
     try:
         start = time.perf_counter()
         warmup_until, until = start + WARMUP_S, start + WARMUP_S + seconds
@@ -374,6 +388,7 @@ def summarise(stats: list[dict]) -> dict:
         "p50_ms": statistics.median(latencies),
         "p95_ms": pct(latencies, 0.95),
         "dropped": sum(s["dropped"] for s in stats),
+        "bytes_down_per_frame": statistics.mean(s["bytes_down_per_frame"] for s in stats),
         "server_ms_p50": {
             key: round(statistics.median(t.get(key, 0.0) for s in stats for t in s["timings"]), 2)
             for key in ("decode", "pose", "render", "encode", "wait", "total")
@@ -390,6 +405,8 @@ def main() -> None:
                         "or only when the previous result arrives (strict request/response)")
     parser.add_argument("--in-flight", type=int, default=1, choices=(1, 2),
                         help="with --pacing result: frames each client keeps outstanding")
+    parser.add_argument("--mode", default="render", choices=("render", "pose"),
+                        help="render: composited JPEGs come back; pose: the landmarks alone (the live page's default)")
     parser.add_argument("--soak", type=float, default=0.0, metavar="SECONDS",
                         help="then one client at full rate for this long, reporting the server's RSS growth")
     args = parser.parse_args()
@@ -406,16 +423,18 @@ def main() -> None:
         port = free_port()
         server = start_server(env, port, workdir / "daphne.log")
         try:
-            pacing = (args.in_flight, args.pacing == "next")
+            pacing = (args.in_flight, args.pacing == "next", args.mode)
             # Each phase is bracketed by its baseline, measured just before and just after it
             # (the server idles meanwhile): the machine's speed drifts by tens of percent
             # within minutes, and both sides of each ratio should see the same machine.
-            bare_runs = [bare_fps(jpeg, half)]
+            # The baseline computes what the server does: the pose, and in render mode the mask too.
+            masks = args.mode == "render"
+            bare_runs = [bare_fps(jpeg, half, masks)]
             one = asyncio.run(phase(port, jpeg, 1, args.seconds, server.pid, *pacing))
-            bare_runs.append(bare_fps(jpeg, half))
-            parallel_runs = [bare_parallel_fps(jpeg, half, threads)]
+            bare_runs.append(bare_fps(jpeg, half, masks))
+            parallel_runs = [bare_parallel_fps(jpeg, half, threads, masks)]
             four = asyncio.run(phase(port, jpeg, 4, args.seconds, server.pid, *pacing))
-            parallel_runs.append(bare_parallel_fps(jpeg, half, threads))
+            parallel_runs.append(bare_parallel_fps(jpeg, half, threads, masks))
             soak = asyncio.run(phase(port, jpeg, 1, args.soak, server.pid, *pacing)) if args.soak else None
         except BaseException:
             sys.stderr.write((workdir / "daphne.log").read_text(errors="replace")[-4000:])
@@ -466,6 +485,9 @@ def main() -> None:
         },
         **extra,
         "frames_dropped_by_server": one["dropped"] + four["dropped"],
+        "mode": args.mode,
+        "bytes_up_per_frame": len(jpeg) + HEADER.size,
+        "bytes_down_per_frame": {"one_client": r(one["bytes_down_per_frame"]), "four_clients": r(four["bytes_down_per_frame"])},
         "setup": {"cpu_count": os.cpu_count(), "model": "lite", "frame": "640x480 JPEG q80, "
                   f"{len(jpeg)} bytes", "server": "daphne, 1 process, DEBUG off",
                   "phase_seconds": args.seconds, "warmup_seconds": WARMUP_S, "pacing": args.pacing, "in_flight": args.in_flight,

@@ -15,7 +15,7 @@ Client → server
   (1..``LIVE_MAX_FRAME_WIDTH`` by 1..``LIVE_MAX_FRAME_HEIGHT``). ``mode``
   (default ``"render"``): ``"render"`` sends each composited frame back,
   ``"pose"`` only the ``result`` message (the phone draws the garment itself
-  from its landmarks). The server answers
+  from its landmarks); the first ``start`` fixes it for the connection. The server answers
   ``{"type": "ready", "garment": slug, "mode": mode, "limits": {"max_bytes", "max_width",
   "max_height", "max_fps", "idle_timeout"}}`` and starts loading the pose
   model (the first result can take up to about a second longer; its timings
@@ -195,11 +195,12 @@ def _config() -> dict:
     return {key: cfg.get(key, default) for key, default in DEFAULTS.items()}
 
 
-def _new_estimator(model: str):
+def _new_estimator(model: str, segmentation: bool = True):
     from tryon.pose import PoseEstimator, model_path_for
 
+    # The person mask is only for drawing (arms in front of the garment): pose mode goes without.
     return PoseEstimator(
-        model_path_for(settings.FITTINGROOM["MODELS_DIR"], model), mode="video", segmentation=True
+        model_path_for(settings.FITTINGROOM["MODELS_DIR"], model), mode="video", segmentation=segmentation
     )
 
 
@@ -282,7 +283,10 @@ class TryOnConsumer(AsyncWebsocketConsumer):
             return
         _connections[self.client_key] += 1
         self.counted = True
-        self.session = LiveSession(lambda: _new_estimator(self.cfg["LIVE_POSE_MODEL"]), self.limits)
+        # Created on the first "start" (which fixes the mode) or frame.
+        self.session = LiveSession(
+            lambda: _new_estimator(self.cfg["LIVE_POSE_MODEL"], segmentation=self.mode == "render"), self.limits
+        )
         self.idle_task = asyncio.create_task(self._watch_idle())
 
     async def dispatch(self, message):
@@ -391,9 +395,12 @@ class TryOnConsumer(AsyncWebsocketConsumer):
                 f"Frames may be at most {self.limits.max_width}x{self.limits.max_height} pixels.",
             )
             return
-        mode = message.get("mode", "render")
+        mode = message.get("mode", "render" if self.garment is None else self.mode)
         if mode not in ("render", "pose"):
             await self._error("bad_start", '"mode" must be "render" or "pose".')
+            return
+        if self.garment is not None and mode != self.mode:
+            await self._error("bad_start", f'The mode was set to "{self.mode}" by the first "start"; open a new connection to change it.')
             return
         garment = await self._garment_from(message)
         if garment is None:

@@ -84,8 +84,8 @@ def estimators(monkeypatch) -> list:
     created = []
     real = consumers._new_estimator
 
-    def spy(model):
-        estimator = real(model)
+    def spy(model, **kwargs):
+        estimator = real(model, **kwargs)
         created.append(estimator)
         return estimator
 
@@ -485,7 +485,7 @@ async def test_next_comes_for_every_frame_even_when_the_client_reuses_an_id(tee,
         assert nexts == 5
 
 
-async def test_pose_mode_sends_the_landmarks_and_no_picture(tee):
+async def test_pose_mode_sends_the_landmarks_and_no_picture(tee, estimators):
     communicator, connected, _ = await _open()
     try:
         assert connected
@@ -505,6 +505,7 @@ async def test_pose_mode_sends_the_landmarks_and_no_picture(tee):
             assert message["frame"] == frame_id and message["found"] is True and message["fitted"] is True
             assert len(message["landmarks"]) == 33 and message["timings"]["encode"] == 0.0
         assert await communicator.receive_nothing(0.5)
+        assert estimators[-1].segmentation is False  # no person mask: nothing is drawn here
         # The whole reply per frame (result; "next" is about 25 bytes more) is well under 2 KB.
         assert max(sizes) < 2000, sizes
     finally:
@@ -519,5 +520,8 @@ async def test_an_unknown_mode_is_refused_clearly(tee):
         message = await _expect_error(communicator, "bad_start")
         assert '"mode" must be "render" or "pose"' in message["message"]
         assert (await _start(communicator))["mode"] == "render"  # the connection stays usable
+        await communicator.send_json_to({"type": "start", "garment": SLUG, "width": 640, "height": 480, "mode": "pose"})
+        message = await _expect_error(communicator, "bad_start")
+        assert "open a new connection to change it" in message["message"]
     finally:
         await communicator.disconnect(timeout=5)
