@@ -82,6 +82,16 @@ _FEET_INCHES = re.compile(  # ASCII digits only, as in JavaScript
 _WITH_UNIT = re.compile(r"^(?P<n>[-+]?\d+(?:\.\d+)?)\s*(?P<unit>cm|m|in|inch|inches|\"|kg|lb|lbs)?$", re.ASCII)
 
 
+def _within(field: str, value: float, unit: str, bounds: tuple[float, float]) -> float:
+    """Return ``value``, or raise the message saying it is outside ``bounds`` (a wrong unit, usually)."""
+    low, high = bounds
+    if not low <= value <= high:
+        raise BodyInputError(
+            field, f"A {field} of {_fmt(value)} {unit} is outside {_fmt(low)}–{_fmt(high)} {unit}: check the number and the unit."
+        )
+    return value
+
+
 def parse_height(text) -> float:
     """Return a height in centimetres from "172", "172 cm", "1.72 m", "5'8\"", "5 ft 8", "68 in"."""
     raw = str(text if text is not None else "").strip().lower()
@@ -103,12 +113,7 @@ def parse_height(text) -> float:
                 cm = value
     if cm is None or not math.isfinite(cm):
         raise BodyInputError("height", "Enter your height as a number, in cm (e.g. 172) or feet and inches (e.g. 5'8\").")
-    low, high = HEIGHT_CM
-    if not low <= cm <= high:
-        raise BodyInputError(
-            "height", f"A height of {_fmt(cm)} cm is outside {_fmt(low)}–{_fmt(high)} cm: check the number and the unit."
-        )
-    return cm
+    return _within("height", cm, "cm", HEIGHT_CM)
 
 
 def parse_weight(text) -> float | None:
@@ -123,12 +128,7 @@ def parse_weight(text) -> float | None:
     kg = float(match["n"]) * (KG_PER_LB if unit in ("lb", "lbs") else 1.0)
     if kg <= 0:
         raise BodyInputError("weight", "Weight must be more than 0: enter it in kg or lb, or leave it empty.")
-    low, high = WEIGHT_KG
-    if not low <= kg <= high:
-        raise BodyInputError(
-            "weight", f"A weight of {_fmt(kg)} kg is outside {_fmt(low)}–{_fmt(high)} kg: check the number and the unit."
-        )
-    return kg
+    return _within("weight", kg, "kg", WEIGHT_KG)
 
 
 def parse_sex(text) -> str | None:

@@ -149,7 +149,9 @@ export async function currentEnvironment() {
   let webgl = false;
   try {
     const canvas = document.createElement("canvas");
-    webgl = Boolean(canvas.getContext("webgl2") || canvas.getContext("webgl"));
+    const gl = canvas.getContext("webgl2") || canvas.getContext("webgl");
+    webgl = Boolean(gl);
+    gl?.getExtension("WEBGL_lose_context")?.loseContext(); // a probe: give the context back at once
   } catch (_) {
     webgl = false;
   }

@@ -57,6 +57,18 @@ function clean(text) {
 }
 
 /**
+ * `value`, or the message saying it is outside `bounds` (a wrong unit, usually).
+ * @param {string} field @param {number} value @param {string} unit @param {number[]} bounds
+ */
+function within(field, value, unit, bounds) {
+  const [low, high] = bounds;
+  if (!(low <= value && value <= high)) {
+    throw new BodyInputError(field, `A ${field} of ${fmt(value)} ${unit} is outside ${fmt(low)}–${fmt(high)} ${unit}: check the number and the unit.`);
+  }
+  return value;
+}
+
+/**
  * A height in centimetres from "172", "172 cm", "1.72 m", "5'8\"", "5 ft 8", "68 in".
  * @param {unknown} text
  * @returns {number}
@@ -79,11 +91,7 @@ export function parseHeight(text) {
   if (cm === null || !Number.isFinite(cm)) {
     throw new BodyInputError("height", "Enter your height as a number, in cm (e.g. 172) or feet and inches (e.g. 5'8\").");
   }
-  const [low, high] = HEIGHT_CM;
-  if (!(low <= cm && cm <= high)) {
-    throw new BodyInputError("height", `A height of ${fmt(cm)} cm is outside ${fmt(low)}–${fmt(high)} cm: check the number and the unit.`);
-  }
-  return cm;
+  return within("height", cm, "cm", HEIGHT_CM);
 }
 
 /**
@@ -101,11 +109,7 @@ export function parseWeight(text) {
   }
   const kg = parseFloat(match[1]) * (unit === "lb" || unit === "lbs" ? KG_PER_LB : 1.0);
   if (kg <= 0) throw new BodyInputError("weight", "Weight must be more than 0: enter it in kg or lb, or leave it empty.");
-  const [low, high] = WEIGHT_KG;
-  if (!(low <= kg && kg <= high)) {
-    throw new BodyInputError("weight", `A weight of ${fmt(kg)} kg is outside ${fmt(low)}–${fmt(high)} kg: check the number and the unit.`);
-  }
-  return kg;
+  return within("weight", kg, "kg", WEIGHT_KG);
 }
 
 /**
