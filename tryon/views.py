@@ -31,22 +31,40 @@ def _photo_body_limit(cfg: dict) -> tuple[int, str]:
     return cfg["PHOTO_MAX_BYTES"] + _ENVELOPE, f"The photo is larger than {cfg['PHOTO_MAX_BYTES'] // MB} MB."
 
 
+def _photo_post(request, slug: str, *, scope: str, busy: str, products):
+    """The checks both photo endpoints make first, in this order: the client's rate in ``scope``,
+    a multipart body, an active product with an overlay. Return ``(product, None)`` or
+    ``(None, error response)``; raise Http404 for an unknown garment."""
+    if not ratelimit.hit(scope, ratelimit.client_key(request), settings.FITTINGROOM["PHOTO_RATE_LIMIT"]):
+        return None, _error(429, "rate_limited", busy)
+    if (request.content_type or "") != "multipart/form-data":
+        return None, _error(415, "unsupported_media_type", "Send the photo as multipart/form-data in a field named “photo”.")
+    product = products.filter(slug=slug, overlay__isnull=False).first()
+    if product is None:
+        raise Http404("No such garment.")
+    return product, None
+
+
+def _photo_data(request) -> tuple[bytes | None, HttpResponse | None]:
+    """Return the uploaded photo's bytes (at most one more than allowed, for the decoder to refuse), or an error."""
+    upload = request.FILES.get("photo")
+    if upload is None:
+        return None, _error(400, "missing_photo", "Choose a photo first.")
+    return upload.read(settings.FITTINGROOM["PHOTO_MAX_BYTES"] + 1), None
+
+
 @max_body(_photo_body_limit)  # checked before any middleware parses the form (fittingroom.bodylimit)
 @require_POST
 def photo_tryon_view(request, slug: str):
-    cfg = settings.FITTINGROOM
-    if not ratelimit.hit("photo", ratelimit.client_key(request), cfg["PHOTO_RATE_LIMIT"]):
-        return _error(429, "rate_limited", "Too many try-ons in a short time. Please wait a minute and try again.")
-    content_type = request.content_type or ""
-    if content_type != "multipart/form-data":
-        return _error(415, "unsupported_media_type", "Send the photo as multipart/form-data in a field named “photo”.")
-    product = Product.objects.active().select_related("overlay").filter(slug=slug, overlay__isnull=False).first()
-    if product is None:
-        raise Http404("No such garment.")
-    upload = request.FILES.get("photo")
-    if upload is None:
-        return _error(400, "missing_photo", "Choose a photo first.")
-    data = upload.read(cfg["PHOTO_MAX_BYTES"] + 1)
+    product, refused = _photo_post(
+        request, slug, scope="photo", busy="Too many try-ons in a short time. Please wait a minute and try again.",
+        products=Product.objects.active().select_related("overlay"),
+    )
+    if refused:
+        return refused
+    data, refused = _photo_data(request)
+    if refused:
+        return refused
     try:
         jpeg = photo_tryon(data=data, overlay_rgba=overlay_pixels(product.overlay), garment=product.overlay.as_garment())
     except ImageRejected as exc:
@@ -68,27 +86,21 @@ def size_advice_view(request, slug: str):
     ``weight`` and ``sex``. A photo that cannot be measured gets ``measured: false`` and the
     instruction that would fix it, never a size.
     """
-    cfg = settings.FITTINGROOM
-    if not ratelimit.hit("advice", ratelimit.client_key(request), cfg["PHOTO_RATE_LIMIT"]):
-        return _error(429, "rate_limited", "Too many requests in a short time. Please wait a minute and try again.")
-    if (request.content_type or "") != "multipart/form-data":
-        return _error(415, "unsupported_media_type", "Send the photo as multipart/form-data in a field named “photo”.")
-    product = (
-        Product.objects.active().select_related("overlay").prefetch_related("variants", "size_chart")
-        .filter(slug=slug, overlay__isnull=False).first()
+    product, refused = _photo_post(
+        request, slug, scope="advice", busy="Too many requests in a short time. Please wait a minute and try again.",
+        products=Product.objects.active().select_related("overlay").prefetch_related("variants", "size_chart"),
     )
-    if product is None:
-        raise Http404("No such garment.")
+    if refused:
+        return refused
     try:
         height = sizing.parse_height(request.POST.get("height"))
         weight = sizing.parse_weight(request.POST.get("weight"))
         sex = sizing.parse_sex(request.POST.get("sex"))
     except sizing.BodyInputError as exc:
         return _error(400, f"bad_{exc.field}", exc.message)
-    upload = request.FILES.get("photo")
-    if upload is None:
-        return _error(400, "missing_photo", "Choose a photo first.")
-    data = upload.read(cfg["PHOTO_MAX_BYTES"] + 1)
+    data, refused = _photo_data(request)
+    if refused:
+        return refused
     try:
         result = photo_size_advice(data=data, height_cm=height, weight_kg=weight, sex=sex,
                                    kind=product.overlay.kind, **size_advice_input(product))
