@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -163,6 +164,19 @@ def start_server(workdir: Path) -> tuple[subprocess.Popen, int]:
     raise SystemExit("server did not start")
 
 
+@contextlib.contextmanager
+def demo_server():
+    """Serve the demo store from a throw-away folder for the ``with`` block; yield ``(folder, port)``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        server, port = start_server(workdir)
+        try:
+            yield workdir, port
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
 def poll(page, expr: str, timeout: float = 90.0):
     """Evaluate ``expr`` until truthy (polling with evaluate: the page's CSP forbids eval-based waits)."""
     deadline = time.monotonic() + timeout
@@ -250,25 +264,19 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        server, port = start_server(workdir)
+    with demo_server() as (workdir, port):
         proxy = ByteCountingProxy(port)
         base = f"http://127.0.0.1:{proxy.port}"
-        try:
-            with sync_playwright() as pw:
-                report = visit_bytes(pw, proxy, base, workdir / "profile")
-                report["first_visit_4g"] = first_visit_on_4g(pw, proxy, base, workdir / "profile-4g", 9e6, 85)
-                browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=fake_camera_args(photo_clip()))
-                samples = {m: {"bare": [], "loop": []} for m in ("lite", "full")}
-                for _ in range(args.rounds):
-                    for model in ("lite", "full"):
-                        samples[model]["bare"].append(bare_fps(browser, base, model, args.seconds))
-                        samples[model]["loop"].append(loop_fps(browser, base, model, args.seconds))
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        with sync_playwright() as pw:
+            report = visit_bytes(pw, proxy, base, workdir / "profile")
+            report["first_visit_4g"] = first_visit_on_4g(pw, proxy, base, workdir / "profile-4g", 9e6, 85)
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=fake_camera_args(photo_clip()))
+            samples = {m: {"bare": [], "loop": []} for m in ("lite", "full")}
+            for _ in range(args.rounds):
+                for model in ("lite", "full"):
+                    samples[model]["bare"].append(bare_fps(browser, base, model, args.seconds))
+                    samples[model]["loop"].append(loop_fps(browser, base, model, args.seconds))
+            browser.close()
     for model, s in samples.items():
         bare, loop = statistics.median(s["bare"]), statistics.median(s["loop"])
         # Each round's loop run follows its bare run: the median of the paired ratios is less

@@ -27,7 +27,6 @@ import io
 import json
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -37,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from bench.browser import poll, start_server  # noqa: E402
+from bench.browser import demo_server, poll  # noqa: E402
 from tests.functional.conftest import CHROMIUM, fake_camera_args  # noqa: E402
 from tests.functional.fakecam import video_clip  # noqa: E402
 from tryon.pose import PoseEstimator, model_path_for  # noqa: E402
@@ -126,19 +125,14 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
 
     samples = {"synced": [], "live": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        server, port = start_server(Path(tmp))
+    with demo_server() as (_, port):
         base = f"http://127.0.0.1:{port}"
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=fake_camera_args(video_clip()))
-                for _ in range(args.rounds):
-                    samples["synced"] += session(browser, base, True, args.seconds)
-                    samples["live"] += session(browser, base, False, args.seconds)
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=fake_camera_args(video_clip()))
+            for _ in range(args.rounds):
+                samples["synced"] += session(browser, base, True, args.seconds)
+                samples["live"] += session(browser, base, False, args.seconds)
+            browser.close()
     report = {}
     with PoseEstimator(model_path_for(MODELS, "lite"), mode="image") as estimator:
         for display, taken in samples.items():

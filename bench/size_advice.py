@@ -25,7 +25,6 @@ import json
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -158,7 +157,7 @@ def consistency(estimator) -> dict:
 def browser_costs(seconds: float, rounds: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from bench.browser import poll, start_server
+    from bench.browser import demo_server, poll
     from tests.functional.conftest import CHROMIUM, fake_camera_args
     from tests.functional.fakecam import standing_clip
 
@@ -169,40 +168,35 @@ def browser_costs(seconds: float, rounds: int) -> dict:
         return (page.evaluate("() => window.fittingRoomStats.detectFrames") - n0) / (time.monotonic() - t0)
 
     plain, measuring, read_ms = [], [], []
-    with tempfile.TemporaryDirectory() as tmp:
-        server, port = start_server(Path(tmp))
+    with demo_server() as (_, port):
         base = f"http://127.0.0.1:{port}"
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=fake_camera_args(standing_clip()))
-                for _ in range(rounds):
-                    context = browser.new_context(viewport={"width": 390, "height": 844})
-                    page = context.new_page()
-                    capture = int((seconds + 30) * 1000)
-                    page.goto(f"{base}/p/floral-midi-sundress/try/?capture_ms={capture}")
-                    poll(page, "() => window.fittingRoomStats && window.fittingRoomStats.trackedFrames >= 10")
-                    plain.append(fps(page))
-                    page.click("[data-size-open]")
-                    page.fill("[data-size-height]", "170")
-                    page.click("[data-size-measure]")
-                    poll(page, "() => window.fittingRoomStats.sizeAdvice.measuredFrames >= 5")
-                    measuring.append(fps(page))
-                    assert page.evaluate("() => window.fittingRoomStats.sizeAdvice.state") == "measuring"
-                    read_ms.extend(page.evaluate("() => window.fittingRoomStats.sizeAdvice.measureMs"))
-                    js = page.evaluate("""async () => {
-                      const s = await import('/static/tryon/js/sizing.js');
-                      const model = await (await fetch('/static/tryon/sizing-model.json')).json();
-                      const chart = %s;
-                      const observed = {waist: {width: 31, width_sd: 1.0}, hips: {width: 34, width_sd: 1.0}};
-                      const n = 2000, t0 = performance.now();
-                      for (let i = 0; i < n; i++) s.recommend(s.estimate(model, 170 + i %% 10, 64, null, observed), chart, 'dress', []);
-                      return (performance.now() - t0) / n;
-                    }""" % json.dumps(CHART))
-                    context.close()
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=fake_camera_args(standing_clip()))
+            for _ in range(rounds):
+                context = browser.new_context(viewport={"width": 390, "height": 844})
+                page = context.new_page()
+                capture = int((seconds + 30) * 1000)
+                page.goto(f"{base}/p/floral-midi-sundress/try/?capture_ms={capture}")
+                poll(page, "() => window.fittingRoomStats && window.fittingRoomStats.trackedFrames >= 10")
+                plain.append(fps(page))
+                page.click("[data-size-open]")
+                page.fill("[data-size-height]", "170")
+                page.click("[data-size-measure]")
+                poll(page, "() => window.fittingRoomStats.sizeAdvice.measuredFrames >= 5")
+                measuring.append(fps(page))
+                assert page.evaluate("() => window.fittingRoomStats.sizeAdvice.state") == "measuring"
+                read_ms.extend(page.evaluate("() => window.fittingRoomStats.sizeAdvice.measureMs"))
+                js = page.evaluate("""async () => {
+                  const s = await import('/static/tryon/js/sizing.js');
+                  const model = await (await fetch('/static/tryon/sizing-model.json')).json();
+                  const chart = %s;
+                  const observed = {waist: {width: 31, width_sd: 1.0}, hips: {width: 34, width_sd: 1.0}};
+                  const n = 2000, t0 = performance.now();
+                  for (let i = 0; i < n; i++) s.recommend(s.estimate(model, 170 + i %% 10, 64, null, observed), chart, 'dress', []);
+                  return (performance.now() - t0) / n;
+                }""" % json.dumps(CHART))
+                context.close()
+            browser.close()
     observed = {"waist": {"width": 31.0, "width_sd": 1.0}, "hips": {"width": 34.0, "width_sd": 1.0}}
     n, started = 2000, time.perf_counter()
     for i in range(n):

@@ -25,17 +25,16 @@ Run after changing the advice or refitting the model on purpose, and review the 
 
 from __future__ import annotations
 
+import base64
 import json
+import random
 import sys
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-
-import base64  # noqa: E402
-import random  # noqa: E402
-import zlib  # noqa: E402
 
 from tests.bodies import draw_body  # noqa: E402
 from tryon import bodymeasure, sizing  # noqa: E402
