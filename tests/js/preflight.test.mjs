@@ -78,3 +78,9 @@ test("the SIMD-less path still runs on the device, with a note", () => {
 test("detectBrowser never throws on junk", () => {
   for (const ua of ["", "curl/8.0", "x".repeat(10000)]) assert.equal(detectBrowser(ua).app, null);
 });
+
+test("the server paths say why in one sentence, for the consent dialog", () => {
+  const got = preflight({ userAgent: UA.desktopFirefox, ...FULL, wasm: false, simd: false });
+  assert.equal(got.reason, "This browser cannot run the try-on on your device (no WebAssembly).");
+  assert.equal(got.message, `${got.reason} You can let our server do it, or try it on with a photo.`);
+});

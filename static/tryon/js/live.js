@@ -405,7 +405,7 @@ function main(root) {
     if (check.path === "photo") return setState(`error:${check.code}`, check.message, false);
     if (check.path === "server") {
       setState(`error:${check.code}`, check.message);
-      offerServer(check.message.split(". You can")[0] + ".");
+      offerServer(check.reason);
       return;
     }
     if (check.note) console.info(check.note);

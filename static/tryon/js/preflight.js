@@ -17,7 +17,8 @@
  */
 /**
  * @typedef {{path: "device" | "server" | "photo" | "open-browser", code: string, message: string,
- *   openIn: string | null, note: string | null, browser: BrowserInfo}} Preflight
+ *   reason: string, openIn: string | null, note: string | null, browser: BrowserInfo}} Preflight
+ *   reason: why the device cannot do it, in one sentence (the server's consent dialog says it)
  */
 
 /** Apps whose built-in browser announces itself in the user agent, and their names for people. */
@@ -93,7 +94,11 @@ export function detectBrowser(ua) {
 export function preflight(env) {
   const browser = detectBrowser(env.userAgent);
   /** @param {Preflight["path"]} path @param {string} code @param {string} message @param {string | null} [openIn] @param {string | null} [note] */
-  const result = (path, code, message, openIn = null, note = null) => ({ path, code, message, openIn, note, browser });
+  const result = (path, code, message, openIn = null, note = null) => ({ path, code, message, reason: message, openIn, note, browser });
+  /** The server can take over: the reason, and the ways forward. @param {string} code @param {string} reason */
+  const server = (code, reason) => ({
+    ...result("server", code, `${reason} You can let our server do it, or try it on with a photo.`), reason,
+  });
   if (browser.app) {
     // Apps' built-in browsers mostly refuse the camera (or the page never learns why it failed).
     const openIn = browser.os === "ios" ? "Safari" : browser.os === "android" ? "Chrome" : "your browser";
@@ -112,16 +117,10 @@ export function preflight(env) {
     return result("photo", "unsupported", "This browser cannot open the camera. Try the photo try-on instead.");
   }
   if (!env.wasm) {
-    return result(
-      "server", "no-wasm",
-      "This browser cannot run the try-on on your device (no WebAssembly). You can let our server do it, or try it on with a photo.",
-    );
+    return server("no-wasm", "This browser cannot run the try-on on your device (no WebAssembly).");
   }
   if (!env.webgl) {
-    return result(
-      "server", "no-webgl",
-      "This browser cannot run the try-on on your device (no WebGL). You can let our server do it, or try it on with a photo.",
-    );
+    return server("no-webgl", "This browser cannot run the try-on on your device (no WebGL).");
   }
   if (!env.simd) {
     return result("device", "no-simd", "", null,

@@ -7,7 +7,7 @@
 // with a visible "Forget my measurements". The only thing that ever leaves is the size chosen,
 // in the product page's link (?size=M).
 
-import { MeasureSession, MESSAGES } from "./bodymeasure.js";
+import { MeasureSession, MESSAGES, ZONES } from "./bodymeasure.js";
 import { BodyInputError, estimate, fitAt, parseHeight, parseSex, parseWeight, recommend } from "./sizing.js";
 import { scaleMesh, sizeScale, tintZones } from "./size-view.js";
 
@@ -327,7 +327,7 @@ export class SizeAdvice {
       return li;
     }));
     const camera = Object.entries(this.measurements)
-      .filter(([zone]) => ["chest", "waist", "hips"].includes(zone))
+      .filter(([zone]) => ZONES.includes(zone))
       .map(([zone, m]) => `${zone} ${m.camera === "used" ? "measured" : m.camera === "adds nothing" ? "from height (camera added nothing)" : "from height"}`);
     this.notesEl.textContent = [...advice.notes, `Based on: ${camera.join(", ")}.`].join(" ");
     const sizes = (g.chart || []).map((/** @type {any} */ row) => row.size);
