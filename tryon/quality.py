@@ -64,6 +64,32 @@ def coverage_and_spill(garment: np.ndarray, person_mask: np.ndarray, landmarks) 
     return coverage, spill
 
 
+def legs_polygon(landmarks, width: int, height: int) -> np.ndarray | None:
+    """Return the hips-to-ankles polygon in pixels, or None when a hip or ankle is not seen in the frame."""
+    pts = [_pt(landmarks, name, width, height) for name in ("left_hip", "right_hip", "right_ankle", "left_ankle")]
+    if not all(v >= _VISIBLE and 0 <= y < height for _x, y, v in pts):
+        return None
+    return np.array([p[:2] for p in pts], dtype=np.float32)
+
+
+def legs_coverage_and_spill(garment: np.ndarray, person_mask: np.ndarray, landmarks) -> tuple[float, float] | None:
+    """Return ``(coverage, spill)`` of a lower garment: the legs (hips to ankles) as the torso is for a top.
+
+    None when the legs are not in the frame.
+    """
+    height, width = person_mask.shape[:2]
+    poly_pts = legs_polygon(landmarks, width, height)
+    if poly_pts is None:
+        return None
+    poly = np.zeros((height, width), np.uint8)
+    cv2.fillPoly(poly, [np.round(poly_pts).astype(np.int32)], 1)
+    legs = (person_mask > 0.5) & (poly > 0)
+    worn = garment > 0
+    coverage = float((legs & worn).sum() / max(1, legs.sum()))
+    _, spill = coverage_and_spill(garment, person_mask, landmarks)
+    return coverage, spill
+
+
 def measure_fit(rgb: np.ndarray, overlay: np.ndarray, garment: dict, pose) -> tuple[np.ndarray, float | None, float | None]:
     """Put ``garment`` on ``rgb`` for ``pose`` and measure it; return ``(composite, coverage, spill)``.
 

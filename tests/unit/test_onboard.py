@@ -1,0 +1,122 @@
+"""Onboarding real product photos: kind, anchors that mesh, and plain reasons for what it cannot do.
+
+Photos: catalog/demo_photos (openvto, MIT) and tests/media (credits in its README).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tryon import garments
+from tryon.geometry import garment_topology
+from tryon.onboard import onboard_photo, person_in_photo
+from tryon.pose import PoseEstimator, model_path_for
+
+ROOT = Path(__file__).resolve().parents[2]
+PHOTOS = ROOT / "catalog" / "demo_photos"
+MEDIA = ROOT / "tests" / "media"
+MODELS = ROOT / "static" / "vendor" / "models"
+
+EXPECTED = {
+    "camp_shirt": garments.TSHIRT,
+    "oxford_shirt": garments.LONGSLEEVE,
+    "denim_jacket": garments.JACKET,
+    "studded_jacket": garments.JACKET,
+    "jeans": garments.TROUSERS,
+    "leggings": garments.TROUSERS,
+}
+
+
+def _rgb(path: Path) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("RGB"))
+
+
+@pytest.fixture(scope="module")
+def find_pose():
+    with PoseEstimator(model_path_for(MODELS, "lite"), mode="image") as estimator:
+        def find(rgb):
+            result = estimator.detect(rgb)
+            return None if result is None else result.landmarks
+        yield find
+
+
+@pytest.mark.parametrize("view", ["front", "back"])
+@pytest.mark.parametrize("stem", sorted(EXPECTED))
+def test_real_photo_gets_its_kind_and_anchors_that_mesh(stem, view, find_pose):
+    proposal = onboard_photo(_rgb(PHOTOS / f"{stem}_{view}.jpg"), find_pose=find_pose)
+    assert proposal.kind == EXPECTED[stem], proposal.scores
+    assert proposal.needs_review == []
+    assert proposal.kind_confidence >= 0.6
+    h, w = proposal.rgba.shape[:2]
+    assert set(proposal.anchors) == set(garments.required_anchors(proposal.kind))
+    assert garments.anchors_outside(proposal.anchors, w, h) == []
+    garment_topology({"kind": proposal.kind, "width": w, "height": h, "anchors": proposal.anchors})
+    a = proposal.anchors
+    # Wearer's right on the image's left, shoulders above hips, knees above ankles.
+    if proposal.kind in garments.TOP_KINDS:
+        assert a["right_shoulder"][0] < a["left_shoulder"][0]
+        assert a["right_shoulder"][1] < a["right_hip"][1] and a["left_shoulder"][1] < a["left_hip"][1]
+    else:
+        assert a["right_hip"][0] < a["left_hip"][0]
+        for side in ("left", "right"):
+            assert a[f"{side}_hip"][1] < a[f"{side}_knee"][1] < a[f"{side}_ankle"][1]
+            # Knees and ankles lie on the leg: inside the garment.
+            for joint in ("knee", "ankle"):
+                x, y = a[f"{side}_{joint}"]
+                assert proposal.rgba[round(y), round(x), 3] > 128
+
+
+def test_the_product_name_tells_a_shirt_from_a_jacket():
+    rgb = _rgb(PHOTOS / "oxford_shirt_front.jpg")
+    assert onboard_photo(rgb, hint="Oxford Shirt Tops").kind == garments.LONGSLEEVE
+    assert onboard_photo(rgb, hint="Overshirt Jacket Jackets").kind == garments.JACKET
+    # A name never turns trousers into a jacket.
+    assert onboard_photo(_rgb(PHOTOS / "jeans_front.jpg"), hint="Denim jacket").kind == garments.TROUSERS
+
+
+def test_a_kind_picked_by_hand_gets_its_anchors():
+    proposal = onboard_photo(_rgb(PHOTOS / "oxford_shirt_front.jpg"), kind=garments.TSHIRT)
+    assert proposal.kind == garments.TSHIRT
+    assert set(proposal.anchors) == set(garments.required_anchors(garments.TSHIRT))
+
+
+@pytest.mark.parametrize("photo", ["fullbody_woman.png", "grace_hopper.jpg", "astronaut.png", "cameraman.png"])
+def test_photos_of_people_or_busy_backgrounds_are_refused_with_a_reason(photo, find_pose):
+    proposal = onboard_photo(_rgb(MEDIA / photo), find_pose=find_pose)
+    assert proposal.kind is None and proposal.rgba is None and proposal.anchors == {}
+    assert len(proposal.needs_review) == 1
+    reason = proposal.needs_review[0]
+    assert "background is not plain" in reason or "person wearing" in reason
+
+
+def test_a_person_on_a_plain_background_is_refused_as_a_person(find_pose):
+    """The woman's photo, its background made plain grey: only the face check can refuse it."""
+    rgb = _rgb(MEDIA / "fullbody_woman.png").copy()
+    landmarks = find_pose(rgb)
+    assert person_in_photo(rgb, landmarks)
+    # A ghost-mannequin shirt the pose model "sees" a person in is not a person.
+    shirt = _rgb(PHOTOS / "oxford_shirt_back.jpg")
+    assert not person_in_photo(shirt, find_pose(shirt))
+
+
+def test_empty_background_and_cut_off_garment():
+    empty = np.full((600, 600, 3), 235, np.uint8)
+    proposal = onboard_photo(empty)
+    assert proposal.kind is None and "No garment found" in proposal.needs_review[0]
+    cropped = _rgb(PHOTOS / "denim_jacket_front.jpg")[:900]  # the hem and cuffs cut off
+    proposal = onboard_photo(cropped)
+    assert any("touches the photo's bottom edge" in r for r in proposal.needs_review)
+
+
+def test_a_shape_that_is_neither_top_nor_trousers_is_flagged():
+    """A round blob (a bag, a hat) on a studio background: no shoulders, no legs."""
+    import cv2
+
+    img = np.full((600, 600, 3), 232, np.uint8)
+    cv2.circle(img, (300, 300), 180, (120, 60, 40), -1, cv2.LINE_AA)
+    proposal = onboard_photo(img)
+    assert proposal.needs_review, proposal.as_dict()

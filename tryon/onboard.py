@@ -1,0 +1,691 @@
+"""From a product photo to a try-on garment: cut-out, kind and anchors, with reasons to review.
+
+:func:`onboard_photo` takes the photo's pixels and returns a :class:`Proposal`:
+the cut-out (an RGBA image cropped to the garment, padded so every anchor lies
+inside it), the garment kind it proposes with a confidence, every anchor that
+kind needs (see :mod:`tryon.garments`) and the plain-language reasons a person
+should look before it goes live. It never guesses silently: a shape it cannot
+read is a review reason, not a quiet default.
+
+How the silhouette is read (pixel coordinates of the cut-out, y down; the
+wearer's right is the image's left, as in :mod:`tryon.garments`):
+
+* **Lower or upper.** Trousers part into two legs below the crotch: the
+  garment's centre column is empty from there down, for most of its height.
+  A top's centre column is garment down to the hem, and only hanging cuffs
+  reach below it.
+* **Tops.** The shoulder seam is where the top outline turns from the gentle
+  slope of the shoulder into the sleeve: the break of a two-segment fit of
+  the outline's height over x, on each side of the collar. The seam width
+  ``sw`` is the garment's reference length. The sleeve is what lies beyond the
+  seam; its end (the cuff, or a short sleeve's hem) is its part farthest from
+  the seam. A sleeve longer than SHORT_SLEEVE_MAX seam widths is long. The
+  elbow lies on the sleeve's centre line at ELBOW_ALONG of the way to the
+  wrist (a short sleeve's elbow lies beyond its hem, ELBOW_REACH seam widths
+  from the seam, as a tee's art is drawn); the wrist at the cuff's centre.
+  The hips lie HIP_DROP seam widths below the seam line (the body's
+  proportion: the garment's length shows itself against them), at the torso's
+  sides. A long-sleeve shirt and a jacket share a mesh; they are told apart by
+  the hem (a shirt's tail curves down in the middle, a jacket's waistband is
+  straight) and the body length (a jacket is shorter for its width).
+* **Trousers.** The waistband is the top, the crotch where the legs part; the
+  hip line lies between them as on a body (HIP_IN_RISE of the rise down), the
+  knees and ankles on each leg's centre line, the ankle ANKLE_ABOVE_HEM above
+  the leg's hem and the knee KNEE_ALONG of the way from hip to ankle.
+* **Skirts and dresses.** No sleeves and no legs: a dress has shoulders (its
+  top is narrow straps or a neckline well below its widest part, and it is
+  long for its width), a skirt starts at a waistband and widens.
+
+Pure numpy + OpenCV + :mod:`tryon.geometry` (for the mesh check), no Django.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from tryon import garments
+from tryon.cutout import Cutout, cut_out
+from tryon.geometry import garment_topology
+
+# Long side of the mask the silhouette is read on.
+ANALYSIS_SIDE = 512
+# Margin kept around the garment in the cut-out, as a share of its larger side.
+CROP_MARGIN = 0.04
+
+# Lower garments: the centre column is empty over at least this share of the
+# garment's height.
+LEG_SPLIT_MIN = 0.3
+
+# Tops (lengths in seam widths sw).
+SHORT_SLEEVE_MAX = 0.85
+ELBOW_REACH = 0.9
+ELBOW_ALONG = 0.53
+HIP_DROP = 1.25
+HIP_INSET = 0.966  # hip anchor over the torso side's half width (art: 0.425 / 0.44)
+DEFAULT_HIP_HALF = 0.425
+SLEEVE_HALF_REACH = 0.3  # how far across the sleeve its centre line is searched
+# Trousers.
+HIP_IN_RISE = 0.556
+ANKLE_ABOVE_HEM = 0.07  # in equivalent seam widths: the hip width / 0.91
+HIP_WIDTH_PER_SW = 0.91
+KNEE_ALONG = 0.51
+TROUSER_HIP_INSET = 0.934
+
+# Sleeves closer than this to the torso's side line are swung out to it (degrees).
+ARM_OPEN_DEG = 22.0
+# Room kept between any anchor and the cut-out's edge (share of its larger
+# side): the mesh needs a row of triangles beyond the hips, elbows and ankles.
+ANCHOR_ROOM = 0.05
+
+# Review limits.
+MIN_COVERAGE = 0.02
+# A studio background's residual around the photo's edge is 1.5-1.7 levels on
+# the photos measured; a room, a street or a gradient with a floor shadow is
+# several times that.
+MAX_BACKGROUND_NOISE = 6.0
+# A face: at least this share of skin-coloured pixels around the nose
+# (YCrCb box commonly used for skin of every tone).
+MIN_FACE_SKIN = 0.5
+SKIN_CR = (133, 180)
+SKIN_CB = (77, 135)
+MAX_SHADOW_SHARE = 0.15
+MIN_KIND_CONFIDENCE = 0.6
+
+
+@dataclass
+class Proposal:
+    """What onboarding proposes for one product photo."""
+
+    kind: str | None
+    kind_confidence: float
+    scores: dict[str, float]
+    anchors: dict[str, list[float]]  # in ``rgba``'s pixels
+    needs_review: list[str]
+    rgba: np.ndarray | None  # the cut-out, cropped and padded
+    cutout: Cutout | None = None
+    details: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """Return the JSON-serialisable summary (no pixels)."""
+        return {
+            "kind": self.kind,
+            "kind_confidence": round(self.kind_confidence, 3),
+            "scores": {k: round(v, 3) for k, v in self.scores.items()},
+            "anchors": {k: [round(x, 1), round(y, 1)] for k, (x, y) in self.anchors.items()},
+            "needs_review": list(self.needs_review),
+            "width": None if self.rgba is None else int(self.rgba.shape[1]),
+            "height": None if self.rgba is None else int(self.rgba.shape[0]),
+        }
+
+
+# --- Silhouette helpers ---------------------------------------------------------
+
+
+def _row_run(row: np.ndarray, x: int) -> tuple[int, int] | None:
+    """Return the run of True containing column ``x`` as ``(start, end)`` inclusive, or None."""
+    if not (0 <= x < len(row)) or not row[x]:
+        return None
+    left = x
+    while left > 0 and row[left - 1]:
+        left -= 1
+    right = x
+    while right < len(row) - 1 and row[right + 1]:
+        right += 1
+    return left, right
+
+
+def _break_point(xs: np.ndarray, ys: np.ndarray) -> int:
+    """Return the index that best splits (xs, ys) into two straight segments."""
+    n = len(xs)
+    best, best_i = math.inf, n // 2
+    for i in range(3, n - 3):
+        err = 0.0
+        for sl in (slice(0, i + 1), slice(i, n)):
+            x, y = xs[sl], ys[sl]
+            a = np.vstack([x, np.ones_like(x)]).T
+            coef, *_ = np.linalg.lstsq(a, y, rcond=None)
+            err += float(np.abs(a @ coef - y).sum())
+        if err < best:
+            best, best_i = err, i
+    return best_i
+
+
+def _walk_centre(mask: np.ndarray, p: np.ndarray, normal: np.ndarray, reach: float) -> np.ndarray | None:
+    """Return the middle of the mask's run through ``p`` along ``normal``, within ``reach`` px."""
+    h, w = mask.shape
+    steps = np.arange(-reach, reach + 0.5, 0.5)
+    pts = p[None, :] + steps[:, None] * normal[None, :]
+    xi, yi = np.round(pts[:, 0]).astype(int), np.round(pts[:, 1]).astype(int)
+    ok = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+    inside = np.zeros(len(steps), bool)
+    inside[ok] = mask[yi[ok], xi[ok]]
+    centre = len(steps) // 2
+    if not inside[centre]:
+        # The axis point fell just outside (a sleeve curving): take the nearest inside sample.
+        hits = np.nonzero(inside)[0]
+        if len(hits) == 0:
+            return None
+        centre = int(hits[np.argmin(np.abs(hits - centre))])
+    lo = centre
+    while lo > 0 and inside[lo - 1]:
+        lo -= 1
+    hi = centre
+    while hi < len(steps) - 1 and inside[hi + 1]:
+        hi += 1
+    return (pts[lo] + pts[hi]) / 2
+
+
+# --- Reading a top --------------------------------------------------------------
+
+
+def _top_outline(mask: np.ndarray) -> np.ndarray:
+    """Return, per column, the first garment row (or -1)."""
+    has = mask.any(axis=0)
+    first = np.argmax(mask, axis=0).astype(np.float64)
+    first[~has] = -1
+    return first
+
+
+def _seam(mask: np.ndarray, cx: float, side: int, width: float) -> tuple[np.ndarray, dict]:
+    """Return the shoulder seam on ``side`` (-1: image left, the wearer's right)."""
+    top = _top_outline(mask)
+    cols = np.nonzero(top >= 0)[0]
+    collar = 0.12 * width
+    if side < 0:
+        xs = cols[(cols <= cx - collar)]
+    else:
+        xs = cols[(cols >= cx + collar)]
+    if len(xs) < 10:
+        raise _Unreadable("the garment's top outline is too short to find the shoulders")
+    ys = top[xs]
+    # Only the outline above the sleeve's lowest point matters: stop where the
+    # outline turns back up (the underside of a sleeve seen from above).
+    order = np.argsort(np.abs(xs - cx))
+    xs, ys = xs[order].astype(np.float64), ys[order]
+    i = _break_point(np.abs(xs - cx), ys)
+    return np.array([xs[i], ys[i]]), {"outline_points": len(xs)}
+
+
+class _Unreadable(Exception):
+    """The silhouette cannot be read as the kind tried."""
+
+
+def _sleeve(mask: np.ndarray, seam: np.ndarray, side: int, sw: float) -> dict:
+    """Return the sleeve's end centre, length and axis helpers on ``side``."""
+    h, w = mask.shape
+    ys, xs = np.nonzero(mask)
+    beyond = (xs - seam[0]) * side > 0.02 * sw
+    below = ys >= seam[1] - 0.1 * sw
+    sel = beyond & below
+    if sel.sum() < 20:
+        raise _Unreadable("no sleeve found beyond the shoulder")
+    px = np.stack([xs[sel], ys[sel]], axis=1).astype(np.float64)
+    d = np.sqrt(((px - seam) ** 2).sum(axis=1))
+    far = d.max()
+    end = px[d >= far - 0.06 * sw]
+    end_centre = end.mean(axis=0)
+    return {"end": end_centre, "length": float(np.sqrt(((end_centre - seam) ** 2).sum())), "far": float(far)}
+
+
+def _torso_sides(mask: np.ndarray, cx: float, y: float, sw: float) -> tuple[float, float] | None:
+    """Return the torso's sides (x, x) at row ``y`` when the body is separable from the sleeves."""
+    h = mask.shape[0]
+    yi = int(round(min(max(y, 0), h - 1)))
+    run = _row_run(mask[yi], int(round(cx)))
+    if run is None:
+        return None
+    left, right = run
+    if right - left > 1.2 * sw:
+        return None  # sleeves merged with the body in this row
+    return float(left), float(right)
+
+
+def _hem_profile(mask: np.ndarray, cx: float, sw: float) -> tuple[float, float, float]:
+    """Return the torso's hem height at the centre and near both sides, and the body's bottom row."""
+    h, w = mask.shape
+    def bottom(x):
+        col = mask[:, int(round(min(max(x, 0), w - 1)))]
+        rows = np.nonzero(col)[0]
+        return float(rows.max()) if len(rows) else float("nan")
+    centre = bottom(cx)
+    sides = [bottom(cx + s * 0.3 * sw) for s in (-1, 1)]
+    return centre, float(np.nanmean(sides)), centre
+
+
+def _read_top(mask: np.ndarray, cx: float) -> dict:
+    ys, xs = np.nonzero(mask)
+    width = float(xs.max() - xs.min() + 1)
+    r_seam, _ = _seam(mask, cx, -1, width)
+    l_seam, _ = _seam(mask, cx, +1, width)
+    sw = float(l_seam[0] - r_seam[0])
+    if sw <= 0.15 * width:
+        raise _Unreadable("the shoulders could not be told apart from the collar")
+    seam_y = (r_seam[1] + l_seam[1]) / 2
+    sleeves = {}
+    for name, seam, side in (("right", r_seam, -1), ("left", l_seam, 1)):
+        sleeves[name] = _sleeve(mask, seam, side, sw)
+    sleeve_len = (sleeves["right"]["length"] + sleeves["left"]["length"]) / 2 / sw
+    hem_centre, hem_sides, _ = _hem_profile(mask, cx, sw)
+    body_len = (hem_centre - seam_y) / sw
+    hem_curve = (hem_centre - hem_sides) / sw
+    return {
+        "cx": cx, "sw": sw, "seams": {"right": r_seam, "left": l_seam}, "seam_y": seam_y,
+        "sleeves": sleeves, "sleeve_len": sleeve_len, "body_len": body_len, "hem_curve": hem_curve,
+        "hem_y": hem_centre,
+    }
+
+
+def _top_anchors(mask: np.ndarray, top: dict, kind: str) -> dict[str, np.ndarray]:
+    sw, cx = top["sw"], top["cx"]
+    anchors: dict[str, np.ndarray] = {}
+    for name, side in (("right", -1), ("left", 1)):
+        seam = top["seams"][name]
+        sleeve = top["sleeves"][name]
+        anchors[f"{name}_shoulder"] = seam
+        axis = sleeve["end"] - seam
+        length = float(np.sqrt((axis ** 2).sum()))
+        u = axis / max(length, 1e-6)
+        normal = np.array([-u[1], u[0]])
+        if kind == garments.TSHIRT:
+            anchors[f"{name}_elbow"] = seam + u * ELBOW_REACH * sw
+        else:
+            elbow_on_axis = seam + axis * ELBOW_ALONG
+            centre = _walk_centre(mask, elbow_on_axis, normal, SLEEVE_HALF_REACH * sw)
+            anchors[f"{name}_elbow"] = centre if centre is not None else elbow_on_axis
+            anchors[f"{name}_wrist"] = sleeve["end"] - u * 0.03 * sw
+    hip_y = top["seam_y"] + HIP_DROP * sw
+    # The torso's sides: the first row up from the hem where the body stands
+    # apart from the sleeves (cuffs hanging beside the hem touch it lower down).
+    sides = None
+    start = min(hip_y, top["hem_y"] - 0.04 * sw)
+    for y in np.arange(start, start - 0.5 * sw, -0.02 * sw):
+        sides = _torso_sides(mask, cx, y, sw)
+        if sides is not None:
+            break
+    if sides is None:
+        half = DEFAULT_HIP_HALF * sw
+        centre = cx
+    else:
+        half = (sides[1] - sides[0]) / 2 * HIP_INSET
+        centre = (sides[0] + sides[1]) / 2
+    anchors["right_hip"] = np.array([centre - half, hip_y])
+    anchors["left_hip"] = np.array([centre + half, hip_y])
+    return anchors
+
+
+def _angle_between(u: np.ndarray, v: np.ndarray) -> float:
+    cos = float(np.dot(u, v) / max(1e-9, np.linalg.norm(u) * np.linalg.norm(v)))
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
+
+def _open_sleeves(rgba: np.ndarray, anchors: dict[str, np.ndarray]) -> tuple[np.ndarray, dict, list[float]]:
+    """Swing sleeves hanging against the body out to the overlay's A-pose.
+
+    A product photo shows a jacket's sleeves hanging down beside (often over)
+    the body's sides, while an overlay is drawn as worn with the arms a little
+    away from the body (see :mod:`tryon.garments`), and its mesh needs the
+    sleeve outside the torso's side line (shoulder seam to hip side). Each
+    sleeve whose axis (seam to wrist, or elbow) is closer than ARM_OPEN_DEG to
+    that line is cut along it and rotated about its seam until it is; the
+    wedge it leaves under the arm is transparent, as under a raised arm.
+    Returns the new image, the anchors moved with their sleeves, and the
+    angle each sleeve was turned (degrees; right, left).
+    """
+    h, w = rgba.shape[:2]
+    turned = []
+    out = rgba
+    pad = int(round(0.6 * max(h, w) * math.sin(math.radians(ARM_OPEN_DEG))))
+    moved = dict(anchors)
+    grown = False
+    for name, side in (("right", -1), ("left", 1)):
+        seam = moved[f"{name}_shoulder"]
+        hip = moved[f"{name}_hip"]
+        end = moved.get(f"{name}_wrist", moved.get(f"{name}_elbow"))
+        side_dir = hip - seam
+        axis = end - seam
+        angle = _angle_between(axis, side_dir)
+        # Outward of the side line is where the sleeve lies (its cross sign).
+        cross = side_dir[0] * axis[1] - side_dir[1] * axis[0]
+        if angle >= ARM_OPEN_DEG or cross == 0:
+            turned.append(0.0)
+            continue
+        if not grown:
+            out = cv2.copyMakeBorder(out, 0, pad, pad, pad, cv2.BORDER_CONSTANT, value=(0, 0, 0, 0))
+            moved = {k: p + np.array([pad, 0.0]) for k, p in moved.items()}
+            seam = moved[f"{name}_shoulder"]
+            hip = moved[f"{name}_hip"]
+            grown = True
+        hh, ww = out.shape[:2]
+        turn = ARM_OPEN_DEG - angle
+        sign = 1.0 if cross > 0 else -1.0
+        # Image coordinates are y down: a positive OpenCV angle turns counter-clockwise on screen.
+        rot = cv2.getRotationMatrix2D((float(seam[0]), float(seam[1])), -sign * turn, 1.0)
+        gx, gy = np.meshgrid(np.arange(ww, dtype=np.float32), np.arange(hh, dtype=np.float32))
+        rel_cross = side_dir[0] * (gy - seam[1]) - side_dir[1] * (gx - seam[0])
+        sleeve = (rel_cross * sign > 0) & (gy >= seam[1] - 2)
+        premult = out.astype(np.float32)
+        premult[..., :3] *= premult[..., 3:4] / 255.0
+        sleeve_px = premult * sleeve[..., None]
+        spun = cv2.warpAffine(sleeve_px, rot, (ww, hh), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0, 0))
+        body_px = premult * (~sleeve)[..., None]
+        a_s = spun[..., 3:4] / 255.0
+        comp = spun + body_px * (1.0 - a_s)
+        alpha = comp[..., 3:4]
+        colour = np.where(alpha > 0, comp[..., :3] * 255.0 / np.maximum(alpha, 1e-3), 0.0)
+        out = np.dstack([np.clip(colour, 0, 255), np.clip(alpha, 0, 255)]).round().astype(np.uint8)
+        for joint in ("elbow", "wrist"):
+            key = f"{name}_{joint}"
+            if key in moved:
+                p = moved[key]
+                moved[key] = rot @ np.array([p[0], p[1], 1.0])
+        turned.append(round(turn, 1))
+    return out, moved, turned
+
+
+# --- Reading trousers -----------------------------------------------------------
+
+
+def _leg_split(mask: np.ndarray, cx: float) -> tuple[float, float]:
+    """Return the row where the centre column empties for good and its share of the height."""
+    ys, xs = np.nonzero(mask)
+    y0, y1 = ys.min(), ys.max()
+    band = mask[:, max(0, int(cx) - 2): int(cx) + 3].any(axis=1)
+    rows = np.nonzero(band[y0:y1 + 1])[0]
+    if len(rows) == 0:
+        return float(y0), 1.0
+    last = y0 + rows.max()
+    return float(last + 1), float((y1 - last) / max(1, y1 - y0 + 1))
+
+
+def _leg_centre(mask: np.ndarray, y: float, cx: float, side: int) -> float | None:
+    """Return the centre x of the leg on ``side`` at row ``y``."""
+    yi = int(round(min(max(y, 0), mask.shape[0] - 1)))
+    row = mask[yi]
+    xs = np.nonzero(row)[0]
+    xs = xs[(xs - cx) * side > 0]
+    if len(xs) == 0:
+        return None
+    x = int(xs.min()) if side > 0 else int(xs.max())
+    run = _row_run(row, x)
+    return (run[0] + run[1]) / 2
+
+
+def _trouser_anchors(mask: np.ndarray, cx: float, crotch_y: float) -> dict[str, np.ndarray]:
+    ys, xs = np.nonzero(mask)
+    waist_y = float(ys.min())
+    hip_y = waist_y + HIP_IN_RISE * (crotch_y - waist_y)
+    run = _row_run(mask[int(round(hip_y))], int(round(cx)))
+    if run is None:
+        raise _Unreadable("the trousers' hip line is not continuous")
+    hip_w = float(run[1] - run[0])
+    sw_eq = hip_w / HIP_WIDTH_PER_SW
+    centre = (run[0] + run[1]) / 2
+    anchors = {
+        "right_hip": np.array([centre - hip_w / 2 * TROUSER_HIP_INSET, hip_y]),
+        "left_hip": np.array([centre + hip_w / 2 * TROUSER_HIP_INSET, hip_y]),
+    }
+    for name, side in (("right", -1), ("left", 1)):
+        leg = mask.copy()
+        if side < 0:
+            leg[:, int(cx):] = False
+        else:
+            leg[:, : int(cx)] = False
+        rows = np.nonzero(leg.any(axis=1))[0]
+        hem_y = float(rows.max())
+        ankle_y = hem_y - ANKLE_ABOVE_HEM * sw_eq
+        knee_y = hip_y + KNEE_ALONG * (ankle_y - hip_y)
+        kx = _leg_centre(mask, knee_y, cx, side)
+        ax = _leg_centre(mask, ankle_y, cx, side)
+        if kx is None or ax is None:
+            raise _Unreadable("a trouser leg could not be followed down to its hem")
+        anchors[f"{name}_knee"] = np.array([kx, knee_y])
+        anchors[f"{name}_ankle"] = np.array([ax, ankle_y])
+    return anchors
+
+
+# --- Kind -----------------------------------------------------------------------
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _top_scores(top: dict) -> dict[str, float]:
+    """Return a score per top kind from the sleeve length, hem shape and body length."""
+    long_p = _sigmoid((top["sleeve_len"] - SHORT_SLEEVE_MAX) / 0.08)
+    # Shirt vs jacket: a curved tail and a long body say shirt (studio photos
+    # measured: shirts' hems curve 0.036-0.045 seam widths and their bodies are
+    # 1.29-1.31 long; jackets' 0.002-0.028 and 1.12-1.25). A weak cue: the
+    # product's own words decide when given (see _hinted).
+    shirt_cue = (top["hem_curve"] - 0.032) / 0.01 + (top["body_len"] - 1.27) / 0.03
+    shirt_p = _sigmoid(shirt_cue / 2)
+    return {
+        garments.TSHIRT: 1.0 - long_p,
+        garments.LONGSLEEVE: long_p * shirt_p,
+        garments.JACKET: long_p * (1.0 - shirt_p),
+    }
+
+
+# Words in a product's name or category that name a kind. Only used to tell
+# apart kinds the silhouette reads alike (a long-sleeve shirt and a jacket);
+# they never overrule the shape (trousers stay trousers whatever the name).
+HINT_WORDS = {
+    garments.JACKET: ("jacket", "coat", "blazer", "parka", "anorak", "bomber", "trucker", "overshirt"),
+    garments.LONGSLEEVE: ("shirt", "blouse", "longsleeve", "long-sleeve", "sweater", "jumper", "hoodie", "top"),
+}
+
+
+def _hinted(scores: dict[str, float], hint: str) -> dict[str, float]:
+    """Return ``scores`` with the long-sleeve / jacket split taken from ``hint``'s words, if it names one."""
+    words = set(hint.lower().replace("/", " ").replace(",", " ").split())
+    named = [k for k, ws in HINT_WORDS.items() if words & set(ws)]
+    if len(named) != 1:
+        return scores
+    sleeved = scores[garments.LONGSLEEVE] + scores[garments.JACKET]
+    other = garments.LONGSLEEVE if named[0] == garments.JACKET else garments.JACKET
+    out = dict(scores)
+    out[named[0]] = sleeved * 0.95
+    out[other] = sleeved * 0.05
+    return out
+
+
+def _centre_x(mask: np.ndarray) -> float:
+    """Return the garment's symmetry axis: the median middle of its rows' extents."""
+    rows = np.nonzero(mask.any(axis=1))[0]
+    mids = []
+    for y in rows:
+        xs = np.nonzero(mask[y])[0]
+        mids.append((xs.min() + xs.max()) / 2)
+    return float(np.median(mids))
+
+
+# --- Entry point ------------------------------------------------------------------
+
+
+def _crop_box(mask: np.ndarray) -> tuple[int, int, int, int]:
+    ys, xs = np.nonzero(mask)
+    x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+    m = int(round(CROP_MARGIN * max(x1 - x0, y1 - y0)))
+    h, w = mask.shape
+    return max(0, x0 - m), max(0, y0 - m), min(w, x1 + m), min(h, y1 + m)
+
+
+def _trim(rgba: np.ndarray, anchors: dict[str, np.ndarray]) -> tuple[np.ndarray, dict]:
+    """Crop fully transparent rows and columns off ``rgba`` (keeping a little margin), moving the anchors."""
+    ys, xs = np.nonzero(rgba[..., 3] > 0)
+    h, w = rgba.shape[:2]
+    m = int(round(CROP_MARGIN * max(xs.max() - xs.min(), ys.max() - ys.min())))
+    x0, y0 = max(0, xs.min() - m), max(0, ys.min() - m)
+    x1, y1 = min(w, xs.max() + 1 + m), min(h, ys.max() + 1 + m)
+    return rgba[y0:y1, x0:x1], {k: p - np.array([x0, y0]) for k, p in anchors.items()}
+
+
+def _padded(rgba: np.ndarray, anchors: dict[str, np.ndarray], margin: int) -> tuple[np.ndarray, dict]:
+    """Pad ``rgba`` with transparent pixels so every anchor lies ``margin`` px inside it."""
+    h, w = rgba.shape[:2]
+    pts = np.array(list(anchors.values())) if anchors else np.zeros((0, 2))
+    left = int(max(0, math.ceil(margin - pts[:, 0].min()))) if len(pts) else 0
+    top = int(max(0, math.ceil(margin - pts[:, 1].min()))) if len(pts) else 0
+    right = int(max(0, math.ceil(pts[:, 0].max() + margin - (w - 1)))) if len(pts) else 0
+    bottom = int(max(0, math.ceil(pts[:, 1].max() + margin - (h - 1)))) if len(pts) else 0
+    if left or top or right or bottom:
+        rgba = cv2.copyMakeBorder(rgba, top, bottom, left, right, cv2.BORDER_CONSTANT, value=(0, 0, 0, 0))
+    shifted = {k: np.array([p[0] + left, p[1] + top]) for k, p in anchors.items()}
+    return rgba, shifted
+
+
+def read_kind_and_anchors(mask: np.ndarray, kind: str | None = None, hint: str = "") -> tuple[str | None, float, dict, dict, list[str], dict]:
+    """Return (kind, confidence, scores, anchors, review reasons, details) for a garment mask.
+
+    ``mask`` is a bool array of the garment alone (any size); anchors are in
+    its pixels. With ``kind`` given the anchors are read for that kind.
+    """
+    h, w = mask.shape
+    s = ANALYSIS_SIDE / max(h, w)
+    small = cv2.resize(mask.astype(np.uint8), (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA) > 0
+    reasons: list[str] = []
+    cx = _centre_x(small)
+    crotch_y, split = _leg_split(small, cx)
+    details = {"leg_split": round(split, 3)}
+    scores: dict[str, float] = {k: 0.0 for k in garments.KIND_LABELS}
+    top = None
+    if split >= LEG_SPLIT_MIN:
+        scores[garments.TROUSERS] = _sigmoid((split - LEG_SPLIT_MIN) / 0.05)
+    else:
+        try:
+            top = _read_top(small, cx)
+            details.update(sleeve_len=round(float(top["sleeve_len"]), 3), body_len=round(float(top["body_len"]), 3),
+                           hem_curve=round(float(top["hem_curve"]), 3))
+            scores.update(_hinted(_top_scores(top), hint))
+        except _Unreadable as exc:
+            reasons.append(f"The shape does not read as a top or trousers ({exc}); pick the kind and place the anchors by hand.")
+    best = max(scores, key=scores.get)
+    total = sum(scores.values())
+    confidence = scores[best] / total if total > 0 else 0.0
+    chosen = kind or (best if total > 0 else None)
+    if kind is None and chosen is not None and confidence < MIN_KIND_CONFIDENCE:
+        runner = sorted(scores, key=scores.get)[-2]
+        reasons.append(
+            f"Unsure of the kind: {garments.KIND_LABELS[best].lower()} ({confidence:.0%}) or "
+            f"{garments.KIND_LABELS[runner].lower()}; check it."
+        )
+    anchors_small: dict[str, np.ndarray] = {}
+    if chosen is not None:
+        try:
+            if chosen in garments.LOWER_KINDS:
+                if chosen != garments.TROUSERS:
+                    raise _Unreadable(f"anchors for a {garments.KIND_LABELS[chosen].lower()} are not read from photos yet")
+                anchors_small = _trouser_anchors(small, cx, crotch_y)
+            else:
+                if chosen not in (garments.TSHIRT, garments.LONGSLEEVE, garments.JACKET):
+                    raise _Unreadable(f"anchors for a {garments.KIND_LABELS[chosen].lower()} are not read from photos yet")
+                if top is None:
+                    top = _read_top(small, cx)
+                anchors_small = _top_anchors(small, top, chosen)
+        except _Unreadable as exc:
+            reasons.append(f"Anchors not found: {exc}; place them by hand.")
+            anchors_small = {}
+    anchors = {k: p / s for k, p in anchors_small.items()}
+    return chosen, confidence, scores, anchors, reasons, details
+
+
+def _skin_share(rgb: np.ndarray, centre: tuple[float, float], radius: float) -> float:
+    """Return the share of skin-coloured pixels (YCrCb box) in a disc of ``rgb``."""
+    h, w = rgb.shape[:2]
+    x, y = centre
+    r = max(2, int(round(radius)))
+    x0, x1 = max(0, int(x) - r), min(w, int(x) + r + 1)
+    y0, y1 = max(0, int(y) - r), min(h, int(y) + r + 1)
+    if x1 <= x0 or y1 <= y0:
+        return 0.0
+    patch = cv2.cvtColor(np.ascontiguousarray(rgb[y0:y1, x0:x1]), cv2.COLOR_RGB2YCrCb)
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    disc = (xx - x) ** 2 + (yy - y) ** 2 <= r * r
+    cr, cb = patch[..., 1], patch[..., 2]
+    skin = (cr >= SKIN_CR[0]) & (cr <= SKIN_CR[1]) & (cb >= SKIN_CB[0]) & (cb <= SKIN_CB[1])
+    return float(skin[disc].mean()) if disc.any() else 0.0
+
+
+def person_in_photo(rgb: np.ndarray, landmarks) -> bool:
+    """Return True when pose ``landmarks`` (normalised, MediaPipe order) show a real person's face.
+
+    The pose model also "finds" people in ghost-mannequin shirts (a collar
+    reads as a head, with high visibility), so a face counts only where the
+    pixels around the nose are skin-coloured.
+    """
+    if not landmarks:
+        return False
+    h, w = rgb.shape[:2]
+    nose = landmarks[garments.LANDMARK_INDEX["nose"]]
+    ls = landmarks[garments.LANDMARK_INDEX["left_shoulder"]]
+    rs = landmarks[garments.LANDMARK_INDEX["right_shoulder"]]
+    if nose[3] < 0.5:
+        return False
+    shoulders = math.sqrt(((ls[0] - rs[0]) * w) ** 2 + ((ls[1] - rs[1]) * h) ** 2)
+    return _skin_share(rgb, (nose[0] * w, nose[1] * h), max(4.0, 0.12 * shoulders)) >= MIN_FACE_SKIN
+
+
+def onboard_photo(rgb: np.ndarray, *, kind: str | None = None, hint: str = "", find_pose=None) -> Proposal:
+    """Return the onboarding proposal for a product photo (uint8 HxWx3 RGB).
+
+    ``kind`` forces the kind (the admin picked it); ``hint`` is the product's
+    name and category, used only to tell apart kinds the shape reads alike.
+    ``find_pose``, when given, maps the photo to pose landmarks (or None): a
+    photo of a person wearing the garment is then refused.
+    """
+    cut = cut_out(rgb)
+    reasons: list[str] = []
+    if cut.noise > MAX_BACKGROUND_NOISE:
+        return Proposal(None, 0.0, {}, {}, [
+            f"The background is not plain (it varies by about {cut.noise:.0f} levels around the photo's edge): "
+            "use a photo of the garment alone on a plain studio background."
+        ], None, cut)
+    if find_pose is not None and person_in_photo(rgb, find_pose(rgb)):
+        return Proposal(None, 0.0, {}, {}, [
+            "This looks like a photo of a person wearing the garment: use a product photo of the garment alone "
+            "(flat-lay or ghost mannequin)."
+        ], None, cut)
+    if cut.coverage < MIN_COVERAGE:
+        return Proposal(None, 0.0, {}, {}, [
+            "No garment found: the photo looks like an empty background. Use a photo of the garment on a plain background."
+        ], None, cut)
+    for side in cut.touches_edge:
+        reasons.append(f"The garment touches the photo's {side} edge: part of it may be cut off. Use a photo with a margin around the garment.")
+    if cut.shadow_share > MAX_SHADOW_SHARE:
+        reasons.append(
+            "A large even grey area was left out as shadow: the garment may be as grey as its shadow. Check the cut-out."
+        )
+    mask = cut.mask
+    x0, y0, x1, y1 = _crop_box(mask)
+    crop_mask = mask[y0:y1, x0:x1]
+    chosen, confidence, scores, anchors, more, details = read_kind_and_anchors(crop_mask, kind, hint)
+    reasons.extend(more)
+    rgba = cut.rgba[y0:y1, x0:x1]
+    if chosen in (garments.LONGSLEEVE, garments.JACKET) and anchors:
+        rgba, anchors, turned = _open_sleeves(rgba, anchors)
+        details["sleeves_turned_deg"] = turned
+        rgba, anchors = _trim(rgba, anchors)
+    margin = max(4, int(round(ANCHOR_ROOM * max(rgba.shape[:2]))))
+    rgba, anchors = _padded(rgba, anchors, margin)
+    if chosen is not None and anchors:
+        garment = {"kind": chosen, "width": rgba.shape[1], "height": rgba.shape[0],
+                   "anchors": {k: [float(p[0]), float(p[1])] for k, p in anchors.items()}}
+        try:
+            garment_topology(garment)
+        except ValueError as exc:
+            reasons.append(f"The anchors cannot be meshed ({exc}); move them by hand.")
+    details["crop"] = [int(x0), int(y0), int(x1), int(y1)]
+    return Proposal(
+        kind=chosen,
+        kind_confidence=float(confidence),
+        scores={k: float(v) for k, v in scores.items()},
+        anchors={k: [float(p[0]), float(p[1])] for k, p in anchors.items()},
+        needs_review=reasons,
+        rgba=rgba,
+        cutout=cut,
+        details=details,
+    )
