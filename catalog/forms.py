@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog.images import ImageRejected, inspect_image
 from catalog.models import GarmentOverlay, ProductImage
+from catalog.onboarding import overlay_problems
 from catalog.services import overlay_inspect, overlay_png_normalise
 from tryon import garments
 
@@ -79,15 +80,13 @@ class GarmentOverlayForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         kind, anchors = cleaned.get("kind"), cleaned.get("anchors")
-        if kind and anchors is not None:
+        if kind and anchors is not None and self._image_size and all(self._image_size):
+            for problem in overlay_problems(kind=kind, anchors=anchors, width=self._image_size[0], height=self._image_size[1]):
+                self.add_error("anchors", problem)
+        elif kind and anchors is not None:
             missing = garments.missing_anchors(kind, anchors)
             if missing:
                 self.add_error("anchors", f"A {garments.KIND_LABELS[kind].lower()} needs anchors: {', '.join(missing)}.")
-            if self._image_size and all(self._image_size):
-                outside = garments.anchors_outside(anchors, *self._image_size)
-                if outside:
-                    w, h = self._image_size
-                    self.add_error("anchors", f"Anchors outside the {w}x{h} image: {', '.join(outside)}.")
         return cleaned
 
     def save(self, commit=True):

@@ -49,17 +49,17 @@ def overlay_inspect(fileobj):
 @transaction.atomic
 def overlay_set(*, product: Product, png_bytes: bytes, kind: str, anchors: dict) -> GarmentOverlay:
     """Create or replace ``product``'s overlay from already validated PNG bytes."""
-    overlay = GarmentOverlay.objects.filter(product=product).first()
+    overlay = GarmentOverlay.objects.select_for_update().filter(product=product).first()
     if overlay is None:
         overlay = GarmentOverlay(product=product)
-    elif overlay.image:
-        overlay.image.delete(save=False)
     normalised = overlay_png_normalise(png_bytes)
     with Image.open(io.BytesIO(normalised)) as img:
         overlay.width, overlay.height = img.size
     overlay.kind = kind
     overlay.anchors = {name: [int(round(x)), int(round(y))] for name, (x, y) in anchors.items()}
     overlay.image.save(f"{product.slug}.png", ContentFile(normalised), save=False)
+    # The replaced file is deleted once this commits (catalog.signals): a
+    # failure anywhere before leaves the previous overlay whole.
     overlay.save()
     return overlay
 

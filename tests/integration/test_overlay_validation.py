@@ -105,13 +105,19 @@ def test_incomplete_or_malformed_anchors_refused(make_product, media_root, kind,
 
 
 @pytest.mark.django_db
-def test_replacing_overlay_leaves_one_file(make_product, media_root):
+def test_replacing_overlay_leaves_one_file(make_product, media_root, django_capture_on_commit_callbacks):
     from catalog.services import overlay_set
 
     product = make_product()
-    overlay_set(product=product, png_bytes=rgba_png(), kind="tshirt", anchors=TEE_ANCHORS)
-    overlay_set(product=product, png_bytes=rgba_png(320, 380), kind="tshirt", anchors=TEE_ANCHORS)
-    assert media_files(media_root) == [f"overlays/{product.slug}.png"]
-    assert GarmentOverlay.objects.get().width == 320
+    with django_capture_on_commit_callbacks(execute=True):
+        overlay_set(product=product, png_bytes=rgba_png(), kind="tshirt", anchors=TEE_ANCHORS)
+    first = media_files(media_root)
+    assert first == [f"overlays/{product.slug}.png"]
+    with django_capture_on_commit_callbacks(execute=True):
+        overlay_set(product=product, png_bytes=rgba_png(320, 380), kind="tshirt", anchors=TEE_ANCHORS)
+        # Until the replacement commits, the old file is still there.
+        assert set(first) < set(media_files(media_root))
+    overlay = GarmentOverlay.objects.get()
+    assert media_files(media_root) == [overlay.image.name] and overlay.width == 320
     product.delete()
     assert media_files(media_root) == []
