@@ -35,6 +35,27 @@ def test_demo_store_is_complete_and_idempotent(settings, media_root):
     assert media_files(media_root) == files
 
 
+def test_demo_store_has_real_garments_onboarded_from_their_photos(media_root):
+    from catalog.management.commands.load_demo_store import REAL_GARMENTS
+
+    call_command("load_demo_store", verbosity=0)
+    kinds = {}
+    for garment in REAL_GARMENTS:
+        product = Product.objects.get(slug=garment.slug)
+        overlay = product.overlay
+        kinds[garment.photo] = overlay.kind
+        # The overlay is the cut-out (transparent around the garment), not the photo.
+        from PIL import Image
+
+        with overlay.image.open("rb") as fh, Image.open(fh) as img:
+            alpha = img.convert("RGBA").getchannel("A")
+            assert alpha.getextrema() == (0, 255)
+            assert alpha.getpixel((0, 0)) == 0
+        assert product.images.count() == 2
+    assert kinds == {"camp_shirt": "tshirt", "oxford_shirt": "longsleeve", "denim_jacket": "jacket",
+                     "studded_jacket": "jacket", "jeans": "trousers", "leggings": "trousers"}
+
+
 def test_if_empty_leaves_an_existing_catalog_alone(make_product):
     make_product()
     call_command("load_demo_store", "--if-empty", verbosity=0)
