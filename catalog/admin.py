@@ -8,6 +8,7 @@ from django.db.models import Count, Sum
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html, format_html_join
 
+from catalog.admin_onboarding import GarmentFromPhotoMixin
 from catalog.forms import GarmentOverlayForm, ProductImageForm
 from catalog.models import Category, GarmentOverlay, Product, ProductImage, SizeChartRow, Variant
 from catalog.services import product_thumbnail_build
@@ -112,7 +113,7 @@ class GarmentOverlayInline(admin.StackedInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(GarmentFromPhotoMixin, admin.ModelAdmin):
     list_display = ["name", "category", "price_display", "currency", "is_active", "has_overlay", "total_stock"]
     list_filter = ["is_active", "category", "overlay__kind"]
     search_fields = ["name", "slug", "description", "variants__sku"]

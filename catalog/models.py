@@ -161,3 +161,32 @@ class GarmentOverlay(models.Model):
             "height": self.height,
             "anchors": {name: [float(x), float(y)] for name, (x, y) in self.anchors.items()},
         }
+
+
+def draft_path(instance: "GarmentDraft", filename: str) -> str:
+    return f"overlay-drafts/{instance.product.slug}.png"
+
+
+class GarmentDraft(models.Model):
+    """A garment onboarded from a photo, being checked in the admin before it becomes the overlay.
+
+    Holds the cut-out and the proposed kind and anchors; saving it goes through
+    the same validation as a hand-made overlay (``catalog.onboarding``).
+    Drafts older than a day are cleared when a new one is made.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="garment_drafts")
+    image = models.ImageField(upload_to=draft_path)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=20, choices=garments.KIND_CHOICES, blank=True)
+    kind_confidence = models.FloatField(default=0.0)
+    anchors = models.JSONField(default=dict)
+    needs_review = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Draft garment for {self.product}"

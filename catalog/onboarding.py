@@ -8,20 +8,28 @@ any of them has passed the same checks as a hand-made overlay
 
 from __future__ import annotations
 
+import base64
+import functools
 import io
 import threading
+import time
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
 from PIL import Image, ImageOps
 
 from catalog.images import ImageRejected, inspect_image
-from catalog.models import GarmentOverlay, Product
+from catalog.models import GarmentDraft, GarmentOverlay, Product
 from catalog.services import overlay_set
 from tryon import garments
 from tryon.geometry import garment_topology
-from tryon.onboard import Proposal, onboard_photo
+from tryon.onboard import Proposal, onboard_photo, read_kind_and_anchors
 
 # Photos are onboarded at most this large (long side, px): the cut-out is
 # sharp enough for a phone's screen and the time stays bounded.
@@ -149,3 +157,115 @@ def overlay_onboard(*, product: Product, data: bytes, kind: str | None = None) -
         return Onboarded(proposal, None)
     overlay = overlay_save(product=product, rgba=proposal.rgba, kind=proposal.kind, anchors=proposal.anchors)
     return Onboarded(proposal, overlay)
+
+
+# --- Drafts: the admin's check before a photo becomes the overlay ----------------
+
+SAMPLE_BODIES_DIR = Path(__file__).resolve().parent / "sample_bodies"
+SAMPLE_BODIES = ("woman", "astronaut", "grace")
+DRAFT_MAX_AGE = timedelta(days=1)
+PREVIEW_JPEG_QUALITY = 80
+
+
+def _clean_anchors(anchors: dict) -> dict[str, list[float]]:
+    return {k: [float(v[0]), float(v[1])] for k, v in anchors.items()}
+
+
+@transaction.atomic
+def draft_create(*, product: Product, data: bytes, kind: str | None = None) -> GarmentDraft:
+    """Onboard ``data`` for ``product`` into a draft the admin checks before saving.
+
+    Raise :class:`ImageRejected` or :class:`OnboardingRefused` when there is no
+    cut-out to check (not an image, no garment, a person, a busy background).
+    """
+    proposal = overlay_propose(data=data, kind=kind, hint=product_hint(product))
+    if proposal.rgba is None:
+        raise OnboardingRefused(" ".join(proposal.needs_review) or "No garment found in the photo.")
+    for stale in GarmentDraft.objects.filter(created_at__lt=timezone.now() - DRAFT_MAX_AGE):
+        stale.delete()
+    h, w = proposal.rgba.shape[:2]
+    draft = GarmentDraft(product=product, width=w, height=h, kind=proposal.kind or "",
+                         kind_confidence=proposal.kind_confidence,
+                         anchors=_clean_anchors(proposal.anchors), needs_review=list(proposal.needs_review))
+    draft.image.save(f"{product.slug}.png", ContentFile(rgba_png(proposal.rgba)), save=False)
+    draft.save()
+    return draft
+
+
+_DRAFT_PIXELS: dict[str, np.ndarray] = {}
+_DRAFT_LOCK = threading.Lock()
+
+
+def draft_pixels(draft: GarmentDraft) -> np.ndarray:
+    """Return the draft's cut-out as RGBA pixels (cached per process, a few drafts)."""
+    key = draft.image.name
+    with _DRAFT_LOCK:
+        cached = _DRAFT_PIXELS.get(key)
+    if cached is not None:
+        return cached
+    with draft.image.open("rb") as fh, Image.open(fh) as img:
+        rgba = np.asarray(img.convert("RGBA")).copy()
+    rgba.setflags(write=False)
+    with _DRAFT_LOCK:
+        while len(_DRAFT_PIXELS) >= 8:
+            _DRAFT_PIXELS.pop(next(iter(_DRAFT_PIXELS)))
+        _DRAFT_PIXELS[key] = rgba
+    return rgba
+
+
+def draft_anchors_for(*, draft: GarmentDraft, kind: str) -> tuple[dict, list[str]]:
+    """Return the anchors read from the draft's cut-out for ``kind``, and any reasons to review."""
+    if kind not in garments.KIND_LABELS:
+        raise OnboardingRefused(f"Unknown garment kind “{kind}”.")
+    mask = draft_pixels(draft)[..., 3] >= 128
+    _, _, _, anchors, reasons, _ = read_kind_and_anchors(mask, kind)
+    return _clean_anchors(anchors), reasons
+
+
+@functools.lru_cache(maxsize=1)
+def _sample_bodies() -> tuple:
+    """Return the sample bodies with their poses (detected once per process)."""
+    from tryon.pose import PoseEstimator, model_path_for
+
+    bodies = []
+    path = model_path_for(settings.FITTINGROOM["MODELS_DIR"], "full")
+    with PoseEstimator(path, mode="image", segmentation=True) as estimator:
+        for name in SAMPLE_BODIES:
+            rgb = np.asarray(Image.open(SAMPLE_BODIES_DIR / f"{name}.jpg").convert("RGB")).copy()
+            pose = estimator.detect(rgb)
+            if pose is not None:
+                bodies.append((name, rgb, pose))
+    return tuple(bodies)
+
+
+def draft_preview(*, draft: GarmentDraft, kind: str, anchors: dict) -> dict:
+    """Return the garment with these anchors fitted on the sample bodies, or the problems that stop it.
+
+    ``{"problems": [...], "previews": [{"body", "src"}], "ms": float}``; ``src``
+    is a JPEG data URL.
+    """
+    from tryon.pipeline import fit_and_composite
+
+    t0 = time.perf_counter()
+    anchors = _clean_anchors(anchors)
+    problems = overlay_problems(kind=kind, anchors=anchors, width=draft.width, height=draft.height)
+    previews = []
+    if not problems:
+        rgba = draft_pixels(draft)
+        garment = {"kind": kind, "width": draft.width, "height": draft.height, "anchors": anchors}
+        for name, rgb, pose in _sample_bodies():
+            frame = rgb.copy()
+            fit_and_composite(frame, rgba, garment, pose)
+            out = io.BytesIO()
+            Image.fromarray(frame).save(out, "JPEG", quality=PREVIEW_JPEG_QUALITY)
+            previews.append({"body": name, "src": "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()})
+    return {"problems": problems, "previews": previews, "ms": round((time.perf_counter() - t0) * 1000.0, 1)}
+
+
+@transaction.atomic
+def draft_save(*, draft: GarmentDraft, kind: str, anchors: dict) -> GarmentOverlay:
+    """Make the draft the product's overlay (validated like a hand-made one), then drop the draft."""
+    overlay = overlay_save(product=draft.product, rgba=np.array(draft_pixels(draft)), kind=kind,
+                           anchors=_clean_anchors(anchors))
+    draft.delete()
+    return overlay

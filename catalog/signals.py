@@ -4,9 +4,9 @@ from django.db import transaction
 from django.db.models.signals import post_delete, pre_save
 from django.dispatch import receiver
 
-from catalog.models import GarmentOverlay, ProductImage
+from catalog.models import GarmentDraft, GarmentOverlay, ProductImage
 
-_FILE_FIELDS = {ProductImage: ("image", "thumbnail"), GarmentOverlay: ("image",)}
+_FILE_FIELDS = {ProductImage: ("image", "thumbnail"), GarmentOverlay: ("image",), GarmentDraft: ("image",)}
 
 
 def _delete_file(field) -> None:
@@ -16,6 +16,7 @@ def _delete_file(field) -> None:
 
 @receiver(post_delete, sender=ProductImage)
 @receiver(post_delete, sender=GarmentOverlay)
+@receiver(post_delete, sender=GarmentDraft)
 def delete_files(sender, instance, **kwargs):
     for name in _FILE_FIELDS[sender]:
         _delete_file(getattr(instance, name))
