@@ -1,12 +1,14 @@
 """Onboard product photos: print kind, confidence, anchors, review reasons and time per photo as JSON.
 
 Usage (in the project's environment):
-    .venv/bin/python bench/onboarding.py [--out DIR] [--hint TEXT] IMAGE...
+    .venv/bin/python bench/onboarding.py [--out DIR] [--hint TEXT] [--preview] IMAGE...
 
 With ``--out`` it writes, per photo, the cut-out with its anchors drawn
 (``<stem>-cutout.png``) and the garment fitted on the bundled sample bodies
 (``<stem>-on-<body>.jpg``), and adds each fit's torso (or legs) coverage and
-spill to the JSON. ``ms`` is the onboarding alone (decode excluded), the
+spill to the JSON. With ``--preview`` it adds ``preview_ms``: the median time of
+the admin's preview (the garment fitted on the three sample bodies and encoded)
+after an anchor moves. ``ms`` is the onboarding alone (decode excluded), the
 figure the admin waits for; the median goes to stderr.
 """
 
@@ -30,6 +32,9 @@ from tryon.onboard import onboard_photo  # noqa: E402
 
 MODELS = ROOT / "static" / "vendor" / "models"
 SAMPLE_BODIES = [ROOT / "tests" / "media" / name for name in ("fullbody_woman.png", "astronaut.png", "grace_hopper.jpg")]
+# The admin preview's bodies (catalog/sample_bodies), as catalog.onboarding renders them.
+PREVIEW_BODIES = [ROOT / "catalog" / "sample_bodies" / f"{name}.jpg" for name in ("woman", "astronaut", "grace")]
+PREVIEW_RUNS = 10
 
 
 def draw_anchors(rgba: np.ndarray, anchors: dict) -> np.ndarray:
@@ -78,13 +83,43 @@ def fit_on_bodies(proposal, stem: str, out: Path) -> list[dict]:
     return fits
 
 
+def preview_ms(proposal, bodies) -> float:
+    """Return the median time of the admin preview after an anchor moves (a new mesh each time)."""
+    from tryon.preview import preview_jpegs
+
+    times = []
+    for i in range(PREVIEW_RUNS):
+        anchors = {k: list(v) for k, v in proposal.anchors.items()}
+        name = sorted(anchors)[i % len(anchors)]
+        anchors[name] = [anchors[name][0] + 1 + i, anchors[name][1] + 1]
+        garment = {"kind": proposal.kind, "width": proposal.rgba.shape[1], "height": proposal.rgba.shape[0],
+                   "anchors": anchors}
+        t0 = time.perf_counter()
+        preview_jpegs(proposal.rgba, garment, bodies)
+        times.append((time.perf_counter() - t0) * 1000.0)
+    return statistics.median(times)
+
+
+def preview_bodies() -> list:
+    from tryon.pose import PoseEstimator, model_path_for
+
+    bodies = []
+    with PoseEstimator(model_path_for(MODELS, "full"), mode="image", segmentation=True) as estimator:
+        for path in PREVIEW_BODIES:
+            rgb = np.array(Image.open(path).convert("RGB"))
+            bodies.append((path.stem, rgb, estimator.detect(rgb)))
+    return bodies
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="folder for cut-outs and fitted composites")
     parser.add_argument("--hint", default="", help="product name / category words (tell a shirt from a jacket)")
+    parser.add_argument("--preview", action="store_true", help="also time the admin preview after an anchor moves")
     parser.add_argument("images", nargs="+", type=Path)
     args = parser.parse_args(argv)
     cv2.setNumThreads(1)  # as in a server worker
+    bodies = preview_bodies() if args.preview else None
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
     results, times = [], []
@@ -98,6 +133,8 @@ def main(argv=None) -> int:
         entry = {"image": str(path), "kind": summary["kind"], "kind_confidence": summary["kind_confidence"],
                  "anchors": summary["anchors"], "needs_review": summary["needs_review"], "ms": round(ms, 1),
                  "details": proposal.details}
+        if bodies is not None and proposal.kind and proposal.anchors:
+            entry["preview_ms"] = round(preview_ms(proposal, bodies), 1)
         if args.out and proposal.rgba is not None:
             Image.fromarray(draw_anchors(proposal.rgba, proposal.anchors)).save(args.out / f"{path.stem}-cutout.png")
             if proposal.kind and proposal.anchors and not proposal.needs_review:

@@ -244,21 +244,16 @@ def draft_preview(*, draft: GarmentDraft, kind: str, anchors: dict) -> dict:
     ``{"problems": [...], "previews": [{"body", "src"}], "ms": float}``; ``src``
     is a JPEG data URL.
     """
-    from tryon.pipeline import fit_and_composite
+    from tryon.preview import preview_jpegs
 
     t0 = time.perf_counter()
     anchors = _clean_anchors(anchors)
     problems = overlay_problems(kind=kind, anchors=anchors, width=draft.width, height=draft.height)
     previews = []
     if not problems:
-        rgba = draft_pixels(draft)
         garment = {"kind": kind, "width": draft.width, "height": draft.height, "anchors": anchors}
-        for name, rgb, pose in _sample_bodies():
-            frame = rgb.copy()
-            fit_and_composite(frame, rgba, garment, pose)
-            out = io.BytesIO()
-            Image.fromarray(frame).save(out, "JPEG", quality=PREVIEW_JPEG_QUALITY)
-            previews.append({"body": name, "src": "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()})
+        for name, jpeg in preview_jpegs(draft_pixels(draft), garment, _sample_bodies(), quality=PREVIEW_JPEG_QUALITY):
+            previews.append({"body": name, "src": "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()})
     return {"problems": problems, "previews": previews, "ms": round((time.perf_counter() - t0) * 1000.0, 1)}
 
 
