@@ -84,6 +84,10 @@ SPECK_SHARE = 0.01
 # side): the mesh needs a row of triangles beyond the hips, elbows and ankles.
 ANCHOR_ROOM = 0.05
 
+# A top longer than this (shoulder seam to hem, in seam widths; shirts measure
+# 1.3-1.5, jackets 1.1-1.25) may be a dress or a long coat.
+DRESS_BODY_LEN = 1.9
+
 # Review limits.
 MIN_COVERAGE = 0.02
 # A studio background's residual around the photo's edge is 1.5-1.7 levels on
@@ -595,6 +599,11 @@ def read_kind_and_anchors(mask: np.ndarray, kind: str | None = None, hint: str =
             details.update(sleeve_len=round(float(top["sleeve_len"]), 3), body_len=round(float(top["body_len"]), 3),
                            hem_curve=round(float(top["hem_curve"]), 3))
             scores.update(_hinted(_top_scores(top), hint))
+            if top["body_len"] > DRESS_BODY_LEN:
+                reasons.append(
+                    f"The garment is long for a top ({top['body_len']:.1f} shoulder widths from shoulder to hem): "
+                    "it may be a dress or a coat, whose anchors are not read from photos yet. Check the kind and the hips."
+                )
         except _Unreadable as exc:
             reasons.append(f"The shape does not read as a top or trousers ({exc}); pick the kind and place the anchors by hand.")
     best = max(scores, key=scores.get)

@@ -120,3 +120,12 @@ def test_a_shape_that_is_neither_top_nor_trousers_is_flagged():
     cv2.circle(img, (300, 300), 180, (120, 60, 40), -1, cv2.LINE_AA)
     proposal = onboard_photo(img)
     assert proposal.needs_review, proposal.as_dict()
+
+
+def test_a_top_as_long_as_a_dress_is_sent_to_review():
+    """The camp shirt stretched to twice its length: its anchors still read, but a person must check."""
+    img = Image.open(PHOTOS / "camp_shirt_front.jpg")
+    long = Image.new("RGB", (1024, 1600), img.getpixel((5, 5)))
+    long.paste(img.resize((1024, 1500)), (0, 40))
+    proposal = onboard_photo(np.asarray(long))
+    assert any("may be a dress" in r for r in proposal.needs_review), proposal.as_dict()
