@@ -8,7 +8,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from tryon.garments import LANDMARK_INDEX
+from tryon.garments import LANDMARK_INDEX, LOWER_KINDS
 
 _VISIBLE = 0.5
 
@@ -97,7 +97,9 @@ def measure_fit(rgb: np.ndarray, overlay: np.ndarray, garment: dict, pose) -> tu
     overlay pixels, ``garment`` the fit description
     (``GarmentOverlay.as_garment()``), ``pose`` a :class:`tryon.pose.PoseResult`
     with a segmentation mask, or ``None``. Coverage and spill are ``None``
-    when no garment could be placed. This is what ``bench/fit_quality.py``
+    when no garment could be placed. Lower garments (trousers, skirts) are
+    measured over the legs, hips to ankles (None when the legs are not in the
+    frame). This is what ``bench/fit_quality.py``
     prints and what the fit-quality test asserts.
     """
     from tryon.pipeline import fit_and_composite
@@ -110,5 +112,8 @@ def measure_fit(rgb: np.ndarray, overlay: np.ndarray, garment: dict, pose) -> tu
     if fitted.mesh is None or pose.mask is None:
         return out, None, None
     worn = garment_mask(rgb.shape[:2], overlay, fitted.mesh)
+    if garment["kind"] in LOWER_KINDS:
+        legs = legs_coverage_and_spill(worn, pose.mask, pose.landmarks)
+        return (out, None, None) if legs is None else (out, *legs)
     coverage, spill = coverage_and_spill(worn, pose.mask, pose.landmarks)
     return out, coverage, spill
