@@ -8,7 +8,9 @@ With ``--out`` it writes, per photo, the cut-out with its anchors drawn
 (``<stem>-on-<body>.jpg``), and adds each fit's torso (or legs) coverage and
 spill to the JSON. With ``--preview`` it adds ``preview_ms``: the median time of
 the admin's preview (the garment fitted on the three sample bodies and encoded)
-after an anchor moves. ``ms`` is the onboarding alone (decode excluded), the
+after an anchor moves. With ``--truth DIR`` (e.g. tests/data/garment_masks) it
+adds the cut-out's IoU against the hand-traced mask and each anchor's distance
+from the hand-placed one as a share of the garment's width. ``ms`` is the onboarding alone (decode excluded), the
 figure the admin waits for; the median goes to stderr.
 """
 
@@ -116,6 +118,8 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="folder for cut-outs and fitted composites")
     parser.add_argument("--hint", default="", help="product name / category words (tell a shirt from a jacket)")
     parser.add_argument("--preview", action="store_true", help="also time the admin preview after an anchor moves")
+    parser.add_argument("--truth", type=Path, default=None,
+                        help="folder of hand-traced masks and anchors (<stem>.json/.png): adds iou and anchor errors")
     parser.add_argument("images", nargs="+", type=Path)
     args = parser.parse_args(argv)
     cv2.setNumThreads(1)  # as in a server worker
@@ -133,6 +137,16 @@ def main(argv=None) -> int:
         entry = {"image": str(path), "kind": summary["kind"], "kind_confidence": summary["kind_confidence"],
                  "anchors": summary["anchors"], "needs_review": summary["needs_review"], "ms": round(ms, 1),
                  "details": proposal.details}
+        if args.truth is not None and proposal.cutout is not None:
+            from tryon.cutout_quality import anchor_errors, iou, load_truth
+
+            truth = load_truth(args.truth, path.stem)
+            if truth is not None:
+                mask, hand = truth
+                errors = anchor_errors(proposal.photo_anchors, hand, mask)
+                entry["iou"] = round(iou(proposal.cutout.mask, mask), 4)
+                entry["anchor_error_max"] = round(max(errors.values()), 4) if errors else None
+                entry["anchor_errors"] = {k: round(v, 4) for k, v in sorted(errors.items())}
         if bodies is not None and proposal.kind and proposal.anchors:
             entry["preview_ms"] = round(preview_ms(proposal, bodies), 1)
         if args.out and proposal.rgba is not None:

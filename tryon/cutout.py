@@ -76,6 +76,18 @@ MAX_FILLED_HOLE_SHARE = 0.002
 # An enclosed hole is background seen through the garment when its median
 # brightness is at least this ratio of the background's.
 HOLE_MIN_RATIO = 0.85
+# The shadow rim: pixels within RIM_WIDTH of the outline (working pixels) are
+# checked against the garment's colour averaged (sigma RIM_COLOUR_SIGMA) over
+# its interior RIM_CORE px in; a garment colour closer than RIM_MIN_DISTINCT
+# levels to a darkened background (grey) is left alone.
+RIM_WIDTH = 10
+RIM_CORE = 3
+RIM_COLOUR_SIGMA = 6.0
+RIM_MIN_DISTINCT = 12.0
+RIM_SHADOW_DISTANCE = 2.5 * CHROMA_BLEED
+# Right at a garment's edge its contact shadow is darker than a soft shadow
+# elsewhere (down to 0.45 of the background under a sleeve's hem, measured).
+RIM_SHADOW_MIN_RATIO = 0.35
 # Half-width of the soft-edge band around the mask's outline, in photo pixels,
 # the blur (sigma, px) that averages the garment's colour next to it, and the
 # garment / background contrast (in noise units) below which the colour line
@@ -208,6 +220,41 @@ def _mask(score: np.ndarray, ratio: np.ndarray) -> np.ndarray:
     return mask | fill[labels]
 
 
+def _drop_shadow_rim(img: np.ndarray, bg: np.ndarray, mask: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+    """Return ``mask`` without the shadow the hysteresis let in along the garment's outline.
+
+    Right next to a coloured garment a JPEG bleeds its colour into the shadow
+    the garment casts, so a rim of shadow passes the chroma test. A rim pixel
+    darker than the background goes when it looks more like the background
+    darkened to its own brightness (a shadow) than like the garment's colour
+    nearby, unless that colour is itself a darkened background (a grey
+    garment, where the two cannot be told apart and the mask is kept).
+    """
+    m8 = mask.astype(np.uint8)
+    core = cv2.erode(m8, np.ones((2 * RIM_CORE + 1, 2 * RIM_CORE + 1), np.uint8)).astype(np.float32)
+    band = mask & (cv2.erode(m8, np.ones((2 * RIM_WIDTH + 1, 2 * RIM_WIDTH + 1), np.uint8)) == 0)
+    if not band.any() or core.sum() == 0:
+        return mask
+    f = img.astype(np.float32)
+    weight = cv2.GaussianBlur(core, (0, 0), RIM_COLOUR_SIGMA)
+    near = cv2.GaussianBlur(f * core[..., None], (0, 0), RIM_COLOUR_SIGMA) / np.maximum(weight[..., None], 1e-3)
+    lum_w = np.array([0.299, 0.587, 0.114], np.float32)
+    near_ratio = (near / np.maximum(bg, 1.0)) @ lum_w
+    distinct = np.sqrt(((near - near_ratio[..., None] * bg) ** 2).sum(axis=2)) > RIM_MIN_DISTINCT
+    shadowed = ratio[..., None] * bg
+    d_shadow = np.sqrt(((f - shadowed) ** 2).sum(axis=2))
+    d_garment = np.sqrt(((f - near) ** 2).sum(axis=2))
+    # A shadow: within a soft shadow's darkening, within the bleed's colour of
+    # the darkened background, and nearer to that than to the garment.
+    shadow_like = (ratio >= RIM_SHADOW_MIN_RATIO) & (ratio < 0.97) & (d_shadow < RIM_SHADOW_DISTANCE)
+    drop = band & (weight > 1e-3) & distinct & shadow_like & (d_shadow < 0.5 * d_garment)
+    kept = (mask & ~drop).astype(np.uint8)
+    # Faded or grey threads of the garment itself can look like shadow: notches
+    # a few pixels wide are closed again (never beyond the first mask).
+    closed = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))) > 0
+    return closed & mask
+
+
 def _soft_alpha(img: np.ndarray, bg: np.ndarray, mask: np.ndarray, noise: float) -> np.ndarray:
     """Return a float alpha: 1 inside, 0 outside, the colour-line estimate near the outline.
 
@@ -264,7 +311,7 @@ def cut_out(rgb: np.ndarray) -> Cutout:
     work = rgb if scale == 1.0 else cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     bg, noise, _ = _background(work)
     score, ratio, shadowy = _score(work, bg, noise)
-    mask = _mask(score, ratio)
+    mask = _drop_shadow_rim(work, bg, _mask(score, ratio), ratio)
     shadow_share = float((shadowy & ~mask).sum()) / max(1.0, float(mask.sum()))
     if scale != 1.0:
         bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)

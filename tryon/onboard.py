@@ -115,6 +115,7 @@ class Proposal:
     rgba: np.ndarray | None  # the cut-out, cropped and padded
     cutout: Cutout | None = None
     details: dict = field(default_factory=dict)
+    photo_anchors: dict[str, list[float]] = field(default_factory=dict)  # on the photo, sleeves as photographed
 
     def as_dict(self) -> dict:
         """Return the JSON-serialisable summary (no pixels)."""
@@ -707,6 +708,8 @@ def onboard_photo(rgb: np.ndarray, *, kind: str | None = None, hint: str = "", f
     crop_mask = mask[y0:y1, x0:x1]
     chosen, confidence, scores, anchors, more, details = read_kind_and_anchors(crop_mask, kind, hint)
     reasons.extend(more)
+    # Where the anchors lie on the photo itself, before any sleeve is swung out (for checks against the photo).
+    photo_anchors = {k: [round(float(p[0]) + int(x0), 1), round(float(p[1]) + int(y0), 1)] for k, p in anchors.items()}
     rgba = cut.rgba[y0:y1, x0:x1]
     if chosen in (garments.LONGSLEEVE, garments.JACKET) and anchors:
         rgba, anchors, turned = _open_sleeves(rgba, anchors)
@@ -731,4 +734,5 @@ def onboard_photo(rgb: np.ndarray, *, kind: str | None = None, hint: str = "", f
         rgba=rgba,
         cutout=cut,
         details=details,
+        photo_anchors=photo_anchors,
     )

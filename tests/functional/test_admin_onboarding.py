@@ -70,6 +70,28 @@ def test_admin_onboards_a_photo_drags_an_anchor_saves_and_the_shopper_tries_it_o
     assert moved[0] < draft.anchors["right_hip"][0] - 5 and moved[1] > draft.anchors["right_hip"][1] + 20
     screenshot(page, "admin-onboarding-dragged")
 
+    # On a tablet: the same editor, dragged with a finger (touch pointer events).
+    tablet = browser.new_context(viewport={"width": 820, "height": 1180}, is_mobile=True, has_touch=True,
+                                 device_scale_factor=2, storage_state=context.storage_state())
+    touch = tablet.new_page()
+    touch_problems = PageProblems(touch)
+    touch.goto(page.url)
+    touch.wait_for_function("() => document.querySelector('#fr-previews').dataset.version === '1'", timeout=PREVIEW_TIMEOUT)
+    screenshot(touch, "admin-onboarding-tablet")
+    before = touch.evaluate("() => JSON.parse(document.querySelector('#fr-anchors-input').value).left_elbow")
+    touch.evaluate("""() => {
+      const g = document.querySelector("[data-anchor='left_elbow']"), r = g.querySelector('circle.fr-dot').getBoundingClientRect();
+      const x = r.x + r.width / 2, y = r.y + r.height / 2;
+      const ev = (type, dx, dy) => g.dispatchEvent(new PointerEvent(type, {pointerId: 7, pointerType: 'touch', isPrimary: true,
+        bubbles: true, clientX: x + dx, clientY: y + dy}));
+      ev('pointerdown', 0, 0); ev('pointermove', 8, 6); ev('pointermove', 16, 12); ev('pointerup', 16, 12);
+    }""")
+    touch.wait_for_function("() => Number(document.querySelector('#fr-previews').dataset.version) >= 2", timeout=PREVIEW_TIMEOUT)
+    after_touch = touch.evaluate("() => JSON.parse(document.querySelector('#fr-anchors-input').value).left_elbow")
+    assert after_touch[0] > before[0] + 3 and after_touch[1] > before[1] + 3, (before, after_touch)
+    touch_problems.assert_clean()
+    tablet.close()
+
     page.click("#fr-save")
     page.wait_for_url(f"{live_server.url}/admin/catalog/product/{product.pk}/change/")
     assert "was saved from the photo" in page.inner_text(".messagelist")

@@ -142,7 +142,11 @@ export class GarmentEditor {
 
   beginDrag(event, g) {
     event.preventDefault();
-    g.setPointerCapture(event.pointerId);
+    try {
+      g.setPointerCapture(event.pointerId); // keeps the drag when the finger outruns the dot
+    } catch {
+      // A pointer the browser no longer tracks: the moves still reach the dot while over it.
+    }
     g.classList.add("dragging");
     const onMove = (e) => {
       const [x, y] = this.toImage(e);
