@@ -198,8 +198,17 @@ def _top_outline(mask: np.ndarray) -> np.ndarray:
     return first
 
 
-def _seam(mask: np.ndarray, cx: float, side: int, width: float) -> tuple[np.ndarray, dict]:
-    """Return the shoulder seam on ``side`` (-1: image left, the wearer's right)."""
+class _Unreadable(Exception):
+    """The silhouette cannot be read as the kind tried."""
+
+
+def _seam(mask: np.ndarray, cx: float, side: int, width: float) -> np.ndarray:
+    """Return the shoulder seam on ``side`` (-1: image left, the wearer's right).
+
+    The top outline's height over the distance from the centre, beyond the
+    collar, is split into two straight segments (the shoulder's gentle slope,
+    then the sleeve's steep one); the seam is where they meet.
+    """
     top = _top_outline(mask)
     cols = np.nonzero(top >= 0)[0]
     collar = 0.12 * width
@@ -210,21 +219,14 @@ def _seam(mask: np.ndarray, cx: float, side: int, width: float) -> tuple[np.ndar
     if len(xs) < 10:
         raise _Unreadable("the garment's top outline is too short to find the shoulders")
     ys = top[xs]
-    # Only the outline above the sleeve's lowest point matters: stop where the
-    # outline turns back up (the underside of a sleeve seen from above).
     order = np.argsort(np.abs(xs - cx))
     xs, ys = xs[order].astype(np.float64), ys[order]
     i = _break_point(np.abs(xs - cx), ys)
-    return np.array([xs[i], ys[i]]), {"outline_points": len(xs)}
-
-
-class _Unreadable(Exception):
-    """The silhouette cannot be read as the kind tried."""
+    return np.array([xs[i], ys[i]])
 
 
 def _sleeve(mask: np.ndarray, seam: np.ndarray, side: int, sw: float) -> dict:
-    """Return the sleeve's end centre, length and axis helpers on ``side``."""
-    h, w = mask.shape
+    """Return the sleeve's end (the centre of its part farthest from the seam) and length on ``side``."""
     ys, xs = np.nonzero(mask)
     beyond = (xs - seam[0]) * side > 0.02 * sw
     below = ys >= seam[1] - 0.1 * sw
@@ -236,7 +238,7 @@ def _sleeve(mask: np.ndarray, seam: np.ndarray, side: int, sw: float) -> dict:
     far = d.max()
     end = px[d >= far - 0.06 * sw]
     end_centre = end.mean(axis=0)
-    return {"end": end_centre, "length": float(np.sqrt(((end_centre - seam) ** 2).sum())), "far": float(far)}
+    return {"end": end_centre, "length": float(np.sqrt(((end_centre - seam) ** 2).sum()))}
 
 
 def _torso_sides(mask: np.ndarray, cx: float, y: float, sw: float) -> tuple[float, float] | None:
@@ -252,23 +254,24 @@ def _torso_sides(mask: np.ndarray, cx: float, y: float, sw: float) -> tuple[floa
     return float(left), float(right)
 
 
-def _hem_profile(mask: np.ndarray, cx: float, sw: float) -> tuple[float, float, float]:
-    """Return the torso's hem height at the centre and near both sides, and the body's bottom row."""
+def _hem_profile(mask: np.ndarray, cx: float, sw: float) -> tuple[float, float]:
+    """Return the torso's lowest row at its centre and, averaged, 0.3 seam widths to either side."""
     h, w = mask.shape
+
     def bottom(x):
         col = mask[:, int(round(min(max(x, 0), w - 1)))]
         rows = np.nonzero(col)[0]
         return float(rows.max()) if len(rows) else float("nan")
     centre = bottom(cx)
     sides = [bottom(cx + s * 0.3 * sw) for s in (-1, 1)]
-    return centre, float(np.nanmean(sides)), centre
+    return centre, float(np.nanmean(sides))
 
 
 def _read_top(mask: np.ndarray, cx: float) -> dict:
     ys, xs = np.nonzero(mask)
     width = float(xs.max() - xs.min() + 1)
-    r_seam, _ = _seam(mask, cx, -1, width)
-    l_seam, _ = _seam(mask, cx, +1, width)
+    r_seam = _seam(mask, cx, -1, width)
+    l_seam = _seam(mask, cx, +1, width)
     sw = float(l_seam[0] - r_seam[0])
     if sw <= 0.15 * width:
         raise _Unreadable("the shoulders could not be told apart from the collar")
@@ -277,7 +280,7 @@ def _read_top(mask: np.ndarray, cx: float) -> dict:
     for name, seam, side in (("right", r_seam, -1), ("left", l_seam, 1)):
         sleeves[name] = _sleeve(mask, seam, side, sw)
     sleeve_len = (sleeves["right"]["length"] + sleeves["left"]["length"]) / 2 / sw
-    hem_centre, hem_sides, _ = _hem_profile(mask, cx, sw)
+    hem_centre, hem_sides = _hem_profile(mask, cx, sw)
     body_len = (hem_centre - seam_y) / sw
     hem_curve = (hem_centre - hem_sides) / sw
     return {
