@@ -134,7 +134,7 @@ class Proposal:
 
 
 def _row_run(row: np.ndarray, x: int) -> tuple[int, int] | None:
-    """Return the run of True containing column ``x`` as ``(start, end)`` inclusive, or None."""
+    """Return the run of True in a 1-D bool array containing index ``x`` as ``(start, end)`` inclusive, or None."""
     if not (0 <= x < len(row)) or not row[x]:
         return None
     left = x
@@ -178,12 +178,7 @@ def _walk_centre(mask: np.ndarray, p: np.ndarray, normal: np.ndarray, reach: flo
         if len(hits) == 0:
             return None
         centre = int(hits[np.argmin(np.abs(hits - centre))])
-    lo = centre
-    while lo > 0 and inside[lo - 1]:
-        lo -= 1
-    hi = centre
-    while hi < len(steps) - 1 and inside[hi + 1]:
-        hi += 1
+    lo, hi = _row_run(inside, centre)
     return (pts[lo] + pts[hi]) / 2
 
 
