@@ -1,8 +1,11 @@
 """Photo pipeline benchmark: decode + detect + fit + composite + encode vs bare detection, same run.
 
 Prints one JSON object keyed by resolution, each with bare_ms (median PoseLandmarker detection),
-pipeline_ms (the whole photo pipeline), composite_ms (the composite step alone) and
-ratio (pipeline / bare). Runs are interleaved so machine noise hits both alike.
+pipeline_ms (the whole photo pipeline), composite_ms (the composite step alone, with the scene's
+shading, the default) and ratio (pipeline / bare); composite_flat_ms and pipeline_flat_ms are the
+same without the shading, shading_ratio = composite_ms / composite_flat_ms and
+pipeline_shading_ratio = pipeline_ms / pipeline_flat_ms. Runs are interleaved so machine noise
+hits them all alike.
 
     .venv/bin/python bench/render.py [--runs N] [--model lite|full|heavy]
 """
@@ -75,24 +78,32 @@ def main(argv=None) -> int:
             for _ in range(3):  # warm-up
                 est.detect(rgb)
                 tryon_photo(data, detect=est.detect, overlay_rgba=overlay, garment=garment, limits=LIMITS)
-            bare, pipeline, comp = [], [], []
+            bare, pipeline, pipeline_flat, comp, comp_flat = [], [], [], [], []
             for _ in range(args.runs):
                 t0 = time.perf_counter()
                 est.detect(rgb)
                 bare.append(ms(t0))
-                t0 = time.perf_counter()
-                tryon_photo(data, detect=est.detect, overlay_rgba=overlay, garment=garment, limits=LIMITS)
-                pipeline.append(ms(t0))
-                frame = rgb.copy()
-                t0 = time.perf_counter()
-                composite(frame, overlay, mesh)
-                comp.append(ms(t0))
-            b, p = statistics.median(bare), statistics.median(pipeline)
+                for shading, times in ((True, pipeline), (False, pipeline_flat)):
+                    t0 = time.perf_counter()
+                    tryon_photo(data, detect=est.detect, overlay_rgba=overlay, garment=garment, limits=LIMITS,
+                                shading=shading)
+                    times.append(ms(t0))
+                for shading, times in ((True, comp), (False, comp_flat)):
+                    frame = rgb.copy()
+                    t0 = time.perf_counter()
+                    composite(frame, overlay, mesh, shading=shading)
+                    times.append(ms(t0))
+            b, p, pf = statistics.median(bare), statistics.median(pipeline), statistics.median(pipeline_flat)
+            c, cf = statistics.median(comp), statistics.median(comp_flat)
             report[f"{width}x{height}"] = {
                 "bare_ms": round(b, 2),
                 "pipeline_ms": round(p, 2),
-                "composite_ms": round(statistics.median(comp), 2),
+                "composite_ms": round(c, 2),
                 "ratio": round(p / b, 3),
+                "composite_flat_ms": round(cf, 2),
+                "shading_ratio": round(c / cf, 3),
+                "pipeline_flat_ms": round(pf, 2),
+                "pipeline_shading_ratio": round(p / pf, 3),
             }
     report["model"] = args.model
     report["runs"] = args.runs

@@ -116,17 +116,19 @@ def encode_jpeg(rgb: np.ndarray, quality: int = JPEG_QUALITY) -> bytes:
     return buf.tobytes()
 
 
-def tryon_photo(data: bytes, *, detect, overlay_rgba: np.ndarray, garment: dict, limits: PhotoLimits) -> tuple[bytes, Fitted]:
+def tryon_photo(data: bytes, *, detect, overlay_rgba: np.ndarray, garment: dict, limits: PhotoLimits,
+                shading: bool = True) -> tuple[bytes, Fitted]:
     """Fit ``garment`` on the most prominent person in photo ``data``; return the JPEG and the fit.
 
-    ``detect`` maps RGB pixels to a pose (or ``None``). Raise :class:`ImageRejected`
-    for bad images and :class:`NoPersonFound` when nobody usable is in view.
+    ``detect`` maps RGB pixels to a pose (or ``None``); ``shading`` carries the photo's folds
+    and shadows onto the garment. Raise :class:`ImageRejected` for bad images and
+    :class:`NoPersonFound` when nobody usable is in view.
     """
     rgb = decode_photo(data, limits)
     pose = detect(rgb)
     if pose is None:
         raise NoPersonFound("We couldn't find a person in this photo. Try one where you face the camera, shoulders in view.")
-    fitted = fit_and_composite(rgb, overlay_rgba, garment, pose)
+    fitted = fit_and_composite(rgb, overlay_rgba, garment, pose, shading=shading)
     if fitted.mesh is None:
         raise NoPersonFound("We couldn't see your shoulders. Step back so your upper body is in the photo.")
     return encode_jpeg(rgb), fitted

@@ -29,8 +29,12 @@ def landmarks_to_px(landmarks, width: int, height: int) -> list[tuple[float, flo
     return [(x * width, y * height, v) for x, y, _z, v in landmarks]
 
 
-def fit_and_composite(frame: np.ndarray, overlay: np.ndarray, garment: dict, pose: PoseResult | None) -> Fitted:
-    """Draw ``garment`` on ``frame`` in place for ``pose``; return what was drawn."""
+def fit_and_composite(frame: np.ndarray, overlay: np.ndarray, garment: dict, pose: PoseResult | None,
+                      *, shading: bool = True) -> Fitted:
+    """Draw ``garment`` on ``frame`` in place for ``pose``; return what was drawn.
+
+    ``shading`` carries the frame's folds and shadows onto the garment (see :mod:`tryon.render`).
+    """
     if pose is None:
         return Fitted(None, None)
     height, width = frame.shape[:2]
@@ -44,5 +48,5 @@ def fit_and_composite(frame: np.ndarray, overlay: np.ndarray, garment: dict, pos
         garment_kind=garment["kind"],
         scale=mesh["scale"],
     )
-    composite(frame, overlay, mesh, occluders=occluders)
+    composite(frame, overlay, mesh, occluders=occluders, shading=shading)
     return Fitted(mesh, pose)

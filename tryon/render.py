@@ -91,6 +91,60 @@ as well and is slower: the boxes overlap (about twice the pixels are
 resampled) and there are several OpenCV calls per triangle; see
 ``bench/composite_micro.py``.
 
+Shading
+-------
+A garment drawn with the overlay's colours alone reads as a sticker: the
+scene's light does not fall on it. With ``shading`` (the default)
+:func:`composite` darkens the garment where the frame under it is darker than
+its surroundings (folds, creases, the shadowed side of an arm or waist): the
+shading ``S`` of :func:`shading_map` multiplies the garment's premultiplied
+colour, never its alpha, so hue and print are kept and only their brightness
+follows the body. The formula and its constants are in
+``static/tryon/shading.json``, which the browser's renderer
+(``static/tryon/js/draw.js``) reads too, so both draw the same garment:
+
+1. The frame over the garment's box (grown by the base's radius) is
+   area-averaged into square cells of ``2**level`` pixels, ``level`` from the
+   body scale (34 to 68 cells across the shoulders), by repeated halvings (the
+   browser halves on a canvas; each halving is an exact 2x2 mean).
+2. ``L = (R + G + B) / 3`` per cell: the same for BGR and RGB frames.
+3. The base ``B`` is a cross-bilateral mean of ``L`` (a separable box of
+   about an eighth of the body scale, rows then columns), in which cells
+   more than ``alike`` (1.5) times lighter or darker than the cell count less
+   and less, and from ``unlike`` (2) times not at all, and likewise cells of
+   another chromaticity (``(rgb + eps / 3) / (R + G + B + eps)``, L1 distance
+   from ``chroma_alike`` to ``chroma_unlike``): the light on the body around
+   the cell, from clothes of its colour. Shading changes brightness and keeps
+   chromaticity; a badge, a print or another garment changes both. Where the
+   cells within ``edge_reach`` differ by that much (a colour edge cuts them
+   into mixes, darker than the light side's base), and where the base is
+   dark (``dark_full`` down to ``dark_off``: over dark clothes the camera's
+   noise and the fabric's own texture outweigh the light), it fades out.
+4. ``S = clamp((L + eps) / (B + eps), floor, 1) ** (strength * gate)``, 8 bits,
+   enlarged bilinearly to frame pixels. Flat light gives ``S = 1`` (the
+   garment's colours exactly); a fold darker than its surroundings gives
+   ``S < 1`` there. ``S`` stays <= 1: a 2D canvas can darken what it drew
+   and keep its alpha, not brighten it, and white cannot get brighter.
+
+A ratio to the local base is independent of the colour of the clothes under
+the garment, which a global factor (the base relative to a fixed grey) is
+not: a black shirt under a virtual white tee would dim the tee. A plain box
+base was tried first and failed on tests/media/fullbody_woman.png, whose
+black denim jacket is open over a white shirt: the jacket's panels, darker
+than the mean of jacket and shirt around them, turned a white tee grey, and
+its seams and pockets showed through. The likeness weights keep such edges
+out of the base. A box base faded out wherever its window was not one cloth
+was cheaper but shaded next to nothing on either test photo. What the
+weights cannot tell from shading is a low-contrast print or colour edge
+underneath, which still shades a band along it; shadows darker than
+``1 / unlike`` of their surroundings go unshaded with the edges.
+
+It costs about a millisecond a frame here (bench/render.py: the halvings,
+float32 OpenCV passes over a grid 1/16 to 1/256 the box's size, one
+enlargement and one multiply of the part of the box it darkens), a third
+or so of the composite itself; the browser's is timed in its stats
+(``shadeMs``, bench/browser.py).
+
 Occlusion
 ---------
 ``occluders`` is a ``uint8`` ``HxW`` mask, 255 where the original frame pixel
@@ -112,9 +166,13 @@ sleeveless dresses leave the forearm bare, so it occludes.
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -122,7 +180,11 @@ import numpy as np
 from tryon import garments
 
 __all__ = [
+    "Shading",
     "composite",
+    "shade_cells",
+    "shading_params",
+    "shading_map",
     "garment_mask",
     "arm_occlusion_mask",
     "clear_cache",
@@ -147,6 +209,8 @@ _GUARD = 1 << 16
 # Mip pyramid: overlays cached, and the smallest level kept.
 _CACHE_SIZE = 8
 _MIN_LEVEL_SIDE = 8
+# Scene shading constants, shared with static/tryon/js/draw.js.
+SHADING_PATH = Path(__file__).resolve().parent.parent / "static" / "tryon" / "shading.json"
 # Triangles with no alpha within this many overlay pixels are not drawn: they
 # could only paint transparent pixels (and, painted over other triangles, would
 # replace their art with nothing).
@@ -282,6 +346,15 @@ def _mesh_arrays(mesh) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
             raise ValueError("mesh layers must be one integer per triangle")
         layers = layers.astype(np.intp, copy=False)
     return src, dst, tri.astype(np.intp, copy=False), layers
+
+
+def _mesh_scale(mesh: dict) -> float | None:
+    """Return the mesh's body scale in frame pixels, or None when it has none usable (no shading)."""
+    try:
+        scale = float(mesh.get("scale"))
+    except (TypeError, ValueError):
+        return None
+    return scale if math.isfinite(scale) and scale > 0 else None
 
 
 # ------------------------------------------------------------ overlay cache
@@ -687,6 +760,180 @@ def _rows_contiguous(a: np.ndarray) -> bool:
     return a.strides[-1] == item and a.strides[1] == item * a.shape[2] and a.strides[0] > 0
 
 
+# ----------------------------------------------------------------- shading
+
+
+@dataclass(frozen=True)
+class Shading:
+    """The scene-shading constants (``static/tryon/shading.json``; see the module docstring)."""
+
+    cells_per_scale: float
+    max_level: int
+    blur_scale: float
+    alike: float
+    unlike: float
+    chroma_alike: float
+    chroma_unlike: float
+    edge_reach: int
+    dark_off: float
+    dark_full: float
+    eps: float
+    floor: float
+    strength: float
+
+    def grid(self, scale: float) -> tuple[int, int]:
+        """Return ``(cell, radius)``: the cell side in frame pixels and the blur radius in cells."""
+        level = round(math.log2(max(scale, 1e-6) / self.cells_per_scale))
+        cell = 1 << min(max(level, 0), self.max_level)
+        return cell, max(1, round(self.blur_scale * scale / cell))
+
+
+@lru_cache(maxsize=1)
+def shading_params() -> Shading:
+    """Return the shading constants read from ``static/tryon/shading.json``."""
+    data = json.loads(SHADING_PATH.read_text())
+    return Shading(**{name: data[name] for name in Shading.__dataclass_fields__})
+
+
+def _shade_cells(frame: np.ndarray, x0: int, y0: int, bw: int, bh: int, scale: float, params: Shading):
+    """Return ``(s8, gx, gy, cell)``: 8-bit shading per cell and where its grid starts, or None.
+
+    The grid covers whole cells inside the frame over the box grown by the
+    base's radius (so the base over the box does not depend on where the grid
+    ends); ``(gx, gy)`` is its top-left corner in frame pixels.
+    """
+    height, width = frame.shape[:2]
+    cell, radius = params.grid(scale)
+    cx0, cy0 = max(x0 // cell - radius, 0), max(y0 // cell - radius, 0)
+    cx1 = min(-(-(x0 + bw) // cell) + radius, width // cell)
+    cy1 = min(-(-(y0 + bh) // cell) + radius, height // cell)
+    if cx1 <= cx0 or cy1 <= cy0:
+        return None
+    small = frame[cy0 * cell : cy1 * cell, cx0 * cell : cx1 * cell]
+    side = cell
+    while side > 1:  # exact 2x2 means, as the browser's canvas halvings
+        side //= 2
+        small = cv2.resize(small, (small.shape[1] // 2, small.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    return shade_cells(small, radius, params), cx0 * cell, cy0 * cell, cell
+
+
+def shade_cells(cells: np.ndarray, radius: int, params: Shading) -> np.ndarray:
+    """Return the 8-bit shading ``255 * S`` of ``cells`` (uint8 ``h x w x 3``, the frame's cell means).
+
+    ``radius`` is the base's radius in cells. The browser's ``shadeCells``
+    (draw.js) computes the same in float64, where this uses float32 (several
+    times faster here): a cell's 8-bit value may round the other way now and
+    then. tests/vectors/shading holds both to it.
+    """
+    rgb = cells.astype(np.float32)
+    eps = np.float32(params.eps)
+    total = cv2.transform(rgb, np.ones((1, 3), np.float32))  # R + G + B
+    lum = total * np.float32(1.0 / 3.0)
+    log = cv2.log(lum + eps)
+    # The cell's colour apart from its brightness: exactly 1/3 each for any grey, and pulled
+    # towards grey in dark cells, whose colour the camera's noise and compression make unreliable.
+    chroma = (rgb + eps / np.float32(3.0)) / (total + eps)[..., None]
+    alike = _Alike(params)
+    # Cross-bilateral base, rows then columns: each neighbour weighted by how alike its colour
+    # is to the cell's (guided by the cells themselves in both passes); off the grid counts nothing.
+    num, den = _bilateral_pass(lum, np.ones_like(lum), log, chroma, radius, alike, axis=1)
+    num, den = _bilateral_pass(num, den, log, chroma, radius, alike, axis=0)
+    base = num / den  # den >= 1: a cell always counts itself fully
+    ratio = np.clip((lum + eps) / (base + eps), params.floor, 1.0)
+    # Where the cells within edge_reach differ (a colour edge cuts them into mixes, darker than
+    # the light side's base), and where the base is dark (dark clothes: the camera's noise and the
+    # fabric's own texture, not the light), the shading fades out.
+    kernel = np.ones((2 * params.edge_reach + 1,) * 2, np.uint8)
+    log_range = cv2.dilate(log, kernel) - cv2.erode(log, kernel)
+    chroma_range = cv2.transform(cv2.dilate(chroma, kernel) - cv2.erode(chroma, kernel), np.ones((1, 3), np.float32))
+    gate = alike.weight(log_range, chroma_range)
+    dark = np.float32(1.0 / (params.dark_full - params.dark_off))
+    np.minimum(gate, np.clip((base - params.dark_off) * dark, 0.0, 1.0), out=gate)
+    return np.rint(np.power(ratio, gate * np.float32(params.strength)) * 255.0).astype(np.uint8)
+
+
+class _Alike:
+    """How alike two cells' colours are: 1 up to ``alike``, falling to 0 at ``unlike``."""
+
+    def __init__(self, params: Shading) -> None:
+        far = math.log(params.unlike)
+        ramp = 1.0 / (far - math.log(params.alike))
+        chroma_ramp = 1.0 / (params.chroma_unlike - params.chroma_alike)
+        # weight = clamp(offset - slope * d, 0, 1), as float32 constants
+        self.log = (np.float32(far * ramp), np.float32(ramp))
+        self.chroma = (np.float32(params.chroma_unlike * chroma_ramp), np.float32(chroma_ramp))
+
+    def weight(self, dlog: np.ndarray, dchroma: np.ndarray) -> np.ndarray:
+        """Return the weight for log-luminance and chromaticity (L1) differences (float32)."""
+        w = np.clip(self.log[0] - dlog * self.log[1], 0.0, 1.0)
+        return np.minimum(w, np.clip(self.chroma[0] - dchroma * self.chroma[1], 0.0, 1.0), out=w)
+
+
+def _bilateral_pass(num, den, log, chroma, radius: int, alike: _Alike, *, axis: int):
+    """Return sums over offsets ``d`` along ``axis`` of ``w * num`` and ``w * den``.
+
+    The offsets go 0, -1, 1, -2, 2 ... up to ``radius``: the order in which the
+    browser's ``basePass`` adds them (it computes each symmetric pair's weight once).
+    """
+    out_num, out_den = num.copy(), den.copy()  # d = 0: a cell's weight for itself is 1
+    n = num.shape[axis]
+    ones = np.ones((1, 3), np.float32)
+    for d in (s * r for r in range(1, radius + 1) for s in (-1, 1)):
+        lo, hi = max(0, -d), min(n, n - d)  # cells i whose neighbour i + d is on the grid
+        if hi <= lo:
+            continue
+        at = [slice(None), slice(None)]
+        by = [slice(None), slice(None)]
+        at[axis], by[axis] = slice(lo, hi), slice(lo + d, hi + d)
+        at, by = tuple(at), tuple(by)
+        dchroma = cv2.transform(cv2.absdiff(chroma[by], chroma[at]), ones)
+        w = alike.weight(cv2.absdiff(log[by], log[at]), dchroma)
+        out_num[at] += w * num[by]
+        out_den[at] += w * den[by]
+    return out_num, out_den
+
+
+def _shade_box(frame, x0, y0, bw, bh, scale, params, ws):
+    """Return ``(shade, (x, y))``: 255 * S (uint8) over the part of the box it changes, or None.
+
+    ``(x, y)`` is that part's top-left corner in box coordinates. Outside it S
+    is 1: only the cells below 255 (and their neighbours, for the bilinear
+    enlargement) are enlarged and multiplied, and nothing is when S is 1
+    everywhere (flat light).
+    """
+    cells = _shade_cells(frame, x0, y0, bw, bh, scale, params)
+    if cells is None:
+        return None
+    s8, gx, gy, cell = cells
+    rows = np.nonzero(cv2.reduce(s8, 1, cv2.REDUCE_MIN) < 255)[0]
+    cols = np.nonzero(cv2.reduce(s8, 0, cv2.REDUCE_MIN) < 255)[1]
+    if len(rows) == 0:
+        return None
+    gh, gw = s8.shape
+    # Box and grid in grid pixels (the grid starts at or before the box); the part of the box
+    # within one cell of a shaded cell (a pixel samples the two cells around its centre).
+    lx0, ly0 = x0 - gx, y0 - gy
+    px0, py0 = max(lx0, (cols[0] - 1) * cell), max(ly0, (rows[0] - 1) * cell)
+    px1 = min(lx0 + bw, gw * cell, (cols[-1] + 2) * cell)
+    py1 = min(ly0 + bh, gh * cell, (rows[-1] + 2) * cell)
+    if px1 <= px0 or py1 <= py0:
+        return None
+    if cell == 1:
+        part = s8[py0:py1, px0:px1]
+    else:
+        # Enlarge (bilinear, edges clamped, as a canvas draws it) only the cells the part needs.
+        c0x, c0y = max(px0 // cell - 1, 0), max(py0 // cell - 1, 0)
+        c1x, c1y = min(-(-px1 // cell) + 1, gw), min(-(-py1 // cell) + 1, gh)
+        sub = np.ascontiguousarray(s8[c0y:c1y, c0x:c1x])
+        # Grid pixel p samples cell (p + 0.5) / cell - 0.5; here p counts from the part.
+        m = np.array([[1.0 / cell, 0, (px0 + 0.5) / cell - 0.5 - c0x],
+                      [0, 1.0 / cell, (py0 + 0.5) / cell - 0.5 - c0y]])
+        part = cv2.warpAffine(sub, m, (px1 - px0, py1 - py0), dst=ws.get("shade", (py1 - py0, px1 - px0), np.uint8),
+                              flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+    # Beyond the grid's last whole cell at the frame's edge the box stays unshaded, as in the browser.
+    return part, (px0 - lx0, py0 - ly0)
+
+
 # ------------------------------------------------------------------ public
 
 
@@ -696,6 +943,7 @@ def composite(
     mesh: dict,
     *,
     occluders: np.ndarray | None = None,
+    shading: bool | Shading = True,
 ) -> np.ndarray:
     """Draw the garment ``overlay`` warped by ``mesh`` onto ``frame`` in place.
 
@@ -703,7 +951,10 @@ def composite(
     ``hxwx4`` in the same colour order plus straight alpha. Only pixels in the
     garment's destination bounding box (clipped to the frame) are written.
     Where ``occluders`` (``uint8`` ``HxW``) is 255 the frame pixel is kept;
-    intermediate values keep it proportionally. Return ``frame``.
+    intermediate values keep it proportionally. With ``shading`` (True: the
+    constants of :func:`shading_params`, or a :class:`Shading`) the frame's
+    folds and shadows under the garment darken it (see the module docstring);
+    False draws the overlay's colours as they are. Return ``frame``.
     """
     _check_frame(frame)
     _check_overlay(overlay)
@@ -734,6 +985,17 @@ def composite(
     cv2.bitwise_not(inv, dst=inv)
     inv3 = cv2.cvtColor(inv, cv2.COLOR_GRAY2BGR, dst=ws.get("inv3", (bh, bw, 3), np.uint8))
     colour = cv2.cvtColor(fg, cv2.COLOR_BGRA2BGR, dst=ws.get("colour", (bh, bw, 3), np.uint8))
+    if shading:
+        params = shading if isinstance(shading, Shading) else shading_params()
+        scale = _mesh_scale(mesh)
+        shaded = _shade_box(frame, x0, y0, bw, bh, scale, params, ws) if scale else None
+        if shaded is not None:
+            # Premultiplied colour * S (S <= 1, so it stays <= alpha); alpha is untouched.
+            shade, (sx, sy) = shaded
+            sh, sw = shade.shape
+            shade3 = cv2.cvtColor(shade, cv2.COLOR_GRAY2BGR, dst=ws.get("shade3", (sh, sw, 3), np.uint8))
+            part = colour[sy : sy + sh, sx : sx + sw]
+            part[...] = cv2.multiply(part, shade3, dst=shade3, scale=1.0 / 255.0)
     if _rows_contiguous(box):
         bg = cv2.multiply(box, inv3, dst=inv3, scale=1.0 / 255.0)
         out = cv2.add(colour, bg, dst=box)
@@ -743,6 +1005,29 @@ def composite(
         bg = cv2.multiply(np.ascontiguousarray(box), inv3, dst=inv3, scale=1.0 / 255.0)
         box[...] = cv2.add(colour, bg, dst=colour)
     return frame
+
+
+def shading_map(frame: np.ndarray, box: tuple[int, int, int, int], scale: float,
+                params: Shading | None = None) -> np.ndarray:
+    """Return the 8-bit shading ``255 * S`` that :func:`composite` applies over ``box``.
+
+    ``box`` is ``(x, y, width, height)`` in frame pixels (inside the frame),
+    ``scale`` the body scale in frame pixels (a mesh's ``"scale"``). 255 means
+    the garment's colour is kept; see the module docstring for the formula.
+    """
+    _check_frame(frame)
+    x, y, w, h = (int(v) for v in box)
+    height, width = frame.shape[:2]
+    if w <= 0 or h <= 0 or x < 0 or y < 0 or x + w > width or y + h > height:
+        raise ValueError(f"box must lie inside the {width}x{height} frame, got {box}")
+    if not (math.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale must be positive and finite, got {scale}")
+    out = np.full((h, w), 255, np.uint8)
+    shaded = _shade_box(frame, x, y, w, h, float(scale), params or shading_params(), _Workspace())
+    if shaded is not None:
+        shade, (sx, sy) = shaded
+        out[sy : sy + shade.shape[0], sx : sx + shade.shape[1]] = shade
+    return out
 
 
 def garment_mask(shape, overlay: np.ndarray, mesh: dict) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import cv2
 import numpy as np
 import pytest
@@ -145,7 +147,7 @@ def test_affine_mesh_matches_full_warp_reference():
     mesh = grid_mesh(apply(m))
     frame = noise_frame()
     expected = reference(frame, ov, m)
-    out = render.composite(frame.copy(), ov, mesh)
+    out = render.composite(frame.copy(), ov, mesh, shading=False)  # the warp alone: a noise frame would shade it
     d = diff(out, expected)
     assert d.max() <= 3
     assert d.mean() < 0.05
@@ -163,7 +165,7 @@ def test_non_affine_mesh_is_affine_per_triangle():
     ov = make_overlay()
     mesh = grid_mesh(shear_bend, nx=3, ny=4)
     frame = noise_frame(1)
-    out = render.composite(frame.copy(), ov, mesh)
+    out = render.composite(frame.copy(), ov, mesh, shading=False)  # the warp alone: a noise frame would shade it
     src, dst = np.array(mesh["src"]), np.array(mesh["dst"])
     checked = 0
     for t, inside in tri_masks(mesh, (FH, FW), erode=2):
@@ -215,7 +217,7 @@ def test_partially_off_frame_destination():
     dst = np.array(mesh["dst"])
     assert dst[:, 0].min() < 0 and dst[:, 1].max() > FH
     frame = noise_frame(3)
-    out = render.composite(frame.copy(), ov, mesh)
+    out = render.composite(frame.copy(), ov, mesh, shading=False)  # the warp alone: a noise frame would shade it
     d = diff(out, reference(frame, ov, m))
     assert d.max() <= 3 and d.mean() < 0.05
     assert (out != frame).any()
@@ -234,7 +236,7 @@ def test_huge_destination_coordinates():
     ov = uniform_overlay((0, 0, 255))
     mesh = grid_mesh(apply(similarity(5e4, 0, 320, 240)))  # fills the frame
     frame = noise_frame(5)
-    out = render.composite(frame.copy(), ov, mesh)
+    out = render.composite(frame.copy(), ov, mesh, shading=False)  # the warp alone: a noise frame would shade it
     assert (out == (0, 0, 255)).all()
 
 
@@ -345,7 +347,7 @@ def test_large_mesh_uses_wide_labels():
     m = similarity(0.75, 3, 320, 240)
     mesh = grid_mesh(apply(m), nx=16, ny=12)  # 384 triangles > 255
     frame = noise_frame(10)
-    out = render.composite(frame.copy(), ov, mesh)
+    out = render.composite(frame.copy(), ov, mesh, shading=False)  # the warp alone: a noise frame would shade it
     d = diff(out, reference(frame, ov, m))
     assert d.max() <= 3 and d.mean() < 0.05
 
@@ -653,7 +655,7 @@ def test_occlusion_mask_feeds_composite():
     mesh = grid_mesh(lambda p: np.array([230 + p[0] * 180 / OW, 140 + p[1] * 200 / OH]))
     frame = noise_frame(13)
     occ = render.arm_occlusion_mask(frame.shape, crossed_arm(), garment_kind="tshirt", scale=SCALE)
-    out = render.composite(frame.copy(), ov, mesh, occluders=occ)
+    out = render.composite(frame.copy(), ov, mesh, occluders=occ, shading=False)  # exact colour: no shading
     assert (out[250, 290] == frame[250, 290]).all()
     assert (out[170, 320] == (0, 255, 0)).all()
 
@@ -684,3 +686,109 @@ def test_arm_mask_does_not_modify_landmarks():
     before = lm.copy()
     render.arm_occlusion_mask((FH, FW), lm, garment_kind="tshirt", scale=SCALE)
     assert np.array_equal(lm, before)
+
+
+# ---------------------------------------------------------------- shading
+
+
+def _box_mesh(x0=230, y0=140, w=200, h=200, scale=200.0) -> dict:
+    """Return a grid mesh of the whole overlay onto the frame rectangle (x0, y0, w, h)."""
+    mesh = grid_mesh(lambda p: np.array([x0 + p[0] * w / (OW - 1), y0 + p[1] * h / (OH - 1)]))
+    mesh["scale"] = scale
+    return mesh
+
+
+def _fold_frame(grey=150, fold=70, x=(300, 312)) -> np.ndarray:
+    """Return a flat grey frame with one darker vertical stripe (a fold) at columns ``x``."""
+    frame = np.full((FH, FW, 3), grey, np.uint8)
+    frame[:, x[0] : x[1]] = fold
+    return frame
+
+
+def test_flat_light_keeps_the_garments_colours():
+    frame = np.full((FH, FW, 3), 90, np.uint8)
+    for colour in ((255, 255, 255), (20, 20, 20), (200, 30, 40), (60, 140, 220)):
+        ov = uniform_overlay(colour)
+        out = render.composite(frame.copy(), ov, _box_mesh())
+        inside = polygon_mask(_box_mesh(), (FH, FW), erode=2) > 0
+        assert diff(out[inside], np.array(colour)).max() <= 1, colour
+
+
+def test_a_fold_under_a_white_garment_darkens_it_there():
+    frame = _fold_frame()
+    out = render.composite(frame.copy(), uniform_overlay((255, 255, 255)), _box_mesh())
+    row = out[240, 235:425].astype(int).mean(axis=1)  # across the garment, through the fold
+    darkest = 235 + int(np.argmin(row))
+    assert 300 - 4 <= darkest <= 312 + 4  # where the fold is, within the shading cell (4 px here)
+    assert row.min() < 255 - 40  # visibly darker: about (78 / 158) ** 0.6 of white
+    # Away from the fold the white stays white: S never brightens, flat light leaves it alone.
+    assert (out[240, 240:285] >= 253).all() and (out[240, 330:420] >= 253).all()
+    # The fold runs down the whole garment.
+    assert (out[150:330, 306].astype(int).mean(axis=1) < 215).all()
+    flat = render.composite(frame.copy(), uniform_overlay((255, 255, 255)), _box_mesh(), shading=False)
+    assert (flat[145:335, 235:425] == 255).all()
+
+
+def test_shading_keeps_a_red_garment_red():
+    frame = _fold_frame(grey=140, fold=60)
+    colour = (220, 20, 30)  # RGB; the renderer never converts colours, so order does not matter
+    out = render.composite(frame.copy(), uniform_overlay(colour), _box_mesh())
+    fold, flat = out[240, 306].astype(float), out[240, 380].astype(float)
+    assert fold[0] < flat[0] - 30  # darker in the fold
+    hsv = cv2.cvtColor(np.array([[fold, flat]], np.uint8), cv2.COLOR_RGB2HSV_FULL)[0].astype(int)
+    hue_fold, hue_flat = hsv[:, 0]
+    assert min(abs(hue_fold - hue_flat), 256 - abs(hue_fold - hue_flat)) <= 3  # same hue
+    assert hsv[0, 1] >= hsv[1, 1] - 8  # as saturated: the grey fold is not mixed in
+    assert np.allclose(fold / fold[0], np.array(colour) / colour[0], atol=0.03)  # channels in proportion
+
+
+def test_shading_never_touches_alpha():
+    # A black garment at half alpha: S multiplies its colour (zero), so the share of the frame
+    # that shows through, and hence the result, is the same shaded or not.
+    frame = _fold_frame()
+    ov = uniform_overlay((0, 0, 0), alpha=128)
+    shaded = render.composite(frame.copy(), ov, _box_mesh())
+    flat = render.composite(frame.copy(), ov, _box_mesh(), shading=False)
+    assert np.array_equal(shaded, flat)
+
+
+def test_shading_map_follows_the_formula():
+    params = render.shading_params()
+    frame = _fold_frame(grey=150, fold=100)
+    s8 = render.shading_map(frame, (230, 140, 200, 200), 200.0)
+    assert s8.shape == (200, 200) and s8.dtype == np.uint8
+    cell, radius = params.grid(200.0)
+    assert (cell, radius) == (4, 6)  # 200 / 48 px rounded to a power of two; 0.12 * 200 / 4 cells
+    # The fold covers cells 75-77 wholly (L = 100). The flat grey around (L = 150) is less than
+    # `alike` brighter ((150 + eps) / (100 + eps) = 1.3) and of the same (grey) chromaticity, and
+    # the base is not dark, so nothing fades the shading; the base is the mean of the 13 x 13
+    # cells around (3 columns of fold, 10 of grey):
+    assert (150 + params.eps) / (100 + params.eps) < params.alike and 100 > params.dark_full
+    base = (3 * 100 + 10 * 150) / 13
+    expected = round(255 * min(1.0, (100 + params.eps) / (base + params.eps)) ** params.strength)
+    # Pixels 302-309 are enlarged from fold cells only (pixel p samples cell (p + 0.5) / 4 - 0.5).
+    assert np.abs(s8[:, 302 - 230 : 310 - 230].astype(int) - expected).max() <= 1
+    assert (s8[:, :60] == 255).all() and (s8[:, 90:] == 255).all()  # flat light: S = 1
+    # Strength 0 is no shading at all.
+    none = dataclasses.replace(params, strength=0.0)
+    assert (render.shading_map(frame, (230, 140, 200, 200), 200.0, none) == 255).all()
+    with pytest.raises(ValueError):
+        render.shading_map(frame, (600, 0, 100, 10), 200.0)
+    with pytest.raises(ValueError):
+        render.shading_map(frame, (0, 0, 10, 10), 0.0)
+
+
+def test_shading_is_the_same_for_bgr_and_rgb_frames():
+    rng = np.random.default_rng(7)
+    frame = cv2.GaussianBlur(rng.integers(0, 256, (FH, FW, 3), dtype=np.uint8), (0, 0), 6)
+    a = render.shading_map(frame, (100, 50, 300, 300), 150.0)
+    b = render.shading_map(np.ascontiguousarray(frame[..., ::-1]), (100, 50, 300, 300), 150.0)
+    assert np.array_equal(a, b)
+
+
+def test_a_mesh_without_a_scale_is_drawn_flat():
+    frame = _fold_frame()
+    mesh = _box_mesh()
+    del mesh["scale"]
+    out = render.composite(frame.copy(), uniform_overlay((255, 255, 255)), mesh)
+    assert (out[145:335, 235:425] == 255).all()
