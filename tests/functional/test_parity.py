@@ -212,3 +212,123 @@ def test_server_and_browser_draw_the_same_garment_mask(live_server, browser, fra
 
     problems.assert_clean()
     assert_pairs_match(rows)
+
+
+# Runs in the page: draw the frame, then the garment over it shaded by that frame (as the live
+# view's snapshot does: SceneShading on a layer) and flat; and the shading alone (a white canvas
+# shaded over the mesh's box: 255 * S). Return the three as RGB.
+BROWSER_COMPOSITE = """
+async ({overlayUrl, frameUrl, landmarks, width, height, garment, shading}) => {
+  const [{fitGarment}, {drawMesh, SceneShading}] = await Promise.all([
+    import('/static/tryon/js/geometry.js'), import('/static/tryon/js/draw.js')]);
+  const load = async (url) => { const img = new Image(); img.src = url; await img.decode(); return img; };
+  const [img, frame] = await Promise.all([load(overlayUrl), load(frameUrl)]);
+  const mesh = fitGarment(landmarks, width, height, garment);
+  if (mesh === null) return null;
+  const shader = new SceneShading(shading);
+  const out = {};
+  for (const what of ['shaded', 'flat', 'shade']) {
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(frame, 0, 0);
+    if (what === 'shaded') shader.drawMesh(ctx, img, mesh, shader.measure(canvas, width, height, mesh));
+    else if (what === 'flat') drawMesh(ctx, img, mesh);
+    else {
+      const shade = shader.measure(canvas, width, height, mesh);
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, width, height);
+      shader.apply(ctx, shade);
+    }
+    const rgba = ctx.getImageData(0, 0, width, height).data;
+    const rgb = new Uint8Array(width * height * 3);
+    for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) { rgb[j] = rgba[i]; rgb[j + 1] = rgba[i + 1]; rgb[j + 2] = rgba[i + 2]; }
+    let bin = '';
+    for (let i = 0; i < rgb.length; i += 0x8000) bin += String.fromCharCode.apply(null, rgb.subarray(i, i + 0x8000));
+    out[what] = btoa(bin);
+  }
+  return out;
+}
+"""
+# The shading itself (255 * S over the garment's box, no garment): the browser's canvas halvings,
+# shadeCells and bilinear enlargement against tryon.render.shading_map, in levels of 255.
+MAX_SHADE_MEAN_DIFF = 0.5
+MAX_SHADE_P99_DIFF = 3
+# Shaded composites, over the inside of both garment masks (eroded: the edges differ with the
+# masks, which the test above holds). The flat composites already differ a little where a print's
+# edges are resampled differently (up to 4.5 levels of 255 on average for the Breton stripes); the
+# shaded ones may differ by no more than MAX_SHADED_EXTRA_DIFF more.
+MAX_SHADED_EXTRA_DIFF = 0.5
+ERODE_PX = 3
+
+
+def png_data_url(rgb: np.ndarray) -> str:
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def test_server_and_browser_shade_the_garment_alike(live_server, browser, frames, overlays):
+    import dataclasses
+
+    import cv2
+    from tryon.geometry import fit_garment
+    from tryon.overlays import overlay_pixels
+    from tryon.render import composite, garment_mask, shading_map, shading_params
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 800, "height": 600})
+    page = context.new_page()
+    problems = PageProblems(page)
+    page.goto(live_server.url + "/")
+    shading = dataclasses.asdict(shading_params())
+    kernel = np.ones((2 * ERODE_PX + 1, 2 * ERODE_PX + 1), np.uint8)
+    rows = []
+    try:
+        for slug, overlay in overlays.items():
+            garment = overlay.as_garment()
+            rgba = overlay_pixels(overlay, order="RGBA")
+            for photo, (rgb, landmarks) in frames.items():
+                h, w = rgb.shape[:2]
+                mesh = fit_garment(landmarks, w, h, garment)
+                server = composite(rgb.copy(), rgba, mesh)
+                server_flat = composite(rgb.copy(), rgba, mesh, shading=False)
+                got = page.evaluate(BROWSER_COMPOSITE, {
+                    "overlayUrl": overlay.image.url, "frameUrl": png_data_url(rgb), "landmarks": landmarks,
+                    "width": w, "height": h, "garment": garment, "shading": shading})
+                assert got is not None, (slug, photo)
+                browser_shaded, browser_flat, browser_shade = (
+                    np.frombuffer(base64.b64decode(got[k]), np.uint8).reshape(h, w, 3) for k in ("shaded", "flat", "shade"))
+                # The shading over the garment's box, both sides (the box as composite() takes it).
+                d = np.asarray(mesh["dst"])
+                x0, y0 = max(int(np.floor(d[:, 0].min())), 0), max(int(np.floor(d[:, 1].min())), 0)
+                x1, y1 = min(int(np.ceil(d[:, 0].max())) + 1, w), min(int(np.ceil(d[:, 1].max())) + 1, h)
+                server_shade = shading_map(rgb, (x0, y0, x1 - x0, y1 - y0), mesh["scale"]).astype(int)
+                shade_diff = np.abs(server_shade - browser_shade[y0:y1, x0:x1, 0])
+                inside = cv2.erode(garment_mask((h, w), rgba, mesh), kernel) > 0
+                rows.append({
+                    "garment": slug, "photo": photo, "pixels": int(inside.sum()),
+                    "shade_min": int(server_shade.min()),
+                    "shade_mean_diff": round(float(shade_diff.mean()), 3),
+                    "shade_p99_diff": int(np.percentile(shade_diff, 99)),
+                    "shaded_mean_diff": round(float(np.abs(server[inside].astype(int) - browser_shaded[inside]).mean()), 3),
+                    "flat_mean_diff": round(float(np.abs(server_flat[inside].astype(int) - browser_flat[inside]).mean()), 3),
+                    "server_shading_mean": round(float((server_flat[inside].astype(int) - server[inside]).mean()), 3),
+                    "browser_shading_mean": round(float((browser_flat[inside].astype(int) - browser_shaded[inside]).mean()), 3),
+                })
+                stem = f"{slug}--{photo.rsplit('.', 1)[0]}"
+                Image.fromarray(np.hstack([server, browser_shaded])).save(OUT / f"shaded-{stem}.png")
+    finally:
+        context.close()
+    (OUT / "shading.json").write_text(json.dumps({"pairs": rows}, indent=2))
+    print()
+    for r in rows:
+        print(r)
+    problems.assert_clean()
+    assert len(rows) == len(GARMENTS) * len(PHOTOS)
+    for r in rows:
+        assert r["pixels"] > 1000, r
+        assert r["shade_min"] < 230 and r["server_shading_mean"] > 0.1, r  # the photos' folds do shade
+        assert r["shade_mean_diff"] <= MAX_SHADE_MEAN_DIFF and r["shade_p99_diff"] <= MAX_SHADE_P99_DIFF, r
+        assert r["shaded_mean_diff"] <= r["flat_mean_diff"] + MAX_SHADED_EXTRA_DIFF, r

@@ -4,6 +4,14 @@
 // The mesh comes from fitGarment (geometry.js). Each triangle is clipped slightly
 // enlarged around its centroid so antialiased clip edges of neighbours overlap
 // instead of leaving hairline seams.
+//
+// Scene shading (SceneShading): the camera frame's folds and shadows under the garment darken it,
+// with the formula of tryon/render.py and the constants of static/tryon/shading.json (the page
+// gets them in its config): the frame is area-averaged into cells by canvas halvings (each an
+// exact 2x2 mean), shadeCells turns the cells into S = clamp((L + eps) / (B + eps), floor, 1) **
+// (strength * gate) (B: the luminance around from cells of a like colour; the gate fades it out
+// at colour edges and over dark clothes), and S is drawn over the garment "source-atop" as black
+// with alpha 1 - S, enlarged bilinearly: the garment's premultiplied colour times S, alpha kept.
 
 const SEAM_PX = 0.6;
 // A triangle is drawn only when some overlay pixel within this distance (px) of it is not
@@ -157,4 +165,379 @@ export function mirrorLandmarks(landmarks) {
     out[r] = t;
   }
   return out;
+}
+
+/**
+ * @typedef {{cells_per_scale: number, max_level: number, blur_scale: number, alike: number,
+ *   unlike: number, chroma_alike: number, chroma_unlike: number, edge_reach: number,
+ *   dark_off: number, dark_full: number, eps: number, floor: number, strength: number}} ShadingParams
+ *   static/tryon/shading.json
+ */
+
+/**
+ * Return the shading cell side (frame px, a power of two) and the base's blur radius (cells) for
+ * body scale `scale` (frame px), as tryon.render.Shading.grid.
+ * @param {ShadingParams} params @param {number} scale
+ * @returns {{cell: number, radius: number}}
+ */
+export function shadingGrid(params, scale) {
+  const level = roundHalfEven(Math.log2(Math.max(scale, 1e-6) / params.cells_per_scale));
+  const cell = 2 ** Math.min(Math.max(level, 0), params.max_level);
+  return { cell, radius: Math.max(1, roundHalfEven((params.blur_scale * scale) / cell)) };
+}
+
+/** Python's round(): halves to even. @param {number} x */
+function roundHalfEven(x) {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * Return the 8-bit shading 255 * S of a grid of cell means, as tryon.render.shade_cells (there in
+ * float32, here float64): S = clamp((L + eps) / (B + eps), floor, 1) ** (strength * gate), B the
+ * cross-bilateral mean of L (rows, then columns; neighbours weighted by how alike their luminance
+ * and chromaticity are: fully up to `alike`, not at all from `unlike`; cells off the grid do not
+ * count), the gate fading it out where a colour edge crosses the cells within edge_reach and
+ * where the base is dark.
+ * @param {ArrayLike<number>} rgba the cells, 4 bytes each (alpha ignored), row by row
+ * @param {number} width @param {number} height cells
+ * @param {number} radius the base's radius in cells
+ * @param {ShadingParams} params
+ * @returns {Uint8Array}
+ */
+export function shadeCells(rgba, width, height, radius, params) {
+  const n = width * height;
+  const a = scratch(n);
+  const { lum, log, c0, c1, c2 } = a;
+  const eps = params.eps, third = eps / 3;
+  for (let i = 0; i < n; i++) {
+    const r = rgba[4 * i], g = rgba[4 * i + 1], b = rgba[4 * i + 2];
+    const total = r + g + b;
+    lum[i] = total / 3;
+    log[i] = Math.log(lum[i] + eps);
+    // Colour apart from brightness: 1/3 each for any grey, dark cells pulled towards grey.
+    c0[i] = (r + third) / (total + eps);
+    c1[i] = (g + third) / (total + eps);
+    c2[i] = (b + third) / (total + eps);
+  }
+  const k = {
+    far: Math.log(params.unlike), ramp: 1 / (Math.log(params.unlike) - Math.log(params.alike)),
+    chromaFar: params.chroma_unlike, chromaRamp: 1 / (params.chroma_unlike - params.chroma_alike),
+  };
+  // Cross-bilateral base: rows (step 1), then columns (step width), guided by the cells' colours.
+  basePass(lum, null, a.num1, a.den1, log, c0, c1, c2, width, height, radius, 1, k);
+  basePass(a.num1, a.den1, a.num, a.den, log, c0, c1, c2, width, height, radius, width, k);
+  // The ranges of ln(L + eps) and of the chromaticities over the cells within edge_reach.
+  const reach = params.edge_reach;
+  const range = windowRange(log, a.range, a.lo, a.hi, width, height, reach, false);
+  const chroma = windowRange(c0, a.chroma, a.lo, a.hi, width, height, reach, false);
+  windowRange(c1, chroma, a.lo, a.hi, width, height, reach, true);
+  windowRange(c2, chroma, a.lo, a.hi, width, height, reach, true);
+  const darkRamp = 1 / (params.dark_full - params.dark_off);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const base = a.num[i] / a.den[i];
+    // A colour edge crosses the cells around (they are a mix, darker than the light side's base),
+    // or the base is dark (dark clothes: noise and the fabric's texture, not the light): fade out.
+    const gate = Math.min(alikeWeight(range[i], chroma[i], k), clamp01((base - params.dark_off) * darkRamp));
+    const ratio = Math.min(Math.max((lum[i] + eps) / (base + eps), params.floor), 1);
+    out[i] = Math.round(ratio ** (params.strength * gate) * 255);
+  }
+  return out;
+}
+
+/**
+ * How alike (1 … 0) two cells are from their log-luminance and chromaticity (L1) differences:
+ * the smaller of two ramps, each 1 up to "alike" and 0 from "unlike".
+ * @param {number} dlog @param {number} dchroma
+ * @param {{far: number, ramp: number, chromaFar: number, chromaRamp: number}} k
+ */
+function alikeWeight(dlog, dchroma, k) {
+  let a = (k.far - dlog) * k.ramp;
+  a = a < 0 ? 0 : a > 1 ? 1 : a;
+  let b = (k.chromaFar - dchroma) * k.chromaRamp;
+  b = b < 0 ? 0 : b > 1 ? 1 : b;
+  return a < b ? a : b;
+}
+
+/**
+ * One pass of the base along rows (`step` 1) or columns (`step` width): outNum[i] = the sum over
+ * d = 0, -1, 1, -2, 2 … ±radius (in that order, as tryon.render does) of w(i, i + d) * num[i + d],
+ * outDen likewise of den (1 when null). w is symmetric, so each pair's weight is computed once.
+ * @param {Float64Array} num @param {Float64Array|null} den
+ * @param {Float64Array} outNum @param {Float64Array} outDen
+ * @param {Float64Array} log @param {Float64Array} c0 @param {Float64Array} c1 @param {Float64Array} c2
+ * @param {number} width @param {number} height @param {number} radius @param {number} step
+ * @param {{far: number, ramp: number, chromaFar: number, chromaRamp: number}} k
+ */
+function basePass(num, den, outNum, outDen, log, c0, c1, c2, width, height, radius, step, k) {
+  const n = width * height;
+  for (let i = 0; i < n; i++) {
+    outNum[i] = num[i];
+    outDen[i] = den === null ? 1 : den[i];
+  }
+  const lines = step === 1 ? height : width, along = step === 1 ? width : height, across = step === 1 ? width : 1;
+  for (let d = 1; d <= radius; d++) {
+    // Pairs (i, i + d) along a row or column, i ascending: each cell gets its -d neighbour (as
+    // the pair's second) before its +d one (as the pair's first).
+    const off = d * step;
+    for (let at = 0; at + d < along; at++) {
+      for (let line = 0; line < lines; line++) {
+        const i = line * across + at * step, j = i + off;
+        const w = alikeWeight(Math.abs(log[j] - log[i]), Math.abs(c0[j] - c0[i]) + Math.abs(c1[j] - c1[i]) + Math.abs(c2[j] - c2[i]), k);
+        outNum[i] += w * num[j];
+        outNum[j] += w * num[i];
+        outDen[i] += den === null ? w : w * den[j];
+        outDen[j] += den === null ? w : w * den[i];
+      }
+    }
+  }
+}
+
+/** @param {number} x */
+const clamp01 = (x) => (x < 0 ? 0 : x > 1 ? 1 : x);
+
+/** @type {Record<string, Float64Array>} */
+let scratchArrays = {};
+/** Return shadeCells' float64 scratch arrays, at least `n` long (reused: allocating is slow). @param {number} n */
+function scratch(n) {
+  if (!scratchArrays.lum || scratchArrays.lum.length < n) {
+    const size = Math.max(n, Math.ceil((scratchArrays.lum?.length ?? 0) * 1.5));
+    scratchArrays = Object.fromEntries(["lum", "log", "c0", "c1", "c2", "num1", "den1", "num", "den", "range", "chroma", "lo", "hi"]
+      .map((k) => [k, new Float64Array(size)]));
+  }
+  return scratchArrays;
+}
+
+/**
+ * Write (or, with `add`, add) into `out` and return max - min of `v` over the (2r+1)² window around
+ * each cell, cells off the grid not counting (as cv2.dilate - cv2.erode): rows, then columns.
+ * @param {Float64Array} v @param {Float64Array} out @param {Float64Array} lo @param {Float64Array} hi
+ * @param {number} w @param {number} h @param {number} r @param {boolean} add
+ */
+function windowRange(v, out, lo, hi, w, h, r, add) {
+  const n = w * h;
+  const colLo = scratchLine("colLo", n), colHi = scratchLine("colHi", n);
+  for (let y = 0; y < h; y++) slide(v, v, lo, hi, y * w, 1, w, r);
+  for (let x = 0; x < w; x++) slide(lo, hi, colLo, colHi, x, w, h, r);
+  for (let i = 0; i < n; i++) out[i] = add ? out[i] + (colHi[i] - colLo[i]) : colHi[i] - colLo[i];
+  return out;
+}
+
+/** @type {Record<string, Float64Array>} */
+const lines = {};
+/** Return a reused float64 scratch array `name` of at least `n`. @param {string} name @param {number} n */
+function scratchLine(name, n) {
+  if (!lines[name] || lines[name].length < n) lines[name] = new Float64Array(n);
+  return lines[name];
+}
+
+/**
+ * Sliding min of `srcLo` and max of `srcHi` over [c - r, c + r] along one line of `n` cells from
+ * `start` by `step` (cells off the line not counting), into `dstLo` and `dstHi`: van Herk /
+ * Gil-Werman, blocks of 2r + 1 with running extremes forwards and backwards, a few comparisons a
+ * cell whatever r. The line is copied padded with its end cells (which change no extreme).
+ * @param {Float64Array} srcLo @param {Float64Array} srcHi @param {Float64Array} dstLo @param {Float64Array} dstHi
+ * @param {number} start @param {number} step @param {number} n @param {number} r
+ */
+function slide(srcLo, srcHi, dstLo, dstHi, start, step, n, r) {
+  const k = 2 * r + 1, m = n + 2 * r;
+  const a = scratchLine("a", m), b = scratchLine("b", m);
+  const ga = scratchLine("ga", m), gb = scratchLine("gb", m), qa = scratchLine("qa", m), qb = scratchLine("qb", m);
+  for (let p = 0; p < m; p++) {
+    const c = p < r ? 0 : p - r >= n ? n - 1 : p - r;
+    a[p] = srcLo[start + c * step];
+    b[p] = srcHi[start + c * step];
+  }
+  for (let p0 = 0; p0 < m; p0 += k) {
+    const p1 = Math.min(p0 + k, m);
+    let lo = a[p0], hi = b[p0];
+    ga[p0] = lo;
+    gb[p0] = hi;
+    for (let p = p0 + 1; p < p1; p++) {
+      if (a[p] < lo) lo = a[p];
+      if (b[p] > hi) hi = b[p];
+      ga[p] = lo;
+      gb[p] = hi;
+    }
+    lo = a[p1 - 1];
+    hi = b[p1 - 1];
+    qa[p1 - 1] = lo;
+    qb[p1 - 1] = hi;
+    for (let p = p1 - 2; p >= p0; p--) {
+      if (a[p] < lo) lo = a[p];
+      if (b[p] > hi) hi = b[p];
+      qa[p] = lo;
+      qb[p] = hi;
+    }
+  }
+  // Cell c's window is padded [c, c + 2r]: q from its start, g to its end.
+  for (let c = 0; c < n; c++) {
+    const e = c + 2 * r;
+    dstLo[start + c * step] = qa[c] < ga[e] ? qa[c] : ga[e];
+    dstHi[start + c * step] = qb[c] > gb[e] ? qb[c] : gb[e];
+  }
+}
+
+/**
+ * Return a 2D canvas (an OffscreenCanvas where there is one) of at least 1x1.
+ * @param {number} w @param {number} h
+ * @returns {OffscreenCanvas|HTMLCanvasElement}
+ */
+function makeCanvas(w, h) {
+  if (typeof OffscreenCanvas !== "undefined") return new OffscreenCanvas(Math.max(1, w), Math.max(1, h));
+  const c = document.createElement("canvas");
+  c.width = Math.max(1, w);
+  c.height = Math.max(1, h);
+  return c;
+}
+
+/**
+ * Return a 2D context of `canvas`, at least w x h (exactly, when `exact`: it is drawn whole),
+ * smoothing bilinear, composite "copy". Scratch canvases only grow: reallocating one every
+ * frame costs more than what is drawn on it.
+ * @param {OffscreenCanvas|HTMLCanvasElement} canvas @param {number} w @param {number} h
+ * @param {{read?: boolean, exact?: boolean}} [opts] read: for getImageData
+ */
+function context2d(canvas, w, h, { read = false, exact = false } = {}) {
+  if (exact ? canvas.width !== w : canvas.width < w) canvas.width = w;
+  if (exact ? canvas.height !== h : canvas.height < h) canvas.height = h;
+  const c = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d", read ? { willReadFrequently: true } : undefined));
+  c.setTransform(1, 0, 0, 1, 0, 0);
+  c.globalCompositeOperation = "copy";
+  c.imageSmoothingEnabled = true;
+  c.imageSmoothingQuality = "low"; // bilinear, no mipmaps: a 2:1 draw is an exact 2x2 mean
+  return c;
+}
+
+/** The bounding box of the mesh's destination points, in frame px. @param {{dst: number[][]}} mesh */
+function meshBox(mesh) {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const [x, y] of mesh.dst) {
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  return { x0, y0, x1, y1 };
+}
+
+/**
+ * The frame's shading under a garment, measured once per drawn frame: scratch canvases are kept
+ * between frames. `measure` samples the picture under the garment; `apply` darkens a canvas
+ * holding the garment alone; `drawMesh` draws a shaded garment over a canvas that holds more.
+ */
+export class SceneShading {
+  /** @param {ShadingParams} params */
+  constructor(params) {
+    this.params = params;
+    /** @type {(OffscreenCanvas|HTMLCanvasElement)[]} */
+    this.levels = [];
+    this.read = makeCanvas(1, 1);
+    this.shade = makeCanvas(1, 1);
+    this.layer = makeCanvas(1, 1);
+  }
+
+  /**
+   * Measure the shading under `mesh` from `source`, the picture shown under the garment
+   * (`frameW` x `frameH` frame px, the mesh's frame; drawn mirrored when `mirrored`). Return the
+   * shade to `apply` ({x, y, w, h}: the frame rectangle it covers), or null.
+   * @param {CanvasImageSource} source
+   * @param {number} frameW @param {number} frameH
+   * @param {{dst: number[][], scale: number}} mesh
+   * @param {boolean} [mirrored]
+   * @returns {{x: number, y: number, w: number, h: number}|null}
+   */
+  measure(source, frameW, frameH, mesh, mirrored = false) {
+    if (!(mesh.scale > 0) || !mesh.dst.length) return null;
+    const { cell, radius } = shadingGrid(this.params, mesh.scale);
+    const reach = radius;
+    const box = meshBox(mesh);
+    const bx0 = Math.max(Math.floor(box.x0), 0), by0 = Math.max(Math.floor(box.y0), 0);
+    const bx1 = Math.min(Math.ceil(box.x1) + 1, frameW), by1 = Math.min(Math.ceil(box.y1) + 1, frameH);
+    if (bx1 <= bx0 || by1 <= by0) return null;
+    const cx0 = Math.max(Math.floor(bx0 / cell) - reach, 0), cy0 = Math.max(Math.floor(by0 / cell) - reach, 0);
+    const cx1 = Math.min(Math.ceil(bx1 / cell) + reach, Math.floor(frameW / cell));
+    const cy1 = Math.min(Math.ceil(by1 / cell) + reach, Math.floor(frameH / cell));
+    const gw = cx1 - cx0, gh = cy1 - cy0;
+    if (gw <= 0 || gh <= 0) return null;
+    const rx = cx0 * cell, ry = cy0 * cell, rw = gw * cell, rh = gh * cell;
+    const any = /** @type {any} */ (source);
+    const sw = /** @type {number} */ (any.videoWidth || any.naturalWidth || any.width);
+    const sh = /** @type {number} */ (any.videoHeight || any.naturalHeight || any.height);
+    const fx = sw / frameW, fy = sh / frameH;
+    // Halve until one pixel is one cell: the first draw reads the source, mirrored if it is shown so.
+    let w = cell > 1 ? rw / 2 : rw, h = cell > 1 ? rh / 2 : rh;
+    if (!this.levels[0]) this.levels[0] = makeCanvas(w, h);
+    let c = context2d(this.levels[0], w, h);
+    if (mirrored) c.setTransform(-1, 0, 0, 1, w, 0);
+    const sx = mirrored ? frameW - rx - rw : rx;
+    c.drawImage(source, sx * fx, ry * fy, rw * fx, rh * fy, 0, 0, w, h);
+    let last = this.levels[0];
+    for (let k = 1; w > gw; k++) {
+      w /= 2;
+      h /= 2;
+      if (!this.levels[k]) this.levels[k] = makeCanvas(w, h);
+      c = context2d(this.levels[k], w, h);
+      c.drawImage(last, 0, 0, w * 2, h * 2, 0, 0, w, h);
+      last = this.levels[k];
+    }
+    const r = context2d(this.read, gw, gh, { read: true });
+    r.drawImage(last, 0, 0, gw, gh, 0, 0, gw, gh);
+    const s8 = shadeCells(r.getImageData(0, 0, gw, gh).data, gw, gh, radius, this.params);
+    const shade = context2d(this.shade, gw, gh, { exact: true });
+    const img = shade.createImageData(gw, gh);
+    for (let i = 0; i < s8.length; i++) img.data[4 * i + 3] = 255 - s8[i]; // black, alpha 1 - S
+    shade.putImageData(img, 0, 0);
+    return { x: rx, y: ry, w: rw, h: rh };
+  }
+
+  /**
+   * Darken what `ctx` holds by the shade last measured (source-atop: only where something is
+   * drawn, alpha kept), in frame px under `ctx`'s transform. `ctx` must hold the garment alone.
+   * @param {CanvasRenderingContext2D|OffscreenCanvasRenderingContext2D} ctx
+   * @param {{x: number, y: number, w: number, h: number}|null} shade from measure()
+   */
+  apply(ctx, shade) {
+    if (!shade) return;
+    ctx.save();
+    ctx.globalCompositeOperation = "source-atop";
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = "low";
+    ctx.drawImage(this.shade, shade.x, shade.y, shade.w, shade.h);
+    ctx.restore();
+  }
+
+  /**
+   * Draw `image` warped by `mesh` onto `ctx` (whose transform maps frame px to the canvas), shaded,
+   * over what `ctx` already holds: the garment is drawn and shaded on a layer first.
+   * @param {CanvasRenderingContext2D|OffscreenCanvasRenderingContext2D} ctx
+   * @param {CanvasImageSource} image
+   * @param {{src: number[][], dst: number[][], triangles: number[][], scale: number}} mesh
+   * @param {{x: number, y: number, w: number, h: number}|null} shade from measure()
+   */
+  drawMesh(ctx, image, mesh, shade) {
+    if (!shade) return drawMesh(ctx, image, mesh);
+    const m = ctx.getTransform();
+    const box = meshBox(mesh);
+    const xs = [], ys = [];
+    for (const [x, y] of [[box.x0, box.y0], [box.x1, box.y0], [box.x0, box.y1], [box.x1, box.y1]]) {
+      xs.push(m.a * x + m.c * y + m.e);
+      ys.push(m.b * x + m.d * y + m.f);
+    }
+    const cw = /** @type {number} */ (ctx.canvas.width), ch = /** @type {number} */ (ctx.canvas.height);
+    const lx = Math.max(Math.floor(Math.min(...xs)) - 2, 0), ly = Math.max(Math.floor(Math.min(...ys)) - 2, 0);
+    const lw = Math.min(Math.ceil(Math.max(...xs)) + 2, cw) - lx, lh = Math.min(Math.ceil(Math.max(...ys)) + 2, ch) - ly;
+    if (lw <= 0 || lh <= 0) return;
+    const layer = context2d(this.layer, lw, lh);
+    layer.globalCompositeOperation = "source-over";
+    layer.clearRect(0, 0, lw, lh);
+    layer.setTransform(m.a, m.b, m.c, m.d, m.e - lx, m.f - ly);
+    drawMesh(layer, image, mesh);
+    this.apply(layer, shade);
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(this.layer, 0, 0, lw, lh, lx, ly, lw, lh);
+    ctx.restore();
+  }
 }
