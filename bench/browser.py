@@ -6,13 +6,16 @@ process, for the lite and full models, interleaved in one run:
   loop_fps  — the live try-on page's whole loop (worker inference, smoothing, fit, drawing)
   ratio     — loop_fps / bare_fps: the median over rounds of each round's loop / bare (a round runs
               bare then loop, back to back); bare_fps and loop_fps are medians, *_runs every run
+  flat_fps  — the same loop with the scene's shading off (?shading=0), run after loop in each round
+  shading_ratio — loop_fps / flat_fps, paired per round like ratio; shade_ms: the page's own time
+              to measure and apply the shading per drawn frame (stats.shadeMs, median over rounds)
 plus first_visit_bytes and repeat_visit_bytes: bytes the server sent (counted by a TCP proxy in
 front of it) from opening the try-on page to its first tracked frame, on a fresh profile and
 again on the same profile; how many WASM/model requests the repeat visit sent to the network;
 and first_visit_4g: the seconds from opening the page to its first tracked frame on a fresh
 profile when the proxy shapes the link like fast 4G (9 Mbit/s down, 85 ms round trip).
 
-    .venv/bin/python bench/browser.py [--seconds 6] [--rounds 4]
+    .venv/bin/python bench/browser.py [--seconds 6] [--rounds 4] [--models lite,full] [--no-visits]
 """
 
 from __future__ import annotations
@@ -188,10 +191,10 @@ def poll(page, expr: str, timeout: float = 90.0):
     raise TimeoutError(expr)
 
 
-def loop_fps(browser, base: str, model: str, seconds: float) -> float:
+def loop_fps(browser, base: str, model: str, seconds: float, *, shading: bool = True, stats: dict | None = None) -> float:
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
-    page.goto(f"{base}/p/{SLUG}/try/?model={model}")
+    page.goto(f"{base}/p/{SLUG}/try/?model={model}" + ("" if shading else "&shading=0"))
     poll(page, "() => window.fittingRoomStats && window.fittingRoomStats.trackedFrames >= 5")
     n0 = page.evaluate("() => window.fittingRoomStats.detectFrames")
     t0 = time.monotonic()
@@ -199,6 +202,8 @@ def loop_fps(browser, base: str, model: str, seconds: float) -> float:
     n1 = page.evaluate("() => window.fittingRoomStats.detectFrames")
     fps = (n1 - n0) / (time.monotonic() - t0)
     source = page.evaluate("() => window.fittingRoomStats.frameSource")
+    if stats is not None:
+        stats.update(page.evaluate("() => ({shading: window.fittingRoomStats.shading, shade_ms: window.fittingRoomStats.shadeMs})"))
     context.close()
     if os.environ.get("BENCH_VERBOSE"):
         print(f"loop {model}: {fps:.2f} fps, frames from {source}", file=sys.stderr)
@@ -261,30 +266,42 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="browser try-on loop vs bare detectForVideo")
     parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--models", default="lite,full", help="comma-separated: lite,full")
+    parser.add_argument("--no-visits", action="store_true", help="skip the first/repeat-visit byte counts")
     args = parser.parse_args(argv)
+    models = [m for m in args.models.split(",") if m]
     from playwright.sync_api import sync_playwright
 
     with demo_server() as (workdir, port):
         proxy = ByteCountingProxy(port)
         base = f"http://127.0.0.1:{proxy.port}"
         with sync_playwright() as pw:
-            report = visit_bytes(pw, proxy, base, workdir / "profile")
-            report["first_visit_4g"] = first_visit_on_4g(pw, proxy, base, workdir / "profile-4g", 9e6, 85)
+            report = {}
+            if not args.no_visits:
+                report = visit_bytes(pw, proxy, base, workdir / "profile")
+                report["first_visit_4g"] = first_visit_on_4g(pw, proxy, base, workdir / "profile-4g", 9e6, 85)
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=fake_camera_args(photo_clip()))
-            samples = {m: {"bare": [], "loop": []} for m in ("lite", "full")}
+            samples = {m: {"bare": [], "loop": [], "flat": [], "shade_ms": []} for m in models}
             for _ in range(args.rounds):
-                for model in ("lite", "full"):
+                for model in models:
                     samples[model]["bare"].append(bare_fps(browser, base, model, args.seconds))
-                    samples[model]["loop"].append(loop_fps(browser, base, model, args.seconds))
+                    page_stats = {}
+                    samples[model]["loop"].append(loop_fps(browser, base, model, args.seconds, stats=page_stats))
+                    samples[model]["shade_ms"].append(page_stats.get("shade_ms", 0.0))
+                    samples[model]["flat"].append(loop_fps(browser, base, model, args.seconds, shading=False))
             browser.close()
     for model, s in samples.items():
         bare, loop = statistics.median(s["bare"]), statistics.median(s["loop"])
         # Each round's loop run follows its bare run: the median of the paired ratios is less
         # exposed to the machine's load drifting between rounds than a ratio of medians.
         paired = statistics.median(lp / bp for bp, lp in zip(s["bare"], s["loop"]))
+        shading = statistics.median(lp / fp for lp, fp in zip(s["loop"], s["flat"]))
         report[model] = {"bare_fps": round(bare, 2), "loop_fps": round(loop, 2), "ratio": round(paired, 3),
-                         "bare_runs": [round(x, 2) for x in s["bare"]], "loop_runs": [round(x, 2) for x in s["loop"]]}
-    report = {"lite": report.pop("lite"), "full": report.pop("full"), **report,
+                         "flat_fps": round(statistics.median(s["flat"]), 2), "shading_ratio": round(shading, 3),
+                         "shade_ms": round(statistics.median(s["shade_ms"]), 2),
+                         "bare_runs": [round(x, 2) for x in s["bare"]], "loop_runs": [round(x, 2) for x in s["loop"]],
+                         "flat_runs": [round(x, 2) for x in s["flat"]]}
+    report = {**{m: report.pop(m) for m in models}, **report,
               "seconds_per_run": args.seconds, "rounds": args.rounds, "frame": "640x480", "delegate": "CPU"}
     print(json.dumps(report, indent=2))
     return 0

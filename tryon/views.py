@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 from pathlib import Path
@@ -21,6 +22,7 @@ from fittingroom.http import json_error as _error
 from tryon import ratelimit, sizing
 from tryon.overlays import overlay_pixels
 from tryon.photo import NoPersonFound
+from tryon.render import shading_params
 from tryon.services import photo_size_advice, photo_tryon
 
 # Multipart overhead allowed on top of the photo itself.
@@ -168,6 +170,9 @@ def live_tryon_view(request, slug: str):
         "sync": request.GET.get("sync") != "0",
         # The server fallback sends poses back and the page draws (?server=render: composited frames).
         "server_mode": "render" if request.GET.get("server") == "render" else "pose",
+        # The scene's shading on the garment (static/tryon/shading.json, as the server draws it);
+        # ?shading=0 draws the overlay's colours flat (for comparisons; see bench/browser.py).
+        "shading": None if request.GET.get("shading") == "0" else dataclasses.asdict(shading_params()),
         # ?capture_ms= lengthens the size advice's capture (bench/size_advice.py times a loop that measures).
         "capture_ms": _capture_ms(request),
         "autostart": True,

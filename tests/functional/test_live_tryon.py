@@ -313,6 +313,32 @@ def test_sync_off_keeps_the_live_video_under_the_garment(live_server, demo_store
     problems.assert_clean()
 
 
+def test_the_frames_shading_is_carried_onto_the_garment_and_can_be_switched_off(live_server, demo_store, camera_page):
+    """The garment is darkened by the folds of the frame under it (draw.js SceneShading), on its own
+    canvas only: nothing is painted beside it, and it still covers the torso. ?shading=0 draws it flat."""
+    page, problems, _, _ = camera_page
+    page.goto(f"{live_server.url}/p/{TEE}/try/")
+    wait_tracking(page)
+    wait_synced(page)
+    # shadeMs is an exponential average from the first frame (which compiles the code): let it settle.
+    drawn = page.evaluate("() => window.fittingRoomStats.drawnFrames")
+    page.wait_for_function(f"() => window.fittingRoomStats.drawnFrames > {drawn + 40}", timeout=TRACKING_TIMEOUT)
+    stats = page.evaluate("() => ({shading: window.fittingRoomStats.shading, ms: window.fittingRoomStats.shadeMs})")
+    assert stats["shading"] is True, stats
+    # Measured and applied on each drawn frame: a few ms (bench/browser.py reports it); a loose
+    # bound, as headless Chromium draws in software on a shared machine here.
+    assert 0 < stats["ms"] < 25, stats
+    probe = page.evaluate(TORSO_PROBE)
+    assert probe["covered"] > 0.9 and probe["cornerAlpha"] == 0, probe  # alpha kept: source-atop only
+    assert min(probe["mean"]) > 150, probe  # still a white tee: shading darkens folds, not all of it
+    problems.assert_clean()
+
+    page.goto(f"{live_server.url}/p/{TEE}/try/?shading=0")
+    wait_tracking(page)
+    assert page.evaluate("() => [window.fittingRoomStats.shading, window.fittingRoomStats.shadeMs]") == [False, 0]
+    problems.assert_clean()
+
+
 def test_flipping_the_camera_keeps_the_worker_reading_frames(live_server, demo_store, camera_page):
     page, problems, _, _ = camera_page
     page.goto(f"{live_server.url}/p/{TEE}/try/")

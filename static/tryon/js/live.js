@@ -10,7 +10,7 @@
 // live video is shown instead (a smooth picture matters more there than a garment that lags less).
 
 import { describeCameraError, startCamera, stopCamera } from "./camera.js";
-import { coverTransform, drawMesh, mirrorLandmarks } from "./draw.js";
+import { SceneShading, coverTransform, drawMesh, mirrorLandmarks } from "./draw.js";
 import { fitGarment } from "./geometry.js";
 import { createPoseClient } from "./pose-client.js";
 import { currentEnvironment, preflight } from "./preflight.js";
@@ -58,6 +58,10 @@ const stats = {
   display: "live",
   /** mean interval between analysed frames (ms, exponential average) */
   poseIntervalMs: 0,
+  /** whether the scene's shading is carried onto the garment (off with ?shading=0) */
+  shading: false,
+  /** time to measure and apply that shading per drawn frame (ms, exponential average) */
+  shadeMs: 0,
 };
 // @ts-ignore — exposed for tests and benchmarks
 window.fittingRoomStats = stats;
@@ -124,6 +128,9 @@ function main(root) {
   let shownFrame = null;
   let lastFrameAt = 0;
   let synced = false;
+  /** @type {SceneShading|null} the frame's folds and shadows on the garment, as the server draws them */
+  let shading = config.shading ? new SceneShading(config.shading) : null;
+  stats.shading = shading !== null;
   const sizes = new SizeAdvice(root, {
     getPose: () => pose,
     canMeasure: () => running && path === "device" && pose !== null,
@@ -237,12 +244,41 @@ function main(root) {
     return fitted.mesh;
   }
 
-  /** Draw the garment for the current landmarks into `target` whose transform maps frame px → target px. */
-  function drawGarment(/** @type {CanvasRenderingContext2D} */ target, /** @type {number[][]} */ lm) {
+  /**
+   * Draw the garment for the current landmarks into `target` whose transform maps frame px →
+   * target px, shaded by `under` (the picture shown under it, mirrored as shown when `mirrored`).
+   * `alone`: `target` holds nothing else (the garment's own canvas), so it is shaded in place.
+   */
+  function drawGarment(/** @type {CanvasRenderingContext2D} */ target, /** @type {number[][]} */ lm,
+    /** @type {CanvasImageSource|null} */ under, mirrored = false, alone = false) {
     if (!overlayImage) return false;
     const mesh = meshFor(lm);
     if (!mesh) return false;
-    drawMesh(target, overlayImage, sizes.view(mesh, lm, video.videoWidth, video.videoHeight));
+    const view = sizes.view(mesh, lm, video.videoWidth, video.videoHeight);
+    if (!shading || !under) {
+      drawMesh(target, overlayImage, view);
+      return true;
+    }
+    let began = performance.now();
+    let shade = null;
+    try {
+      shade = shading.measure(under, video.videoWidth, video.videoHeight, view, mirrored);
+    } catch (error) {
+      console.warn("scene shading unavailable; drawing the garment flat", error);
+      shading = null;
+      stats.shading = false;
+    }
+    let spent = performance.now() - began;
+    if (!alone) {
+      if (shading) shading.drawMesh(target, overlayImage, view, shade); // on a layer, then over the picture
+      else drawMesh(target, overlayImage, view);
+      return true;
+    }
+    drawMesh(target, overlayImage, view);
+    began = performance.now();
+    shading?.apply(target, shade);
+    spent += performance.now() - began;
+    stats.shadeMs = stats.shadeMs ? 0.9 * stats.shadeMs + 0.1 * spent : spent;
     return true;
   }
 
@@ -270,7 +306,8 @@ function main(root) {
     if (!landmarks || !video.videoWidth) return;
     const t = coverTransform(video.videoWidth, video.videoHeight, canvas.width, canvas.height);
     ctx.setTransform(t.scale, 0, 0, t.scale, t.dx, t.dy);
-    if (drawGarment(ctx, landmarks)) {
+    // The garment's canvas holds the garment alone: it is shaded in place by the picture under it.
+    if (drawGarment(ctx, landmarks, synced && shownFrame ? shownFrame : video, facing === "user", true)) {
       stats.drawnFrames++;
       // This canvas holds the garment alone, so a tint drawn "atop" colours only the garment.
       sizes.decorate(ctx, landmarks, video.videoWidth, video.videoHeight);
@@ -604,7 +641,8 @@ function main(root) {
     // The picture on screen: the frame the garment was fitted to, when it is shown.
     sctx.drawImage(synced && shownFrame ? shownFrame : video, 0, 0, shot.width, shot.height);
     sctx.setTransform(1, 0, 0, 1, 0, 0);
-    if (landmarks) drawGarment(sctx, landmarks);
+    // The shot is already mirrored as shown: it is the picture under the garment.
+    if (landmarks) drawGarment(sctx, landmarks, shot);
     return finishSnapshot(shot);
   }
 
