@@ -75,6 +75,11 @@ HIP_WIDTH_PER_SW = 0.91
 KNEE_ALONG = 0.51
 TROUSER_HIP_INSET = 0.934
 
+# The neck opening cut into a top's art (seam widths): its half width (a neck
+# is about 0.3 of the biacromial breadth) and how far below the seam line it
+# reaches (the front of the neck's base).
+NECK_HALF = 0.14
+NECK_DEPTH = 0.04
 # Sleeves closer than this to the torso's side line are swung out to it (degrees).
 ARM_OPEN_DEG = 22.0
 # Parts of a cut-out smaller than this share of its largest part are dropped
@@ -321,6 +326,36 @@ def _top_anchors(mask: np.ndarray, top: dict, kind: str) -> dict[str, np.ndarray
     anchors["right_hip"] = np.array([centre - half, hip_y])
     anchors["left_hip"] = np.array([centre + half, hip_y])
     return anchors
+
+
+def _open_neck(rgba: np.ndarray, anchors: dict[str, np.ndarray]) -> np.ndarray:
+    """Make the neck opening transparent: where the wearer's neck stands in front of the garment.
+
+    A product photo of a top shows, above and inside its front neckline, the
+    inside of its back (the back of the collar, the label), which on a person
+    seen from the front is hidden behind their neck; drawn, it covers the neck
+    and, on a close view, the chin. The opening is a column NECK_HALF seam
+    widths either side of the middle between the seams, from the top down to
+    NECK_DEPTH below the seam line, rounded at the bottom. The collar's sides,
+    beyond it, stay.
+    """
+    rs, ls = anchors["right_shoulder"], anchors["left_shoulder"]
+    sw = float(np.hypot(*(ls - rs)))
+    cx = float((rs[0] + ls[0]) / 2)
+    bottom = float((rs[1] + ls[1]) / 2) + NECK_DEPTH * sw
+    half = NECK_HALF * sw
+    h, w = rgba.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    round_top = bottom - half * 0.6  # the rounded bottom is a half-ellipse this tall
+    inside_column = (np.abs(xx - cx) < half) & (yy <= round_top)
+    dy = np.clip((yy - round_top) / max(half * 0.6, 1.0), 0.0, None)
+    inside_round = (yy > round_top) & (dy <= 1.0) & (np.abs(xx - cx) < half * np.sqrt(np.clip(1.0 - dy * dy, 0.0, 1.0)))
+    hole = (inside_column | inside_round).astype(np.float32)
+    # A soft edge, like the cut-out's own.
+    hole = cv2.GaussianBlur(hole, (0, 0), 1.0)
+    out = rgba.copy()
+    out[..., 3] = (out[..., 3].astype(np.float32) * (1.0 - hole)).round().astype(np.uint8)
+    return out
 
 
 def _angle_between(u: np.ndarray, v: np.ndarray) -> float:
@@ -709,6 +744,8 @@ def onboard_photo(rgb: np.ndarray, *, kind: str | None = None, hint: str = "", f
     # Where the anchors lie on the photo itself, before any sleeve is swung out (for checks against the photo).
     photo_anchors = {k: [round(float(p[0]) + int(x0), 1), round(float(p[1]) + int(y0), 1)] for k, p in anchors.items()}
     rgba = cut.rgba[y0:y1, x0:x1]
+    if chosen in garments.TOP_KINDS and "right_shoulder" in anchors:
+        rgba = _open_neck(rgba, anchors)
     if chosen in (garments.LONGSLEEVE, garments.JACKET) and anchors:
         rgba, anchors, turned = _open_sleeves(rgba, anchors)
         details["sleeves_turned_deg"] = turned
