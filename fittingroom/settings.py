@@ -263,14 +263,21 @@ FITTINGROOM = {
     "MODELS_DIR": Path(os.environ.get("FITTINGROOM_MODELS_DIR", BASE_DIR / "static" / "vendor" / "models")),
     # Server-rendered live try-on (WebSocket ws/tryon/, see tryon/consumers.py for the protocol and close codes).
     "LIVE_POSE_MODEL": os.environ.get("FITTINGROOM_LIVE_POSE_MODEL", "lite"),
-    "LIVE_MAX_MESSAGE_BYTES": 512 * 1024,  # one binary frame message (Daphne refuses > 1 MiB itself)
+    # One binary frame message (Daphne refuses > 1 MiB itself). The proxy's limits are derived
+    # from these and the body limits above (fittingroom/proxy.py), so the two never disagree.
+    "LIVE_MAX_MESSAGE_BYTES": env_int("FITTINGROOM_LIVE_MAX_MESSAGE_BYTES", 512 * 1024),
     "LIVE_MAX_FRAME_WIDTH": 1280,
     "LIVE_MAX_FRAME_HEIGHT": 1280,
     "LIVE_MAX_CONNECTIONS_PER_CLIENT": int(os.environ.get("FITTINGROOM_LIVE_MAX_CONNECTIONS_PER_CLIENT", 2)),
-    "LIVE_MAX_CONNECTIONS": int(os.environ.get("FITTINGROOM_LIVE_MAX_CONNECTIONS", 16)),  # per server process
-    "LIVE_IDLE_TIMEOUT": 30.0,  # seconds without a frame before close 4008
+    "LIVE_MAX_CONNECTIONS": int(os.environ.get("FITTINGROOM_LIVE_MAX_CONNECTIONS", 16)),  # all workers with REDIS_URL, else per process
+    "LIVE_IDLE_TIMEOUT": float(env_int("FITTINGROOM_LIVE_IDLE_TIMEOUT", 30)),  # seconds without a frame: close 4008
+    # With REDIS_URL: a worker that died without closing its connections (SIGKILL) stops holding
+    # their slots after this many seconds; live workers refresh theirs every third of it.
+    "LIVE_SLOT_TTL": float(env_int("FITTINGROOM_LIVE_SLOT_TTL", 10)),
     "LIVE_MAX_FPS": int(os.environ.get("FITTINGROOM_LIVE_MAX_FPS", 30)),  # per connection; the excess is dropped
     "LIVE_JPEG_QUALITY": 80,
+    # Load the pose model before the worker listens (tools/serve_prod.py sets it; a laptop need not wait).
+    "LIVE_PRELOAD": env_bool("FITTINGROOM_LIVE_PRELOAD", False),
 }
 
 LOGGING = {

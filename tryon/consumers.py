@@ -91,11 +91,15 @@ Close codes (each preceded by an error message with the code named):
 * ``4029`` ``too_many_connections`` — this client (IP address) already has
   ``LIVE_MAX_CONNECTIONS_PER_CLIENT`` live connections.
 * ``4503`` ``server_busy`` — the server has ``LIVE_MAX_CONNECTIONS`` live
-  connections; or ``unavailable`` — the pose model cannot be loaded. Retry
-  later, or fall back to the photo try-on.
+  connections; or ``unavailable`` — the pose model cannot be loaded, or the
+  connection limits cannot be checked (Redis unreachable). Retry later (with
+  backoff: static/tryon/js/server-client.js does), or fall back to the photo try-on.
 
-Connection counts are per server process. Behind a reverse proxy run Daphne
-with ``--proxy-headers`` so the client address is the shopper's, not the proxy's.
+Connection counts: with ``REDIS_URL`` set they live in Redis and hold across
+every worker process (:mod:`tryon.slots`; a dead worker's slots expire after
+``LIVE_SLOT_TTL`` seconds); without it they are this process's. Behind a
+reverse proxy run Daphne with ``--proxy-headers`` so the client address is the
+shopper's, not the proxy's (tools/serve_prod.py does).
 
 Nothing is stored: frames stay in memory for one processing step; no file is
 written and no row is saved. All CPU work (decode, pose, composite, encode)
@@ -127,6 +131,7 @@ from tryon.live import (
     check_jpeg,
     split_frame,
 )
+from tryon.slots import BUSY, TOO_MANY, LocalSlots, RedisSlots, SlotsUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +157,7 @@ DEFAULTS = {
     "LIVE_MAX_FPS": 30,
     "LIVE_JPEG_QUALITY": 80,
     "LIVE_POSE_MODEL": "lite",
+    "LIVE_SLOT_TTL": 10.0,
 }
 
 # One pool per process for every connection's CPU work. Each connection has at
@@ -165,8 +171,20 @@ _executor: ThreadPoolExecutor | None = None
 # instead of 1.69 cores busy); one client unchanged; 3 per CPU was no better.
 THREADS_PER_CPU = 2
 
-# Live connections per client address, and in total (this process; the event loop is the only writer).
-_connections: Counter[str] = Counter()
+# Live connection slots: in this process, or in Redis when REDIS_URL is set (tryon/slots.py).
+_local_slots = LocalSlots()
+_redis_slots: dict[tuple[str, float], RedisSlots] = {}
+
+
+def slots() -> LocalSlots:
+    """Return the connection ledger: Redis's when ``REDIS_URL`` is set, else this process's."""
+    url = getattr(settings, "REDIS_URL", "")
+    if not url:
+        return _local_slots
+    key = (url, float(_config()["LIVE_SLOT_TTL"]))
+    if key not in _redis_slots:
+        _redis_slots[key] = RedisSlots(url, ttl=key[1])
+    return _redis_slots[key]
 
 
 def executor() -> ThreadPoolExecutor:
@@ -180,8 +198,11 @@ def executor() -> ThreadPoolExecutor:
 
 
 def live_connections() -> dict[str, int]:
-    """Return the live connection count per client address (for tests and monitoring)."""
-    return dict(+_connections)
+    """Return this process's live connection count per client address (for tests and monitoring)."""
+    counts: Counter[str] = Counter(_local_slots.live_connections())
+    for ledger in _redis_slots.values():
+        counts.update(ledger.live_connections())
+    return dict(+counts)
 
 
 def _seen(future: asyncio.Future) -> None:
@@ -193,6 +214,18 @@ def _seen(future: asyncio.Future) -> None:
 def _config() -> dict:
     cfg = getattr(settings, "FITTINGROOM", {})
     return {key: cfg.get(key, default) for key, default in DEFAULTS.items()}
+
+
+def preload_pose_model() -> float:
+    """Import MediaPipe and load the live pose model once, then let it go; return the seconds it took.
+
+    A worker process does this before it listens (``FITTINGROOM_LIVE_PRELOAD=1``, fittingroom/asgi.py),
+    so a shopper whose worker died, sent by the proxy to one just restarted, does not wait for the
+    import (seconds) on top of the model load.
+    """
+    started = time.perf_counter()
+    _new_estimator(_config()["LIVE_POSE_MODEL"], segmentation=False).close()
+    return time.perf_counter() - started
 
 
 def _new_estimator(model: str, segmentation: bool = True):
@@ -237,7 +270,7 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         )
         client = self.scope.get("client") or ("unknown", 0)
         self.client_key = str(client[0])
-        self.counted = False
+        self.slot: tuple[LocalSlots, str] | None = None
         self.closing = False
         self.session: LiveSession | None = None
         self.garment: Garment | None = None
@@ -269,20 +302,35 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         self.last_frame = loop.time()
 
         await self.accept()
-        if sum(_connections.values()) >= int(self.cfg["LIVE_MAX_CONNECTIONS"]):
+        ledger = slots()
+        try:
+            outcome, token = await ledger.acquire(
+                self.client_key,
+                max_total=int(self.cfg["LIVE_MAX_CONNECTIONS"]),
+                max_per_client=int(self.cfg["LIVE_MAX_CONNECTIONS_PER_CLIENT"]),
+            )
+        except SlotsUnavailable as exc:
+            logger.warning("live try-on: connection refused, the connection limits cannot be checked: %s", exc)
+            await self._refuse(
+                CLOSE_BUSY, "unavailable", "The live try-on is unavailable right now. Please try again in a moment."
+            )
+            return
+        if outcome == BUSY:
             await self._refuse(
                 CLOSE_BUSY, "server_busy", "The live try-on is busy right now. Please try again in a minute."
             )
             return
-        if _connections[self.client_key] >= int(self.cfg["LIVE_MAX_CONNECTIONS_PER_CLIENT"]):
+        if outcome == TOO_MANY:
             await self._refuse(
                 CLOSE_TOO_MANY_CONNECTIONS,
                 "too_many_connections",
                 "You already have live try-ons open. Close another tab or window and try again.",
             )
             return
-        _connections[self.client_key] += 1
-        self.counted = True
+        if self.closing:  # the client left while the slot was being taken
+            ledger.release(token)
+            return
+        self.slot = (ledger, token)
         # Created on the first "start" (which fixes the mode) or frame.
         self.session = LiveSession(
             lambda: _new_estimator(self.cfg["LIVE_POSE_MODEL"], segmentation=self.mode == "render"), self.limits
@@ -318,11 +366,10 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         """Stop accepting work and give the connection slot back (idempotent, synchronous)."""
         self.closing = True
         self.pending = None
-        if getattr(self, "counted", False):
-            self.counted = False
-            _connections[self.client_key] -= 1
-            if _connections[self.client_key] <= 0:
-                del _connections[self.client_key]
+        slot = getattr(self, "slot", None)
+        if slot is not None:
+            self.slot = None
+            slot[0].release(slot[1])
         idle_task = getattr(self, "idle_task", None)
         if idle_task is not None and idle_task is not asyncio.current_task():
             idle_task.cancel()
