@@ -22,14 +22,21 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from fittingroom.bodylimit import RequestBodyGuard  # noqa: E402
+from fittingroom.health import HealthCheck  # noqa: E402
 from fittingroom.routing import websocket_urlpatterns  # noqa: E402
+
+if settings.FITTINGROOM.get("LIVE_PRELOAD"):
+    from tryon.consumers import preload_pose_model  # noqa: E402
+
+    preload_pose_model()
 
 application = ProtocolTypeRouter(
     {
-        "http": RequestBodyGuard(django_asgi_app),
+        "http": HealthCheck(RequestBodyGuard(django_asgi_app)),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
