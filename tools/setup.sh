@@ -18,9 +18,10 @@ done
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 sha() { sha256sum "$@" | sha256sum | cut -c1-16; }
 
-# 1. Debian packages (tests only).
+# 1. Debian packages (tests only). nginx is the reverse proxy of the production layout
+#    (tools/serve_prod.py runs its own, unprivileged, from a configuration in .run/).
 if [ "$want_system" = 1 ]; then
-  pkgs=(chromium ffmpeg redis-server postgresql fonts-dejavu-core)
+  pkgs=(chromium ffmpeg redis-server postgresql fonts-dejavu-core nginx)
   missing=()
   for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -28,6 +29,15 @@ if [ "$want_system" = 1 ]; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # The package starts a system nginx on port 80 where services may start; we installed it only
+    # for the layout's own nginx, so the system one is stopped and left disabled.
+    if printf '%s\n' "${missing[@]}" | grep -qx nginx; then
+      if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+        $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
+      elif [ -x /etc/init.d/nginx ]; then
+        $SUDO /etc/init.d/nginx stop >/dev/null 2>&1 || true
+      fi
+    fi
   fi
 fi
 
