@@ -10,12 +10,23 @@
 // frame in flight: the next frame is sent on "next" (while the server draws the previous one),
 // or when a result arrives for the latest frame sent, so nothing queues anywhere. JPEG quality
 // adapts to the measured round trip.
+//
+// Reconnection: the server runs several worker processes behind a proxy. When the connection drops
+// without the server closing it on purpose (a worker died: 1006; restarting: 1001, 1011-1013; busy
+// or briefly unavailable: 4503), the client opens a new one (the proxy sends it to a live worker),
+// re-sends "start" with the current garment and carries on streaming, with exponential backoff
+// (100 ms doubling to 2 s, with jitter) for at most 30 s. Meanwhile `onReconnect` says so, so the
+// page can show a brief note; `onClose` is called only when it gives up, or for a deliberate close
+// (1000, idle 4008, too many connections 4029).
 
 const MAX_WIDTH = 640;
 const QUALITY_MIN = 0.45;
 const QUALITY_MAX = 0.8;
 const TARGET_RTT_MS = 180;
 const RESEND_AFTER_MS = 1500;
+/** Close codes after which the client reconnects (the server did not mean to end the stream). */
+export const RETRY_CODES = new Set([1001, 1005, 1006, 1011, 1012, 1013, 1014, 4503]);
+export const RECONNECT = { baseMs: 100, maxMs: 2000, giveUpMs: 30000 };
 
 /**
  * @typedef {object} ServerFrame
@@ -23,6 +34,14 @@ const RESEND_AFTER_MS = 1500;
  * @property {boolean} found a person was found
  * @property {boolean} fitted the garment was drawn
  * @property {number} rttMs round trip for this frame
+ */
+/**
+ * @typedef {object} ServerReconnect
+ * @property {"reconnecting" | "resumed" | "failed"} state reconnecting: the connection dropped and a
+ *   new one is being opened; resumed: the server answers again ("ready"); failed: given up (onClose follows)
+ * @property {number} attempt connection attempts since the drop (0 when resumed)
+ * @property {number} code the close code that started it
+ * @property {number} downMs time since the drop
  */
 /**
  * @typedef {object} ServerPose
@@ -37,15 +56,22 @@ export class ServerTryOn {
   /**
    * @param {{url: string, onFrame?: (f: ServerFrame) => void, onPose?: (p: ServerPose) => void,
    *          onError: (code: string, message: string) => void, onClose: (code: number) => void,
+   *          onReconnect?: (r: ServerReconnect) => void, reconnect?: typeof RECONNECT,
    *          mode?: "pose" | "render"}} options
    */
-  constructor({ url, onFrame, onPose, onError, onClose, mode = "render" }) {
+  constructor({ url, onFrame, onPose, onError, onClose, onReconnect, reconnect = RECONNECT, mode = "render" }) {
     this.url = url;
     this.mode = mode;
     this.onFrame = onFrame || (() => {});
     this.onPose = onPose || (() => {});
     this.onError = onError;
     this.onClose = onClose;
+    this.onReconnect = onReconnect || (() => {});
+    this.reconnect = reconnect;
+    this.garment = "";
+    /** @type {{since: number, attempt: number, code: number, timer: number|undefined} | null} */
+    this.outage = null;
+    this.reconnects = 0;
     /** @type {WebSocket|null} */
     this.ws = null;
     /** @type {HTMLVideoElement|null} */
@@ -75,20 +101,9 @@ export class ServerTryOn {
     const scale = Math.min(1, MAX_WIDTH / video.videoWidth);
     this.canvas.width = Math.round(video.videoWidth * scale);
     this.canvas.height = Math.round(video.videoHeight * scale);
-    const ws = new WebSocket(this.url);
-    ws.binaryType = "arraybuffer";
-    this.ws = ws;
+    this.garment = garment;
     this.running = true;
-    ws.onopen = () => {
-      ws.send(JSON.stringify({ type: "start", garment, width: this.canvas.width, height: this.canvas.height, mode: this.mode }));
-    };
-    ws.onmessage = (event) => this.handle(event.data);
-    ws.onclose = (event) => {
-      this.running = false;
-      clearInterval(this.watchdog);
-      this.onClose(event.code);
-    };
-    ws.onerror = () => {};
+    this.open();
     this.watchdog = window.setInterval(() => {
       // A frame dropped by the server (rate limit, replaced) gets no reply: send another.
       if (this.inFlight && performance.now() - this.lastSentAt > RESEND_AFTER_MS) {
@@ -98,14 +113,69 @@ export class ServerTryOn {
     }, 500);
   }
 
+  /** Open a connection and say "start" on it (the first time, and after each drop). */
+  open() {
+    const ws = new WebSocket(this.url);
+    ws.binaryType = "arraybuffer";
+    this.ws = ws;
+    this.inFlight = false;
+    this.sentAt.clear();
+    ws.onopen = () => {
+      ws.send(JSON.stringify({ type: "start", garment: this.garment, width: this.canvas.width, height: this.canvas.height, mode: this.mode }));
+    };
+    ws.onmessage = (event) => {
+      if (this.ws === ws) this.handle(event.data);
+    };
+    ws.onclose = (event) => {
+      if (this.ws === ws) this.closed(event.code);
+    };
+    ws.onerror = () => {};
+  }
+
+  /**
+   * The connection closed: reconnect if the server did not mean it and the budget allows, else end.
+   * @param {number} code
+   */
+  closed(code) {
+    this.ws = null;
+    this.inFlight = false;
+    if (!this.running) return;
+    const now = performance.now();
+    const retry = RETRY_CODES.has(code) && (!this.outage || now - this.outage.since < this.reconnect.giveUpMs);
+    if (!retry) {
+      const failed = this.outage !== null;
+      const outage = this.outage;
+      this.running = false;
+      this.outage = null;
+      clearInterval(this.watchdog);
+      if (failed && outage) this.onReconnect({ state: "failed", attempt: outage.attempt, code: outage.code, downMs: now - outage.since });
+      this.onClose(code);
+      return;
+    }
+    if (!this.outage) this.outage = { since: now, attempt: 0, code, timer: undefined };
+    const outage = this.outage;
+    // The first retry at once (another worker is likely up); then doubling, with jitter so that
+    // the shoppers of a dead worker do not all come back in the same millisecond.
+    const base = outage.attempt === 0 ? 0 : Math.min(this.reconnect.maxMs, this.reconnect.baseMs * 2 ** (outage.attempt - 1));
+    const delay = base * (0.75 + 0.5 * Math.random());
+    outage.attempt++;
+    this.onReconnect({ state: "reconnecting", attempt: outage.attempt, code: outage.code, downMs: now - outage.since });
+    outage.timer = window.setTimeout(() => {
+      if (this.running && this.outage === outage) this.open();
+    }, delay);
+  }
+
   /** @param {string} garment */
   setGarment(garment) {
+    this.garment = garment;
     if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: "garment", garment }));
   }
 
   stop() {
     this.running = false;
     clearInterval(this.watchdog);
+    if (this.outage) clearTimeout(this.outage.timer);
+    this.outage = null;
     if (this.ws) this.ws.close(1000);
     this.ws = null;
   }
@@ -114,7 +184,15 @@ export class ServerTryOn {
   async handle(data) {
     if (typeof data === "string") {
       const message = JSON.parse(data);
-      if (message.type === "ready") this.sendFrame();
+      if (message.type === "ready") {
+        if (this.outage) {
+          const outage = this.outage;
+          this.outage = null;
+          this.reconnects++;
+          this.onReconnect({ state: "resumed", attempt: 0, code: outage.code, downMs: performance.now() - outage.since });
+        }
+        this.sendFrame();
+      }
       else if (message.type === "next") {
         // The server's model is free: send the next frame while it draws this one.
         if (message.frame === this.lastSentId) {

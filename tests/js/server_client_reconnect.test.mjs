@@ -1,0 +1,194 @@
+// ServerTryOn (static/tryon/js/server-client.js) reconnects when a worker dies: a fake WebSocket
+// stands in for the server, so the test controls every open, message and close.
+// Run: node --test tests/js/
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+/** @type {FakeSocket[]} */
+let sockets = [];
+
+class FakeSocket {
+  static CONNECTING = 0;
+  static OPEN = 1;
+  static CLOSING = 2;
+  static CLOSED = 3;
+
+  constructor(url) {
+    this.url = url;
+    this.readyState = FakeSocket.CONNECTING;
+    this.sent = [];
+    sockets.push(this);
+  }
+
+  send(data) {
+    if (this.readyState !== FakeSocket.OPEN) throw new Error("send on a socket that is not open");
+    this.sent.push(typeof data === "string" ? JSON.parse(data) : data);
+  }
+
+  close(code = 1000) {
+    this.readyState = FakeSocket.CLOSED;
+    this.closedWith = code;
+  }
+
+  // What the server does:
+  accept() {
+    this.readyState = FakeSocket.OPEN;
+    this.onopen?.();
+  }
+
+  say(message) {
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+
+  drop(code = 1006) {
+    this.readyState = FakeSocket.CLOSED;
+    this.onclose?.({ code });
+  }
+
+  frames() {
+    return this.sent.filter((m) => m instanceof Uint8Array);
+  }
+
+  starts() {
+    return this.sent.filter((m) => !(m instanceof Uint8Array) && m.type === "start");
+  }
+}
+
+globalThis.WebSocket = FakeSocket;
+globalThis.window = globalThis;
+globalThis.document = {
+  createElement: () => ({
+    width: 0,
+    height: 0,
+    getContext: () => ({ setTransform() {}, drawImage() {} }),
+    toBlob: (callback) => callback({ arrayBuffer: async () => new Uint8Array([0xff, 0xd8, 1, 2, 0xff, 0xd9]).buffer }),
+  }),
+};
+
+const { ServerTryOn, RETRY_CODES } = await import("../../static/tryon/js/server-client.js");
+
+const video = { videoWidth: 640, videoHeight: 480 };
+const FAST = { baseMs: 5, maxMs: 20, giveUpMs: 300 };
+const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition, timeoutMs = 1000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await tick(1);
+  }
+}
+
+function client(extra = {}) {
+  sockets = [];
+  const events = { closes: [], reconnects: [], poses: 0, errors: [] };
+  const server = new ServerTryOn({
+    url: "ws://shop.example/ws/tryon/",
+    mode: "pose",
+    reconnect: FAST,
+    onPose: () => events.poses++,
+    onError: (code) => events.errors.push(code),
+    onClose: (code) => events.closes.push(code),
+    onReconnect: (r) => events.reconnects.push(r),
+    ...extra,
+  });
+  return { server, events };
+}
+
+/** Accept the latest socket, answer "start" with "ready" and one frame with its result. */
+async function serve(socket, garment = "tee") {
+  socket.accept();
+  assert.equal(socket.starts().at(-1).garment, garment);
+  socket.say({ type: "ready", garment, mode: "pose" });
+  await until(() => socket.frames().length === 1);
+  const id = new DataView(socket.frames()[0].buffer).getUint32(0);
+  socket.say({ type: "result", frame: id, found: true, fitted: true, landmarks: [], width: 640, height: 480 });
+}
+
+test("a dropped connection is reopened, start is sent again with the current garment, streaming resumes", async () => {
+  const { server, events } = client();
+  server.start(video, "tee", true);
+  await serve(sockets[0]);
+  assert.equal(events.poses, 1);
+  server.setGarment("jacket");
+  assert.deepEqual(sockets[0].sent.at(-1), { type: "garment", garment: "jacket" });
+
+  sockets[0].drop(1006); // the worker was killed
+  assert.equal(events.reconnects[0].state, "reconnecting");
+  assert.equal(events.reconnects[0].code, 1006);
+  await until(() => sockets.length === 2);
+  await serve(sockets[1], "jacket");
+  assert.equal(events.poses, 2, "the pose of the new connection reaches the page");
+  assert.deepEqual(events.reconnects.map((r) => r.state), ["reconnecting", "resumed"]);
+  assert.deepEqual(events.closes, [], "the page is not told the connection closed");
+  assert.equal(server.reconnects, 1);
+  server.stop();
+  assert.equal(sockets[1].closedWith, 1000);
+});
+
+test("failed attempts back off and the client gives up after the budget, then onClose", async () => {
+  const { server, events } = client();
+  server.start(video, "tee", true);
+  await serve(sockets[0]);
+  const dropped = performance.now();
+  sockets[0].drop(1006);
+  // Every new connection fails (no worker up): the proxy answers and closes at once.
+  while (events.closes.length === 0) {
+    await until(() => sockets.at(-1).readyState === FakeSocket.CONNECTING || events.closes.length > 0, 2000);
+    if (events.closes.length) break;
+    sockets.at(-1).drop(1006);
+  }
+  const elapsed = performance.now() - dropped;
+  assert.deepEqual(events.closes, [1006]);
+  assert.equal(events.reconnects.at(-1).state, "failed");
+  assert.ok(elapsed >= FAST.giveUpMs, `gave up after ${elapsed} ms`);
+  assert.ok(elapsed < FAST.giveUpMs + 200, `gave up after ${elapsed} ms`);
+  const attempts = sockets.length - 1;
+  // Doubling from 5 ms to at most 20 ms over 300 ms: about 15-25 attempts, not hundreds.
+  assert.ok(attempts >= 8 && attempts <= 40, `${attempts} attempts`);
+  const waits = events.reconnects.filter((r) => r.state === "reconnecting").map((r) => r.downMs);
+  assert.ok(waits[1] - waits[0] < waits.at(-1) - waits.at(-2) + 15, "later attempts wait longer");
+  assert.equal(server.running, false);
+});
+
+test("deliberate closes are not retried: normal, idle timeout, too many connections", async () => {
+  for (const code of [1000, 4008, 4029]) {
+    assert.equal(RETRY_CODES.has(code), false);
+    const { server, events } = client();
+    server.start(video, "tee", true);
+    await serve(sockets[0]);
+    sockets[0].drop(code);
+    await tick(30);
+    assert.equal(sockets.length, 1, `no new connection after ${code}`);
+    assert.deepEqual(events.closes, [code]);
+    assert.deepEqual(events.reconnects, []);
+  }
+});
+
+test("a busy or unavailable server (4503) is retried, and the old socket's late events are ignored", async () => {
+  const { server, events } = client();
+  server.start(video, "tee", true);
+  sockets[0].accept();
+  sockets[0].say({ type: "error", code: "unavailable", message: "Redis is down" });
+  sockets[0].drop(4503);
+  await until(() => sockets.length === 2);
+  sockets[0].say({ type: "ready", garment: "tee" }); // a stale message from the old socket
+  assert.deepEqual(events.reconnects.map((r) => r.state), ["reconnecting"]);
+  await serve(sockets[1]);
+  assert.deepEqual(events.reconnects.map((r) => r.state), ["reconnecting", "resumed"]);
+  assert.deepEqual(events.errors, ["unavailable"]);
+  server.stop();
+});
+
+test("stop() during a reconnect cancels it", async () => {
+  const { server, events } = client({ reconnect: { baseMs: 50, maxMs: 50, giveUpMs: 1000 } });
+  server.start(video, "tee", true);
+  await serve(sockets[0]);
+  sockets[0].drop(1006);
+  await until(() => sockets.length === 2);
+  sockets[1].drop(1006); // the next attempt waits ~50 ms
+  server.stop();
+  await tick(120);
+  assert.equal(sockets.length, 2, "no connection opened after stop()");
+  assert.deepEqual(events.closes, []);
+});
