@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import glob
-import grp
 import json
 import os
 import pwd
@@ -48,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 DAPHNE = ROOT / ".venv" / "bin" / "daphne"
-UNPRIVILEGED = "nobody"  # nginx, when this is run as root, runs as this user
+UNPRIVILEGED = "nobody"  # nginx, when this is run as root, runs as this user (its run directory must be reachable)
 
 
 def free_port() -> int:
@@ -317,25 +316,24 @@ class Layout:
         prefix = self.run_dir / "nginx"
         prefix.mkdir(parents=True, exist_ok=True)
         self.limits = self._proxy_limits()
-        user = None
+        as_user: list[str] = []
         if os.geteuid() == 0:
-            # Root starts nginx's master; its worker serves as an unprivileged user that must
-            # write the temporary files and read the configuration.
+            # Never as root: nginx runs as an unprivileged user, which owns its directory (pid file,
+            # error log, temporary files) and must be able to reach it.
             entry = pwd.getpwnam(UNPRIVILEGED)
-            user = f"{UNPRIVILEGED} {grp.getgrgid(entry.pw_gid).gr_name}"
-            for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
-                path = prefix / f"tmp-{name}"
+            for path in [prefix, *(prefix / f"tmp-{name}" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))]:
                 path.mkdir(exist_ok=True)
                 os.chown(path, entry.pw_uid, entry.pw_gid)
+            as_user = ["runuser", "-u", UNPRIVILEGED, "--"]
         conf = prefix / "nginx.conf"
         conf.write_text(nginx_conf(listen=self.port, workers=[w.port for w in self.worker_procs], prefix=prefix,
-                                   limits=self.limits, user=user))
+                                   limits=self.limits))
         nginx = _binary("nginx", "/usr/sbin/nginx")
-        test = subprocess.run([nginx, "-t", "-q", "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf)],
+        test = subprocess.run([*as_user, nginx, "-t", "-q", "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf)],
                               capture_output=True, text=True)
         if test.returncode:
             raise RuntimeError(f"nginx refused its configuration:\n{test.stderr}")
-        self.nginx = Proc("nginx", self.port, [nginx, "-p", str(prefix), "-e", str(prefix / "error.log"),
+        self.nginx = Proc("nginx", self.port, [*as_user, nginx, "-p", str(prefix), "-e", str(prefix / "error.log"),
                                                "-c", str(conf)], self.logs / "nginx.log")
         self.nginx.start()
         wait_port(self.port, 20, self.nginx.popen, "nginx")

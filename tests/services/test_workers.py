@@ -11,7 +11,10 @@ from __future__ import annotations
 import asyncio
 import http.client
 import re
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -47,11 +50,13 @@ RECONNECT_BUDGET_S = 2.0
 
 
 @pytest.fixture(scope="module")
-def layout(postgres_url, tmp_path_factory):
+def layout(postgres_url):
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute("CREATE DATABASE workers")
-    run_dir = tmp_path_factory.mktemp("layout")
-    run_dir.chmod(0o755)  # nginx's unprivileged worker reads its configuration under it
+    # Not under pytest's own temporary folder, which only its owner can enter: nginx runs as an
+    # unprivileged user and must reach its directory.
+    run_dir = Path(tempfile.mkdtemp(prefix="fittingroom-layout-"))
+    run_dir.chmod(0o755)
     with Layout(
         workers=2, port=0, run_dir=run_dir, database_url=postgres_url.rsplit("/", 1)[0] + "/workers",
         seed=SEED, collectstatic=False, restart_after=1.0,
@@ -67,6 +72,7 @@ def layout(postgres_url, tmp_path_factory):
         },
     ) as running:
         yield running
+    shutil.rmtree(run_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +109,22 @@ def test_every_worker_is_healthy_and_shares_one_count(layout):
     assert [line.split()[0] for line in lines[:4]] == ["nginx", "worker-1", "worker-2", "redis"]
     assert all(" up " in line for line in lines[:4]), lines
     assert all("healthz: ok" in line for line in lines[1:3]), lines
+    # nginx runs unprivileged from its generated configuration, not as a system service.
+    table = {}
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            stat, status = (proc / "stat").read_text(), (proc / "status").read_text()
+        except OSError:
+            continue
+        comm, ppid = stat[stat.index("(") + 1:stat.rindex(")")], int(stat.rsplit(")", 1)[1].split()[1])
+        table[int(proc.name)] = (ppid, comm, int(re.search(r"^Uid:\s+(\d+)", status, re.M).group(1)))
+    family, grew = {layout.nginx.pid}, True
+    while grew:
+        more = {pid for pid, (ppid, _, _) in table.items() if ppid in family} - family
+        family |= more
+        grew = bool(more)
+    uids = [uid for pid, (_, comm, uid) in table.items() if pid in family and comm == "nginx"]
+    assert uids and 0 not in uids, uids
 
 
 @pytest.mark.asyncio
