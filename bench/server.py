@@ -39,8 +39,19 @@ product with the demo white tee overlay), starts ``daphne`` on a free port in
 production mode, runs each phase for ``--seconds`` (after a warm-up), and
 stops the server at the end.
 
+With ``--workers N`` the clients go through the production layout instead
+(tools/serve_prod.py: nginx, N Daphne workers, Redis for the connection limits,
+PostgreSQL in a throwaway folder): the same phases and JSON through the proxy
+(the server CPU, RSS and thread figures are the sum over the workers), plus
+``scaling`` — for 1, 2 and 4 workers, with 1, 4 and 8 clients each: ``total_fps``,
+``p50_ms``, ``p95_ms``, ``min_client_share`` and ``vs_bare_parallel``, the ratio to
+the bare parallel baseline measured just before and after that worker count's
+row (``bare_parallel_fps``, in the same run). ``--scaling-seconds`` sets each
+cell's measured seconds.
+
     .venv/bin/python bench/server.py [--seconds 12] [--bare-seconds 8] [--pacing next|result]
-                                     [--in-flight 1|2] [--soak SECONDS]
+                                     [--in-flight 1|2] [--soak SECONDS] [--mode pose|render]
+                                     [--workers N [--scaling-seconds 8]]
 """
 
 from __future__ import annotations
@@ -90,6 +101,12 @@ category, _ = Category.objects.get_or_create(slug="tops", defaults={{"name": "To
 product = Product.objects.create(category=category, name=spec.name, slug=spec.slug, price=spec.price)
 overlay_set(product=product, png_bytes=out.getvalue(), kind=spec.kind, anchors=anchors)
 """
+
+
+SEED_PRODUCT_IF_MISSING = (
+    f"from catalog.models import Product\nif not Product.objects.filter(slug={SLUG!r}).exists():\n"
+    + "\n".join("    " + line for line in SEED_PRODUCT.strip().splitlines())
+)
 
 
 def frame_jpeg() -> bytes:
@@ -341,24 +358,33 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-async def phase(port: int, jpeg: bytes, clients: int, seconds: float, server_pid: int, in_flight: int = 1,
+def _summed(measure, pids: list[int]):
+    """Return ``measure(pid)`` summed over ``pids`` (numbers, or dicts of numbers)."""
+    values = [measure(pid) for pid in pids]
+    if isinstance(values[0], dict):
+        return {key: sum(v[key] for v in values) for key in values[0]}
+    return sum(values)
+
+
+async def phase(port: int, jpeg: bytes, clients: int, seconds: float, server_pid: int | list[int], in_flight: int = 1,
                 on_next: bool = True, mode: str = "render") -> dict:
+    pids = server_pid if isinstance(server_pid, list) else [server_pid]
     conns = [await connect(port, mode) for _ in range(clients)]
     try:
         start = time.perf_counter()
         warmup_until, until = start + WARMUP_S, start + WARMUP_S + seconds
         streams = [asyncio.ensure_future(stream(c, jpeg, warmup_until, until, in_flight, on_next)) for c in conns]
         await asyncio.sleep(WARMUP_S)
-        cpu0, own0, t0 = cpu_seconds(server_pid), cpu_seconds(os.getpid()), time.perf_counter()
-        threads0 = thread_cpu_seconds(server_pid)
-        rss = [rss_mb(server_pid)]
+        cpu0, own0, t0 = _summed(cpu_seconds, pids), cpu_seconds(os.getpid()), time.perf_counter()
+        threads0 = _summed(thread_cpu_seconds, pids)
+        rss = [_summed(rss_mb, pids)]
         gathered = asyncio.gather(*streams)
         while not gathered.done():
             await asyncio.wait([gathered], timeout=10.0)
-            rss.append(rss_mb(server_pid))
+            rss.append(_summed(rss_mb, pids))
         stats = gathered.result()
         wall = time.perf_counter() - t0
-        threads1 = thread_cpu_seconds(server_pid)
+        threads1 = _summed(thread_cpu_seconds, pids)
         summary = summarise(stats)
         frames = summary["total_fps"] * wall
         return {
@@ -368,7 +394,7 @@ async def phase(port: int, jpeg: bytes, clients: int, seconds: float, server_pid
                 for group in threads1
             },
             "rss_mb": rss,
-            "server_cpu_cores": (cpu_seconds(server_pid) - cpu0) / wall,
+            "server_cpu_cores": (_summed(cpu_seconds, pids) - cpu0) / wall,
             "client_cpu_cores": (cpu_seconds(os.getpid()) - own0) / wall,
         }
     finally:
@@ -396,6 +422,47 @@ def summarise(stats: list[dict]) -> dict:
     }
 
 
+def layout_env() -> dict[str, str]:
+    """Return the workers' extra environment for the bench through the proxy."""
+    return {
+        "FITTINGROOM_LIVE_MAX_CONNECTIONS_PER_CLIENT": "16",  # every bench client is 127.0.0.1
+        "FITTINGROOM_LIVE_MAX_CONNECTIONS": "64",
+        "FITTINGROOM_LIVE_MAX_FPS": "1000",
+        "FITTINGROOM_LIVE_POSE_MODEL": "lite",
+    }
+
+
+def start_layout(workers: int, run_dir: Path):
+    """Start tools/serve_prod.py's layout with ``workers`` Daphne processes (its own Redis and PostgreSQL)."""
+    from tools.serve_prod import Layout
+
+    layout = Layout(workers=workers, port=0, run_dir=run_dir, seed=SEED_PRODUCT_IF_MISSING, collectstatic=False,
+                    restart_after=None, env={**layout_env(), "FITTINGROOM_MEDIA_ROOT": str(run_dir / "media")})
+    layout.start()
+    return layout
+
+
+def scaling_row(layout, jpeg: bytes, seconds: float, bare_seconds: float, threads: int, mode: str, pacing) -> list[dict]:
+    """Measure 1, 4 and 8 clients through ``layout``, bracketed by the bare parallel baseline."""
+    masks = mode == "render"
+    pids = [w.pid for w in layout.worker_procs]
+    before = bare_parallel_fps(jpeg, bare_seconds / 2, threads, masks)
+    cells = []
+    for clients in (1, 4, 8):
+        result = asyncio.run(phase(layout.port, jpeg, clients, seconds, pids, *pacing))
+        cells.append((clients, result))
+    after = bare_parallel_fps(jpeg, bare_seconds / 2, threads, masks)
+    parallel = statistics.mean([before, after])
+    return [{
+        "workers": len(pids), "clients": clients, "total_fps": round(r["total_fps"], 1),
+        "p50_ms": round(r["p50_ms"], 1), "p95_ms": round(r["p95_ms"], 1),
+        "min_client_share": round(r["min_client_share"], 3),
+        "server_cpu_cores": round(r["server_cpu_cores"], 2),
+        "vs_bare_parallel": round(r["total_fps"] / parallel, 3),
+        "bare_parallel_fps": round(parallel, 1), "bare_parallel_fps_runs": [round(before, 1), round(after, 1)],
+    } for clients, r in cells]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=12.0, help="measured seconds per client phase")
@@ -407,6 +474,10 @@ def main() -> None:
                         help="with --pacing result: frames each client keeps outstanding")
     parser.add_argument("--mode", default="render", choices=("render", "pose"),
                         help="render: composited JPEGs come back; pose: the landmarks alone (the live page's default)")
+    parser.add_argument("--workers", type=int, default=0, metavar="N",
+                        help="through nginx with N Daphne workers, Redis and PostgreSQL (tools/serve_prod.py), "
+                        "plus the scaling table for 1, 2 and 4 workers")
+    parser.add_argument("--scaling-seconds", type=float, default=8.0, help="with --workers: seconds per scaling cell")
     parser.add_argument("--soak", type=float, default=0.0, metavar="SECONDS",
                         help="then one client at full rate for this long, reporting the server's RSS growth")
     args = parser.parse_args()
@@ -416,12 +487,21 @@ def main() -> None:
     threads = min(4, os.cpu_count() or 1)
     half = args.bare_seconds / 2
 
+    scaling: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="fittingroom-bench-") as tmp:
         workdir = Path(tmp)
-        env = server_env(workdir)
-        prepare_database(env)
-        port = free_port()
-        server = start_server(env, port, workdir / "daphne.log")
+        workdir.chmod(0o755)  # the layout's nginx and PostgreSQL run as other users
+        if args.workers:
+            layout = start_layout(args.workers, workdir / "layout")
+            server, port = layout, layout.port
+            server.pid = [w.pid for w in layout.worker_procs]
+            log = layout.logs / "worker-1.log"
+        else:
+            env = server_env(workdir)
+            prepare_database(env)
+            port = free_port()
+            log = workdir / "daphne.log"
+            server = start_server(env, port, log)
         try:
             pacing = (args.in_flight, args.pacing == "next", args.mode)
             # Each phase is bracketed by its baseline, measured just before and just after it
@@ -436,11 +516,23 @@ def main() -> None:
             four = asyncio.run(phase(port, jpeg, 4, args.seconds, server.pid, *pacing))
             parallel_runs.append(bare_parallel_fps(jpeg, half, threads, masks))
             soak = asyncio.run(phase(port, jpeg, 1, args.soak, server.pid, *pacing)) if args.soak else None
+            if args.workers:
+                for workers in (1, 2, 4):
+                    if workers != args.workers:
+                        server.stop()
+                        server = start_layout(workers, workdir / "layout")
+                        server.pid = [w.pid for w in server.worker_procs]
+                        log = server.logs / "worker-1.log"
+                    scaling += scaling_row(server, jpeg, args.scaling_seconds, args.bare_seconds, threads, args.mode,
+                                           pacing)
         except BaseException:
-            sys.stderr.write((workdir / "daphne.log").read_text(errors="replace")[-4000:])
+            sys.stderr.write(log.read_text(errors="replace")[-4000:])
             raise
         finally:
-            stop_server(server)
+            if args.workers:
+                server.stop()
+            else:
+                stop_server(server)
     bare = statistics.mean(bare_runs)
     parallel = statistics.mean(parallel_runs)
     load_after = os.getloadavg()[0]
@@ -484,12 +576,15 @@ def main() -> None:
             "one_client": r(one["client_cpu_cores"], 2), "four_clients": r(four["client_cpu_cores"], 2)
         },
         **extra,
+        **({"scaling": scaling} if scaling else {}),
         "frames_dropped_by_server": one["dropped"] + four["dropped"],
         "mode": args.mode,
         "bytes_up_per_frame": len(jpeg) + HEADER.size,
         "bytes_down_per_frame": {"one_client": r(one["bytes_down_per_frame"]), "four_clients": r(four["bytes_down_per_frame"])},
         "setup": {"cpu_count": os.cpu_count(), "model": "lite", "frame": "640x480 JPEG q80, "
-                  f"{len(jpeg)} bytes", "server": "daphne, 1 process, DEBUG off",
+                  f"{len(jpeg)} bytes",
+                  "server": (f"nginx + {args.workers} daphne workers (tools/serve_prod.py), Redis, PostgreSQL, DEBUG off"
+                             if args.workers else "daphne, 1 process, DEBUG off"),
                   "phase_seconds": args.seconds, "warmup_seconds": WARMUP_S, "pacing": args.pacing, "in_flight": args.in_flight,
                   "loadavg_1m": [r(load_before, 2), r(load_after, 2)]},
     }, indent=2))

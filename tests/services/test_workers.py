@@ -69,6 +69,7 @@ def layout(postgres_url):
             "FITTINGROOM_ADMIN_MAX_BODY_BYTES": str(ADMIN_MAX),
             "FITTINGROOM_PHOTO_MAX_BYTES": str(1024 * 1024),
             "FITTINGROOM_LIVE_MAX_FPS": "100",
+            "FITTINGROOM_MEDIA_ROOT": str(run_dir / "media"),
         },
     ) as running:
         yield running
