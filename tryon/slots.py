@@ -139,10 +139,11 @@ class RedisSlots(LocalSlots):
             from redis.asyncio.retry import Retry
             from redis.backoff import NoBackoff
 
-            # No retries: a refused connection is answered at once rather than after backoffs.
+            # One retry, at once: a pooled connection that Redis's restart broke is replaced, and an
+            # unreachable Redis is answered within two attempts rather than after backoffs.
             self._redis = aioredis.Redis.from_url(
                 self.url, socket_timeout=self.timeout, socket_connect_timeout=self.timeout,
-                retry=Retry(NoBackoff(), 0), health_check_interval=0,
+                retry=Retry(NoBackoff(), 1), health_check_interval=0,
             )
             self._loop = loop
             self._heartbeat = None
