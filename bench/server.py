@@ -518,7 +518,7 @@ def main() -> None:
             soak = asyncio.run(phase(port, jpeg, 1, args.soak, server.pid, *pacing)) if args.soak else None
             if args.workers:
                 for workers in (1, 2, 4):
-                    if workers != args.workers:
+                    if workers != len(server.worker_procs):
                         server.stop()
                         server = start_layout(workers, workdir / "layout")
                         server.pid = [w.pid for w in server.worker_procs]
