@@ -219,7 +219,7 @@ class Firefox(Engine):
         deadline = time.monotonic() + 60
         while True:
             try:
-                self.ws = connect(f"ws://127.0.0.1:{port}/session", max_size=None, open_timeout=5, legacy=True)
+                self.ws = connect(f"ws://127.0.0.1:{port}/session", max_size=None, open_timeout=5)
                 break
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:

@@ -24,6 +24,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TRACKING_TIMEOUT = 120
 
 
+WEBKIT_DENIES_CAMERA = """() => {
+  const denied = () => Promise.reject(new DOMException(
+    'The request is not allowed by the user agent or the platform in the current context.', 'NotAllowedError'));
+  Object.defineProperty(navigator.mediaDevices, 'getUserMedia', {value: denied, configurable: true});
+}"""
+
+
 @pytest.fixture
 def demo_store():
     call_command("load_demo_store", verbosity=0)
@@ -127,9 +134,14 @@ def test_live_tryon_tracks_on_device_with_garment_on_torso(live_server, demo_sto
 
 
 def test_denied_camera_permission_explains_how_to_fix(live_server, demo_store, engine_name, display):
-    # The engine's own permission machinery says no (Firefox: permissions.default.camera = 2;
-    # WebKitGTK: the permission request is denied), with no preload camera in between.
-    browser = engines.launch(engine_name, display, preload="() => {}", camera="deny")
+    # Firefox: the engine's own permission machinery says no (permissions.default.camera = 2), with no
+    # preload camera in between. WebKitGTK cannot be made to: a web view under WebDriver automation answers
+    # every getUserMedia itself (WebAutomationSession grants it unless an Automation.setPermissions command
+    # says otherwise, and WebKitWebDriver has no command for that: POST /session/{id}/permissions is
+    # "unknown command"; the permission-request signal never fires). There the preload rejects the call
+    # the way Safari does when the shopper taps "Don't Allow": a NotAllowedError.
+    preload = "() => {}" if engine_name == "firefox" else WEBKIT_DENIES_CAMERA
+    browser = engines.launch(engine_name, display, preload=preload, camera="deny")
     try:
         browser.goto(f"{live_server.url}/p/{TEE}/try/")
         state = browser.wait_for("() => { const s = document.querySelector('[data-tryon]').dataset.state;"
