@@ -2,7 +2,8 @@
 
 Each engine gets the same person as Chromium's fake camera (the astronaut clip, through a preload script:
 see engines.py), runs MediaPipe on the device, and must reach "tracking" with the garment on the torso,
-explain a denied camera, and raise no CSP violation. An engine the set-up should have installed but that
+explain a denied camera, reload with the shop unreachable after one visit, take the server path with the
+shopper's consent, and raise no CSP violation. An engine the set-up should have installed but that
 is missing fails the test: it never skips.
 """
 
@@ -15,6 +16,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.functional import engines
+from tests.functional.netcut import Relay
 from tests.functional.test_live_tryon import TEE, TORSO_PROBE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -150,5 +152,64 @@ def test_denied_camera_permission_explains_how_to_fix(live_server, demo_store, e
         text = browser.evaluate("() => document.querySelector('[data-message]').innerText")
         assert "Camera access was blocked" in text and "Retry" in text
         browser.screenshot(f"live-tryon-denied-{browser.name}")
+    finally:
+        browser.close()
+
+
+def test_offline_reload_after_one_visit_still_tries_on(live_server, demo_store, browser):
+    # The shop is reached through a relay the test can cut (netcut.py): neither engine's driver has an
+    # offline switch. After one visit the service worker holds the page, the runtime, the model and the
+    # garment, so a reload with the shop unreachable tracks again.
+    relay = Relay(live_server.url)
+    try:
+        browser.goto(f"{relay.url}/p/{TEE}/try/")
+        wait_tracking(browser)
+        browser.wait_for("() => window.fittingRoomStats.offlineReady === true", timeout=60)
+        browser.evaluate("() => { window.__beforeCut = true; return true; }")
+        relay.cut()
+        assert relay.refuses()
+        browser.goto(f"{relay.url}/p/{TEE}/try/")
+        assert browser.evaluate("() => window.__beforeCut === undefined")  # a new page, not the old one
+        wait_tracking(browser)
+        probe = browser.evaluate(TORSO_PROBE)
+        print(f"{browser.name} offline: {stats(browser)}, torso {probe}")
+        assert probe["covered"] > 0.9 and probe["cornerAlpha"] == 0, probe
+        assert min(probe["mean"]) > 170, probe
+        browser.screenshot(f"live-tryon-offline-{browser.name}")
+    finally:
+        relay.close()
+
+
+def test_server_pose_path_with_consent_draws_the_garment_here(asgi_live_server, demo_store, engine_name, display, preload):
+    # A device without WebAssembly: the page asks before any frame leaves it, then the server finds the
+    # pose and this engine draws the garment on its own video (pose mode, the fallback's default).
+    no_wasm = f"() => {{ delete window.WebAssembly; ({preload})(); }}"
+    browser = engines.launch(engine_name, display, preload=no_wasm)
+    try:
+        browser.goto(f"{asgi_live_server.url}/p/{TEE}/try/")
+        browser.wait_for("() => document.querySelector('[data-tryon]').dataset.consent === 'asked'")
+        assert "frames from your camera are sent to our server" in browser.evaluate(
+            "() => document.querySelector('[data-consent]').innerText")
+        assert browser.evaluate("() => window.fittingRoomStats.path") != "server"
+        browser.evaluate("() => document.querySelector('[data-consent-accept]').click()")
+        try:
+            browser.wait_for(
+                "() => { const s = window.fittingRoomStats;"
+                " return s.path === 'server' && s.state === 'tracking' && s.serverFrames >= 5; }",
+                timeout=TRACKING_TIMEOUT,
+            )
+        except TimeoutError as e:
+            raise AssertionError(f"{e}; page: {stats(browser)}; console: {browser.console_errors()}") from None
+        state = browser.evaluate("() => window.fittingRoomStats")
+        assert state["serverMode"] == "pose", state["serverMode"]
+        assert 0 < state["serverBytesPerFrame"] < 2000, state["serverBytesPerFrame"]
+        assert "Server mode" in browser.evaluate("() => document.querySelector('[data-privacy]').innerText")
+        probe = browser.wait_for(f"() => {{ const p = ({TORSO_PROBE})(); return p.covered > 0.9 ? p : null; }}",
+                                 timeout=20)
+        print(f"{browser.name} server path: {state['serverFrames']} frames, {state['serverBytesPerFrame']} B/frame,"
+              f" torso {probe}")
+        assert probe["cornerAlpha"] == 0 and min(probe["mean"]) > 170, probe
+        browser.screenshot(f"live-tryon-server-pose-{browser.name}")
+        assert browser.csp_violations() == []
     finally:
         browser.close()
