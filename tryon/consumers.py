@@ -271,6 +271,7 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         client = self.scope.get("client") or ("unknown", 0)
         self.client_key = str(client[0])
         self.slot: tuple[LocalSlots, str] | None = None
+        self.release_task: asyncio.Task | None = None  # the slot's removal from Redis, once released
         self.closing = False
         self.session: LiveSession | None = None
         self.garment: Garment | None = None
@@ -369,13 +370,18 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         slot = getattr(self, "slot", None)
         if slot is not None:
             self.slot = None
-            slot[0].release(slot[1])
+            self.release_task = slot[0].release(slot[1])
         idle_task = getattr(self, "idle_task", None)
         if idle_task is not None and idle_task is not asyncio.current_task():
             idle_task.cancel()
 
     async def disconnect(self, code):
         self._release()
+        removal = getattr(self, "release_task", None)
+        if removal is not None:
+            # The slot is free for every worker before the disconnect is done: a shopper who closes a
+            # try-on and opens another at once is not refused for the one just closed.
+            await asyncio.shield(removal)
         for task in (self.pump_task, self.draw_task):
             if task is not None:
                 try:

@@ -94,9 +94,10 @@ class LocalSlots:
                 del self._by_client[client]
         return client
 
-    def release(self, token: str) -> None:
-        """Give the slot back (synchronous, idempotent)."""
+    def release(self, token: str) -> asyncio.Task | None:
+        """Give the slot back (synchronous, idempotent); nothing is left to wait for."""
         self._forget(token)
+        return None
 
     def live_connections(self) -> dict[str, int]:
         """Return this process's live connections per client address."""
@@ -173,19 +174,24 @@ class RedisSlots(LocalSlots):
             self._heartbeat = asyncio.get_running_loop().create_task(self._beat())
         return OK, token
 
-    def release(self, token: str) -> None:
-        """Give the slot back: locally at once, in Redis as soon as the loop runs (else it expires)."""
+    def release(self, token: str) -> asyncio.Task | None:
+        """Give the slot back: locally at once, in Redis as soon as the loop runs (else it expires).
+
+        Return the removal's task, for a caller that can wait until every worker sees the slot free.
+        """
         client = self._forget(token)
         if client is None:
-            return
+            return None
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            return  # no loop: the member expires after the ttl
-        if self._loop is loop and self._redis is not None:
-            task = loop.create_task(self._remove(token, client))
-            _pending.add(task)
-            task.add_done_callback(_pending.discard)
+            return None  # no loop: the member expires after the ttl
+        if self._loop is not loop or self._redis is None:
+            return None
+        task = loop.create_task(self._remove(token, client))
+        _pending.add(task)
+        task.add_done_callback(_pending.discard)
+        return task
 
     async def _remove(self, token: str, client: str) -> None:
         import redis

@@ -353,7 +353,9 @@ async def test_connections_per_client_and_in_total_are_limited(tee, live_setting
         for port in (1, 2):
             communicator, connected, _ = await _open(client=(alice[0], port))
             opened.append(communicator)
-            assert connected
+            # "ready" comes after the connection's slot is taken (a consumer handles its messages in
+            # order, connect first): without waiting, the third connection's slot could be taken first.
+            assert connected and (await _start(communicator))["type"] == "ready"
         third, connected, _ = await _open(client=(alice[0], 3))
         opened.append(third)
         assert connected  # accepted, told why, then closed with the documented code
