@@ -26,7 +26,6 @@ class Relay:
         self.url = f"{upstream.scheme}://{upstream.hostname}:{self.port}"
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
-        self.connections = 0
         self.cut_off = False
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -48,7 +47,6 @@ class Relay:
                     server.close()
                     return
                 self._open.update((client, server))
-                self.connections += 1
             threading.Thread(target=self._pump, args=(client, server), daemon=True).start()
             threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
 

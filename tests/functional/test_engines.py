@@ -77,20 +77,32 @@ def stats(browser) -> dict:
     )
 
 
+def wait_or_explain(browser, function: str):
+    """``browser.wait_for(function)`` up to TRACKING_TIMEOUT; on timeout, fail with the page's state and console."""
+    try:
+        return browser.wait_for(function, timeout=TRACKING_TIMEOUT)
+    except TimeoutError as e:
+        raise AssertionError(f"{e}; page: {stats(browser)}; console: {browser.console_errors()}") from None
+
+
 def wait_tracking(browser, min_frames: int = 5) -> float:
     """Wait until the page tracks a body on the device; return the seconds it took."""
     started = time.monotonic()
-    try:
-        state = browser.wait_for(
-            "() => { const s = window.fittingRoomStats; if (!s) return null;"
-            f" return (s.state === 'tracking' && s.trackedFrames >= {min_frames}) || s.state.startsWith('error')"
-            " ? s.state : null; }",
-            timeout=TRACKING_TIMEOUT,
-        )
-    except TimeoutError as e:
-        raise AssertionError(f"{e}; page: {stats(browser)}; console: {browser.console_errors()}") from None
+    state = wait_or_explain(
+        browser,
+        "() => { const s = window.fittingRoomStats; if (!s) return null;"
+        f" return (s.state === 'tracking' && s.trackedFrames >= {min_frames}) || s.state.startsWith('error')"
+        " ? s.state : null; }",
+    )
     assert state == "tracking", f"{browser.name}: {stats(browser)}; console: {browser.console_errors()}"
     return time.monotonic() - started
+
+
+def assert_white_tee_on_torso(probe: dict) -> None:
+    """The torso probe saw the white Essential Crew Tee covering the chest, and nothing off the body."""
+    assert probe["covered"] > 0.9, probe
+    assert probe["cornerAlpha"] == 0, probe
+    assert min(probe["mean"]) > 170, probe  # the Essential Crew Tee is white
 
 
 def test_live_tryon_tracks_on_device_with_garment_on_torso(live_server, demo_store, browser):
@@ -103,10 +115,8 @@ def test_live_tryon_tracks_on_device_with_garment_on_torso(live_server, demo_sto
     assert state["frameSource"] == "video", state
     probe = browser.evaluate(TORSO_PROBE)
     print(f"{browser.name} {browser.version}: tracking after {seconds:.1f} s, {state}, torso {probe}")
-    assert probe["covered"] > 0.9, probe
-    assert probe["cornerAlpha"] == 0, probe
+    assert_white_tee_on_torso(probe)
     assert probe["shoulderWidth"] > 80, probe
-    assert min(probe["mean"]) > 170, probe  # the Essential Crew Tee is white
     assert "on-device" in browser.evaluate("() => document.querySelector('.stage-privacy').innerText").lower()
     browser.screenshot(f"live-tryon-{browser.name}")
 
@@ -173,8 +183,7 @@ def test_offline_reload_after_one_visit_still_tries_on(live_server, demo_store, 
         wait_tracking(browser)
         probe = browser.evaluate(TORSO_PROBE)
         print(f"{browser.name} offline: {stats(browser)}, torso {probe}")
-        assert probe["covered"] > 0.9 and probe["cornerAlpha"] == 0, probe
-        assert min(probe["mean"]) > 170, probe
+        assert_white_tee_on_torso(probe)
         browser.screenshot(f"live-tryon-offline-{browser.name}")
     finally:
         relay.close()
@@ -192,14 +201,11 @@ def test_server_pose_path_with_consent_draws_the_garment_here(asgi_live_server, 
             "() => document.querySelector('[data-consent]').innerText")
         assert browser.evaluate("() => window.fittingRoomStats.path") != "server"
         browser.evaluate("() => document.querySelector('[data-consent-accept]').click()")
-        try:
-            browser.wait_for(
-                "() => { const s = window.fittingRoomStats;"
-                " return s.path === 'server' && s.state === 'tracking' && s.serverFrames >= 5; }",
-                timeout=TRACKING_TIMEOUT,
-            )
-        except TimeoutError as e:
-            raise AssertionError(f"{e}; page: {stats(browser)}; console: {browser.console_errors()}") from None
+        wait_or_explain(
+            browser,
+            "() => { const s = window.fittingRoomStats;"
+            " return s.path === 'server' && s.state === 'tracking' && s.serverFrames >= 5; }",
+        )
         state = browser.evaluate("() => window.fittingRoomStats")
         assert state["serverMode"] == "pose", state["serverMode"]
         assert 0 < state["serverBytesPerFrame"] < 2000, state["serverBytesPerFrame"]
@@ -208,7 +214,7 @@ def test_server_pose_path_with_consent_draws_the_garment_here(asgi_live_server, 
                                  timeout=20)
         print(f"{browser.name} server path: {state['serverFrames']} frames, {state['serverBytesPerFrame']} B/frame,"
               f" torso {probe}")
-        assert probe["cornerAlpha"] == 0 and min(probe["mean"]) > 170, probe
+        assert_white_tee_on_torso(probe)
         browser.screenshot(f"live-tryon-server-pose-{browser.name}")
         assert browser.csp_violations() == []
     finally:
