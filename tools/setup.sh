@@ -20,8 +20,14 @@ sha() { sha256sum "$@" | sha256sum | cut -c1-16; }
 
 # 1. Debian packages (tests only). nginx is the reverse proxy of the production layout
 #    (tools/serve_prod.py runs its own, unprivileged, from a configuration in .run/).
+#    Firefox ESR and WebKitGTK (WebKitWebDriver, driven through Debian's own python3 with PyGObject and
+#    the WebKit2 4.1 typelib) are the other two browser engines of the tests; both need a display for
+#    WebGL, so they run in Xvfb, whose OpenGL is Mesa's software renderer (libgl1-mesa-dri); WebKit plays
+#    the camera's MediaStream through GStreamer (its base and good plugins).
 if [ "$want_system" = 1 ]; then
-  pkgs=(chromium ffmpeg redis-server postgresql fonts-dejavu-core nginx)
+  pkgs=(chromium ffmpeg redis-server postgresql fonts-dejavu-core nginx
+        firefox-esr webkit2gtk-driver gir1.2-webkit2-4.1 python3-gi xvfb xauth libgl1-mesa-dri
+        gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-gl)
   missing=()
   for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
   if [ ${#missing[@]} -gt 0 ]; then
