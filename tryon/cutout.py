@@ -76,18 +76,25 @@ MAX_FILLED_HOLE_SHARE = 0.002
 # An enclosed hole is background seen through the garment when its median
 # brightness is at least this ratio of the background's.
 HOLE_MIN_RATIO = 0.85
-# The shadow rim: pixels within RIM_WIDTH of the outline (working pixels) are
-# checked against the garment's colour averaged (sigma RIM_COLOUR_SIGMA) over
-# its interior RIM_CORE px in; a garment colour closer than RIM_MIN_DISTINCT
-# levels to a darkened background (grey) is left alone.
-RIM_WIDTH = 10
+# The shadow rim: shadow-like pixels reached from the background through other
+# shadow-like pixels within RIM_WIDTH steps (working pixels; the shade deep in
+# the gap between trouser legs reaches 30-40 px in) are checked against the
+# garment's colour averaged (sigma RIM_COLOUR_SIGMA) over its other pixels
+# RIM_CORE px in; a garment colour closer than RIM_MIN_DISTINCT levels to a
+# darkened background (grey), and no darker than the pixel by RIM_DARKER_GAP
+# of the background's brightness, is left alone. Notches under RIM_CLOSE px
+# that this cuts are closed again.
+RIM_WIDTH = 40
 RIM_CORE = 3
 RIM_COLOUR_SIGMA = 6.0
 RIM_MIN_DISTINCT = 12.0
 RIM_SHADOW_DISTANCE = 2.5 * CHROMA_BLEED
-# Right at a garment's edge its contact shadow is darker than a soft shadow
-# elsewhere (down to 0.45 of the background under a sleeve's hem, measured).
-RIM_SHADOW_MIN_RATIO = 0.35
+RIM_DARKER_GAP = 0.1
+RIM_CLOSE = 7
+# Right at a black garment's edge its contact shadow is darker than a soft
+# shadow elsewhere (0.3-0.45 of the background under a jacket's hem and at the
+# top of the gap between leggings' legs, measured).
+RIM_SHADOW_MIN_RATIO = 0.2
 # Half-width of the soft-edge band around the mask's outline, in photo pixels,
 # the blur (sigma, px) that averages the garment's colour next to it, and the
 # garment / background contrast (in noise units) below which the colour line
@@ -223,35 +230,54 @@ def _mask(score: np.ndarray, ratio: np.ndarray) -> np.ndarray:
 def _drop_shadow_rim(img: np.ndarray, bg: np.ndarray, mask: np.ndarray, ratio: np.ndarray) -> np.ndarray:
     """Return ``mask`` without the shadow the hysteresis let in along the garment's outline.
 
-    Right next to a coloured garment a JPEG bleeds its colour into the shadow
-    the garment casts, so a rim of shadow passes the chroma test. A rim pixel
-    darker than the background goes when it looks more like the background
-    darkened to its own brightness (a shadow) than like the garment's colour
-    nearby, unless that colour is itself a darkened background (a grey
-    garment, where the two cannot be told apart and the mask is kept).
+    Two kinds of shadow pass the first mask: right next to a coloured garment
+    a JPEG bleeds its colour into the shadow it casts (so the shadow passes
+    the chroma test), and next to a black garment its contact shadow, or the
+    shade deep in the gap between trouser legs, is darker than a soft shadow
+    (so it passes the darkening test). A pixel is shadow when it looks like
+    the background darkened to its own brightness, more than like the garment's
+    colour nearby (averaged over the garment's pixels that are not themselves
+    such candidates), and that colour can be told from a shadow there: by its
+    hue (a coloured garment) or by being much darker (a black one). A grey
+    garment, which a shadow cannot be told from, is left alone. Only shadow
+    reached from the background through other shadow pixels, within
+    RIM_WIDTH of it, is dropped, so a grey patch inside a black garment stays.
     """
-    m8 = mask.astype(np.uint8)
-    core = cv2.erode(m8, np.ones((2 * RIM_CORE + 1, 2 * RIM_CORE + 1), np.uint8)).astype(np.float32)
-    band = mask & (cv2.erode(m8, np.ones((2 * RIM_WIDTH + 1, 2 * RIM_WIDTH + 1), np.uint8)) == 0)
-    if not band.any() or core.sum() == 0:
-        return mask
     f = img.astype(np.float32)
-    weight = cv2.GaussianBlur(core, (0, 0), RIM_COLOUR_SIGMA)
-    near = cv2.GaussianBlur(f * core[..., None], (0, 0), RIM_COLOUR_SIGMA) / np.maximum(weight[..., None], 1e-3)
     lum_w = np.array([0.299, 0.587, 0.114], np.float32)
-    near_ratio = (near / np.maximum(bg, 1.0)) @ lum_w
-    distinct = np.sqrt(((near - near_ratio[..., None] * bg) ** 2).sum(axis=2)) > RIM_MIN_DISTINCT
     shadowed = ratio[..., None] * bg
     d_shadow = np.sqrt(((f - shadowed) ** 2).sum(axis=2))
+    candidate = mask & (ratio >= RIM_SHADOW_MIN_RATIO) & (ratio < 0.97) & (d_shadow < RIM_SHADOW_DISTANCE)
+    if not candidate.any():
+        return mask
+    solid = (mask & ~candidate).astype(np.uint8)
+    core = cv2.erode(solid, np.ones((2 * RIM_CORE + 1, 2 * RIM_CORE + 1), np.uint8)).astype(np.float32)
+    if core.sum() == 0:
+        return mask
+    weight = cv2.GaussianBlur(core, (0, 0), RIM_COLOUR_SIGMA)
+    near = cv2.GaussianBlur(f * core[..., None], (0, 0), RIM_COLOUR_SIGMA) / np.maximum(weight[..., None], 1e-3)
+    near_ratio = (near / np.maximum(bg, 1.0)) @ lum_w
+    # The garment nearby can be told from a shadow at this pixel by its hue (a
+    # coloured garment) or by being much darker than the pixel (a black or
+    # charcoal garment next to its own contact shadow).
+    distinct = (np.sqrt(((near - near_ratio[..., None] * bg) ** 2).sum(axis=2)) > RIM_MIN_DISTINCT) | (
+        near_ratio < ratio - RIM_DARKER_GAP)
     d_garment = np.sqrt(((f - near) ** 2).sum(axis=2))
-    # A shadow: within a soft shadow's darkening, within the bleed's colour of
-    # the darkened background, and nearer to that than to the garment.
-    shadow_like = (ratio >= RIM_SHADOW_MIN_RATIO) & (ratio < 0.97) & (d_shadow < RIM_SHADOW_DISTANCE)
-    drop = band & (weight > 1e-3) & distinct & shadow_like & (d_shadow < 0.5 * d_garment)
+    drop = candidate & (weight > 1e-3) & distinct & (d_shadow < 0.5 * d_garment)
+    # Reached from the background through dropped pixels, at most RIM_WIDTH steps.
+    reach = (~mask).astype(np.uint8)
+    allowed = (drop | ~mask).astype(np.uint8)
+    kernel = np.ones((3, 3), np.uint8)
+    for _ in range(RIM_WIDTH):
+        grown = cv2.dilate(reach, kernel) & allowed
+        if np.array_equal(grown, reach):
+            break
+        reach = grown
+    drop &= reach > 0
     kept = (mask & ~drop).astype(np.uint8)
     # Faded or grey threads of the garment itself can look like shadow: notches
     # a few pixels wide are closed again (never beyond the first mask).
-    closed = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))) > 0
+    closed = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (RIM_CLOSE, RIM_CLOSE))) > 0
     return closed & mask
 
 

@@ -507,7 +507,21 @@ def _leg_split(mask: np.ndarray, cx: float) -> tuple[float, float]:
     if len(rows) == 0:
         return float(y0), 1.0
     last = y0 + rows.max()
-    return float(last + 1), float((y1 - last) / max(1, y1 - y0 + 1))
+    split = float((y1 - last) / max(1, y1 - y0 + 1))
+    crotch = last + 1
+    if crotch <= y1:
+        # The centre column can miss the gap's narrow top (a gap off the
+        # centre, or leaning): follow the gap itself up to where it closes.
+        filled = mask.astype(np.uint8)
+        between = (np.maximum.accumulate(filled, axis=1) & np.maximum.accumulate(filled[:, ::-1], axis=1)[:, ::-1]
+                   & (1 - filled))
+        _, labels = cv2.connectedComponents(between, connectivity=4)
+        x0, x1 = max(0, int(cx) - 2), int(cx) + 3
+        found = labels[crotch, x0:x1]
+        found = found[found > 0]
+        if len(found):
+            crotch = int(np.nonzero((labels == found[0]).any(axis=1))[0].min())
+    return float(crotch), split
 
 
 def _leg_centre(mask: np.ndarray, y: float, cx: float, side: int) -> float | None:
