@@ -65,6 +65,14 @@ LEG_SPLIT_MIN = 0.3
 # share of the garment's width below it.
 SHOULDER_FIT_SHARE = 0.35
 SEAM_TOLERANCE = 0.012
+# The seam is refined as the crossing of the shoulder line (fitted this share
+# of the way from the collar to the first guess) and the sleeve's outer edge
+# (its rows this far below the first guess, in garment widths), on the
+# silhouette opened by SEAM_OPEN of its width (spikes and studs on a shoulder
+# are not its outline).
+SHOULDER_LINE_SHARE = 0.7
+SLEEVE_EDGE_ROWS = (0.04, 0.25)
+SEAM_OPEN = 0.02
 # Tops (lengths in seam widths sw).
 SHORT_SLEEVE_MAX = 0.85
 ELBOW_REACH = 0.9
@@ -187,7 +195,7 @@ def _break_point(xs: np.ndarray, ys: np.ndarray) -> int:
 
 
 def _walk_centre(mask: np.ndarray, p: np.ndarray, normal: np.ndarray, reach: float) -> np.ndarray | None:
-    """Return the middle of the mask's run through ``p`` along ``normal``, within ``reach`` px."""
+    """Return the middle of the mask's run through ``p`` along ``normal``, or None when it is not closed within ``reach`` px."""
     h, w = mask.shape
     steps = np.arange(-reach, reach + 0.5, 0.5)
     pts = p[None, :] + steps[:, None] * normal[None, :]
@@ -203,6 +211,10 @@ def _walk_centre(mask: np.ndarray, p: np.ndarray, normal: np.ndarray, reach: flo
             return None
         centre = int(hits[np.argmin(np.abs(hits - centre))])
     lo, hi = _row_run(inside, centre)
+    if lo == 0 or hi == len(steps) - 1:
+        # The run goes on past the reach: the sleeve lies against the body
+        # here, and the middle of the run would be inside the body.
+        return None
     return (pts[lo] + pts[hi]) / 2
 
 
@@ -221,8 +233,8 @@ class _Unreadable(Exception):
     """The silhouette cannot be read as the kind tried."""
 
 
-def _seam(mask: np.ndarray, cx: float, side: int, width: float) -> np.ndarray:
-    """Return the shoulder seam on ``side`` (-1: image left, the wearer's right).
+def _seam_rough(mask: np.ndarray, cx: float, side: int, width: float) -> np.ndarray:
+    """Return a first guess of the shoulder seam on ``side`` (-1: image left, the wearer's right).
 
     The shoulder's top outline, beyond the collar, is nearly straight; the
     seam is its outer corner, where the outline leaves that line and drops
@@ -259,6 +271,56 @@ def _seam(mask: np.ndarray, cx: float, side: int, width: float) -> np.ndarray:
         while i > 0 and below[i] > tol / 3:
             i -= 1
     return np.array([xs[i], ys[i]])
+
+
+def _outer_edge(mask: np.ndarray, cx: float, side: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return, for ``rows``, the distance from ``cx`` of the garment's outermost pixel on ``side`` (rows with none dropped)."""
+    ys, ds = [], []
+    for y in rows:
+        xs = np.nonzero(mask[y])[0]
+        if len(xs):
+            ys.append(y)
+            ds.append(abs((xs.min() if side < 0 else xs.max()) - cx))
+    return np.array(ys, np.float64), np.array(ds, np.float64)
+
+
+def _seam(mask: np.ndarray, cx: float, side: int, width: float) -> np.ndarray:
+    """Return the shoulder seam on ``side`` (-1: image left, the wearer's right).
+
+    The seam is the corner where the shoulder's top outline meets the sleeve's
+    outer edge. Read off a silhouette cleared of thin spikes (studs, cones,
+    a stray thread: an opening SEAM_OPEN of the garment's width wide), it is
+    where two lines cross: the shoulder line, fitted to the top outline from
+    the collar to near the first guess's corner, and the sleeve's outer edge,
+    fitted to the outermost pixels of the rows just below it. Two lines find
+    a rounded or notched corner where "the outline leaves the shoulder line"
+    stops short of it. The seam is the garment pixel nearest the crossing.
+    """
+    k = max(3, int(round(SEAM_OPEN * width)) | 1)
+    m = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))) > 0
+    if not m.any():
+        m = mask
+    rough = _seam_rough(m, cx, side, width)
+    top = _top_outline(m)
+    cols = np.nonzero(top >= 0)[0]
+    xs = cols[cols <= cx - 0.12 * width] if side < 0 else cols[cols >= cx + 0.12 * width]
+    xs = xs[np.argsort(np.abs(xs - cx))]
+    d, ys = np.abs(xs - cx).astype(np.float64), top[xs]
+    shoulder = d <= d[0] + SHOULDER_LINE_SHARE * (abs(rough[0] - cx) - d[0])
+    rows = np.arange(int(rough[1] + SLEEVE_EDGE_ROWS[0] * width), int(rough[1] + SLEEVE_EDGE_ROWS[1] * width))
+    rows = rows[(rows >= 0) & (rows < m.shape[0])]
+    edge_y, edge_d = _outer_edge(m, cx, side, rows)
+    if shoulder.sum() < 4 or len(edge_y) < 4:
+        return rough
+    a, b = np.polyfit(d[shoulder], ys[shoulder], 1)  # y = a d + b
+    c, e = np.polyfit(edge_y, edge_d, 1)  # d = c y + e
+    if abs(1.0 - a * c) < 1e-6:
+        return rough
+    y = (a * e + b) / (1.0 - a * c)
+    cross = np.array([cx + side * (c * y + e), y])
+    gy, gx = np.nonzero(m)
+    i = int(np.argmin((gx - cross[0]) ** 2 + (gy - cross[1]) ** 2))
+    return np.array([float(gx[i]), float(gy[i])])
 
 
 def _sleeve(mask: np.ndarray, seam: np.ndarray, side: int, sw: float) -> dict:
