@@ -81,6 +81,9 @@ HIP_DROP = 1.25
 HIP_INSET = 0.966  # hip anchor over the torso side's half width (art: 0.425 / 0.44)
 DEFAULT_HIP_HALF = 0.425
 SLEEVE_HALF_REACH = 0.3
+# A short sleeve's hem corners are read on the outline simplified to this
+# tolerance (seam widths).
+HEM_SIMPLIFY = 0.02
 SLEEVE_BEYOND = 0.08  # the sleeve's end is looked for this far out past the seam (seam widths)  # how far across the sleeve its centre line is searched
 # Trousers.
 HIP_IN_RISE = 0.556
@@ -340,6 +343,37 @@ def _sleeve(mask: np.ndarray, seam: np.ndarray, side: int, sw: float) -> dict:
     return {"end": end_centre, "length": float(np.sqrt(((end_centre - seam) ** 2).sum()))}
 
 
+def _sleeve_hem_centre(mask: np.ndarray, seam: np.ndarray, side: int, sw: float) -> np.ndarray | None:
+    """Return the middle of a short sleeve's hem, or None when its two corners cannot be told.
+
+    A short sleeve's hem is often cut at a slant to its axis, so its part
+    farthest from the seam is the hem's inner corner, not its middle. On the
+    outline simplified to straight runs (HEM_SIMPLIFY seam widths), the hem is
+    the run from the sleeve's outermost corner (the garment's outermost point
+    below the seam) to the next corner away from the seam.
+    """
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return None
+    outline = max(contours, key=cv2.contourArea)
+    poly = cv2.approxPolyDP(outline, HEM_SIMPLIFY * sw, True).reshape(-1, 2).astype(np.float64)
+    if len(poly) < 5:
+        return None
+    below = poly[:, 1] >= seam[1]
+    if not below.any():
+        return None
+    reach = (poly[:, 0] - seam[0]) * side
+    reach[~below] = -np.inf
+    i = int(np.argmax(reach))
+    outer = poly[i]
+    before, after = poly[i - 1], poly[(i + 1) % len(poly)]
+    dist = lambda p: float(np.hypot(*(p - seam)))  # noqa: E731
+    inner = before if dist(before) > dist(after) else after
+    if dist(inner) < 0.5 * dist(outer):
+        return None
+    return (outer + inner) / 2
+
+
 def _torso_sides(mask: np.ndarray, cx: float, y: float, sw: float) -> tuple[float, float] | None:
     """Return the torso's sides (x, x) at row ``y`` when the body is separable from the sleeves."""
     h = mask.shape[0]
@@ -401,6 +435,9 @@ def _top_anchors(mask: np.ndarray, top: dict, kind: str) -> dict[str, np.ndarray
         u = axis / max(length, 1e-6)
         normal = np.array([-u[1], u[0]])
         if kind == garments.TSHIRT:
+            hem = _sleeve_hem_centre(mask, seam, side, sw)
+            if hem is not None:
+                u = (hem - seam) / max(float(np.hypot(*(hem - seam))), 1e-6)
             anchors[f"{name}_elbow"] = seam + u * ELBOW_REACH * sw
         else:
             elbow_on_axis = seam + axis * ELBOW_ALONG
