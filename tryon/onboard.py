@@ -680,10 +680,11 @@ def _top_scores(top: dict) -> dict[str, float]:
     """Return a score per top kind from the sleeve length, hem shape and body length."""
     long_p = _sigmoid((top["sleeve_len"] - SHORT_SLEEVE_MAX) / 0.08)
     # Shirt vs jacket: a curved tail (and a long body) says shirt. Studio photos
-    # measured (seam widths): shirts' hems curve 0.027-0.035 and their bodies are
-    # 1.59-1.61 long; jackets' 0.008-0.015 and 1.41-1.56. A weak cue: the
-    # product's own words decide when given (see _hinted).
-    shirt_cue = (top["hem_curve"] - 0.021) / 0.004 + (top["body_len"] - 1.5) / 0.1
+    # measured (seam widths, seams at the shoulder's corner): shirts' hems curve
+    # 0.029-0.040 and their bodies are 1.48-1.49 long; jackets' -0.005-0.020
+    # and 1.28-1.44. A weak cue: the product's own words decide when given
+    # (see _hinted).
+    shirt_cue = (top["hem_curve"] - 0.021) / 0.004 + (top["body_len"] - 1.46) / 0.1
     shirt_p = _sigmoid(shirt_cue / 2)
     return {
         garments.TSHIRT: 1.0 - long_p,
