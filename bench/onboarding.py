@@ -10,7 +10,7 @@ spill to the JSON. With ``--preview`` it adds ``preview_ms``: the median time of
 the admin's preview (the garment fitted on the three sample bodies and encoded)
 after an anchor moves. With ``--truth DIR`` (e.g. tests/data/garment_masks) it
 adds the cut-out's IoU against the hand-traced mask and each anchor's distance
-from the hand-placed one as a share of the garment's width. ``ms`` is the onboarding alone (decode excluded), the
+from the hand-placed one as a share of the garment's width (and both positions on the photo). ``ms`` is the onboarding alone (decode excluded), the
 figure the admin waits for; the median goes to stderr.
 """
 
@@ -147,6 +147,9 @@ def main(argv=None) -> int:
                 entry["iou"] = round(iou(proposal.cutout.mask, mask), 4)
                 entry["anchor_error_max"] = round(max(errors.values()), 4) if errors else None
                 entry["anchor_errors"] = {k: round(v, 4) for k, v in sorted(errors.items())}
+                # Where each anchor was found and placed by hand on the photo (pixels), to see which way it is off.
+                entry["anchors_on_photo"] = {k: {"found": proposal.photo_anchors[k], "hand": hand[k]}
+                                             for k in sorted(errors)}
         if bodies is not None and proposal.kind and proposal.anchors:
             entry["preview_ms"] = round(preview_ms(proposal, bodies), 1)
         if args.out and proposal.rgba is not None:
