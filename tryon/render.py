@@ -176,6 +176,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from tryon import garments
 
@@ -795,7 +796,7 @@ def shading_params() -> Shading:
     return Shading(**{name: data[name] for name in Shading.__dataclass_fields__})
 
 
-def _shade_cells(frame: np.ndarray, x0: int, y0: int, bw: int, bh: int, scale: float, params: Shading):
+def _shade_cells(frame: np.ndarray, x0: int, y0: int, bw: int, bh: int, scale: float, params: Shading, ws):
     """Return ``(s8, gx, gy, cell)``: 8-bit shading per cell and where its grid starts, or None.
 
     The grid covers whole cells inside the frame over the box grown by the
@@ -810,11 +811,14 @@ def _shade_cells(frame: np.ndarray, x0: int, y0: int, bw: int, bh: int, scale: f
     if cx1 <= cx0 or cy1 <= cy0:
         return None
     small = frame[cy0 * cell : cy1 * cell, cx0 * cell : cx1 * cell]
-    side = cell
+    side, level = cell, 0
     while side > 1:  # exact 2x2 means, as the browser's canvas halvings
         side //= 2
-        small = cv2.resize(small, (small.shape[1] // 2, small.shape[0] // 2), interpolation=cv2.INTER_AREA)
-    return shade_cells(small, radius, params), cx0 * cell, cy0 * cell, cell
+        level += 1
+        h, w = small.shape[0] // 2, small.shape[1] // 2
+        small = cv2.resize(small, (w, h), dst=ws.get(f"halve{level}", (h, w, 3), np.uint8),
+                           interpolation=cv2.INTER_AREA)
+    return _shade(small, radius, params, ws), cx0 * cell, cy0 * cell, cell
 
 
 def shade_cells(cells: np.ndarray, radius: int, params: Shading) -> np.ndarray:
@@ -825,72 +829,136 @@ def shade_cells(cells: np.ndarray, radius: int, params: Shading) -> np.ndarray:
     times faster here): a cell's 8-bit value may round the other way now and
     then. tests/vectors/shading holds both to it.
     """
-    rgb = cells.astype(np.float32)
-    eps = np.float32(params.eps)
-    total = cv2.transform(rgb, np.ones((1, 3), np.float32))  # R + G + B
-    lum = total * np.float32(1.0 / 3.0)
-    log = cv2.log(lum + eps)
-    # The cell's colour apart from its brightness: exactly 1/3 each for any grey, and pulled
-    # towards grey in dark cells, whose colour the camera's noise and compression make unreliable.
-    chroma = (rgb + eps / np.float32(3.0)) / (total + eps)[..., None]
-    alike = _Alike(params)
-    # Cross-bilateral base, rows then columns: each neighbour weighted by how alike its colour
-    # is to the cell's (guided by the cells themselves in both passes); off the grid counts nothing.
-    num, den = _bilateral_pass(lum, np.ones_like(lum), log, chroma, radius, alike, axis=1)
-    num, den = _bilateral_pass(num, den, log, chroma, radius, alike, axis=0)
-    base = num / den  # den >= 1: a cell always counts itself fully
-    ratio = np.clip((lum + eps) / (base + eps), params.floor, 1.0)
-    # Where the cells within edge_reach differ (a colour edge cuts them into mixes, darker than
-    # the light side's base), and where the base is dark (dark clothes: the camera's noise and the
-    # fabric's own texture, not the light), the shading fades out.
-    kernel = np.ones((2 * params.edge_reach + 1,) * 2, np.uint8)
-    log_range = cv2.dilate(log, kernel) - cv2.erode(log, kernel)
-    chroma_range = cv2.transform(cv2.dilate(chroma, kernel) - cv2.erode(chroma, kernel), np.ones((1, 3), np.float32))
-    gate = alike.weight(log_range, chroma_range)
-    dark = np.float32(1.0 / (params.dark_full - params.dark_off))
-    np.minimum(gate, np.clip((base - params.dark_off) * dark, 0.0, 1.0), out=gate)
-    return np.rint(np.power(ratio, gate * np.float32(params.strength)) * 255.0).astype(np.uint8)
+    return _shade(cells, radius, params, _Workspace()).copy()
+
+
+# R + G + B of a float32 pixel (cv2.transform).
+_SUM3 = np.ones((1, 3), np.float32)
 
 
 class _Alike:
-    """How alike two cells' colours are: 1 up to ``alike``, falling to 0 at ``unlike``."""
+    """How alike two cells' colours are: 1 up to ``alike``, falling to 0 at ``unlike``.
+
+    The differences are taken of guide planes scaled by the ramps' slopes
+    (``log_slope * ln(L + eps)`` and ``chroma_slope * c``), so that a weight is
+    ``clamp(min(log_off - |dlog|, chroma_off - |dc|_1), 0, 1)``.
+    """
 
     def __init__(self, params: Shading) -> None:
         far = math.log(params.unlike)
         ramp = 1.0 / (far - math.log(params.alike))
         chroma_ramp = 1.0 / (params.chroma_unlike - params.chroma_alike)
-        # weight = clamp(offset - slope * d, 0, 1), as float32 constants
-        self.log = (np.float32(far * ramp), np.float32(ramp))
-        self.chroma = (np.float32(params.chroma_unlike * chroma_ramp), np.float32(chroma_ramp))
+        self.log_slope, self.log_off = np.float32(ramp), np.float32(far * ramp)
+        self.chroma_slope = np.float32(chroma_ramp)
+        self.chroma_off = np.float32(params.chroma_unlike * chroma_ramp)
+        # The four planes' differences -> (log_off - dlog, chroma_off - |dc|_1).
+        self.mix = np.array([[-1, 0, 0, 0, self.log_off], [0, -1, -1, -1, self.chroma_off]], np.float32)
+        self.kernel = np.ones((2 * params.edge_reach + 1,) * 2, np.uint8)
+        self.dark = np.float32(1.0 / (params.dark_full - params.dark_off))
 
-    def weight(self, dlog: np.ndarray, dchroma: np.ndarray) -> np.ndarray:
-        """Return the weight for log-luminance and chromaticity (L1) differences (float32)."""
-        w = np.clip(self.log[0] - dlog * self.log[1], 0.0, 1.0)
-        return np.minimum(w, np.clip(self.chroma[0] - dchroma * self.chroma[1], 0.0, 1.0), out=w)
+    def weigh(self, dif: np.ndarray) -> np.ndarray:
+        """Turn ``dif`` (``... x 4 x n``: |differences| of the four planes) into weights, in place.
+
+        Return the ``... x n`` weights (a view of ``dif``).
+        """
+        x, y = dif[..., 0, :], dif[..., 1, :]
+        y += dif[..., 2, :]
+        y += dif[..., 3, :]
+        np.subtract(self.log_off, x, out=x)
+        np.subtract(self.chroma_off, y, out=y)
+        np.minimum(x, y, out=x)
+        np.maximum(x, 0.0, out=x)
+        return np.minimum(x, 1.0, out=x)
 
 
-def _bilateral_pass(num, den, log, chroma, radius: int, alike: _Alike, *, axis: int):
-    """Return sums over offsets ``d`` along ``axis`` of ``w * num`` and ``w * den``.
+@lru_cache(maxsize=4)
+def _alike(params: Shading) -> _Alike:
+    """Return the likeness constants of ``params`` (computed once)."""
+    return _Alike(params)
 
-    The offsets go 0, -1, 1, -2, 2 ... up to ``radius``: the order in which the
-    browser's ``basePass`` adds them (it computes each symmetric pair's weight once).
+
+def _shade(cells: np.ndarray, radius: int, params: Shading, ws) -> np.ndarray:
+    """Return :func:`shade_cells` of ``cells`` in a buffer of ``ws``.
+
+    The cells lie in planes padded by ``radius`` cells on the right and below
+    and are handled as flat arrays, in which the neighbour ``d`` cells to the
+    right is ``d`` elements on and the one ``d`` cells down ``d`` rows on: each
+    step below is one operation over all cells and offsets at once. A pair's
+    weight is computed once and used both ways (it is symmetric). The padding's
+    num and den are zero, so cells off the grid count nothing.
     """
-    out_num, out_den = num.copy(), den.copy()  # d = 0: a cell's weight for itself is 1
-    n = num.shape[axis]
-    ones = np.ones((1, 3), np.float32)
-    for d in (s * r for r in range(1, radius + 1) for s in (-1, 1)):
-        lo, hi = max(0, -d), min(n, n - d)  # cells i whose neighbour i + d is on the grid
-        if hi <= lo:
-            continue
-        at = [slice(None), slice(None)]
-        by = [slice(None), slice(None)]
-        at[axis], by[axis] = slice(lo, hi), slice(lo + d, hi + d)
-        at, by = tuple(at), tuple(by)
-        dchroma = cv2.transform(cv2.absdiff(chroma[by], chroma[at]), ones)
-        w = alike.weight(cv2.absdiff(log[by], log[at]), dchroma)
-        out_num[at] += w * num[by]
-        out_den[at] += w * den[by]
-    return out_num, out_den
+    alike = _alike(params)
+    r = radius
+    eps = np.float32(params.eps)
+    h, w = cells.shape[:2]
+    hp, wp = h + r, w + r
+    n = hp * wp  # cells of a padded plane
+    lead = r * wp  # padding before and after the flat planes: r rows
+    rgb = cells.astype(np.float32)
+    total = cv2.transform(rgb, _SUM3)
+    lum = total * np.float32(1.0 / 3.0)
+    # Guide planes: ln(L + eps) and the three chromaticities, scaled by their slopes.
+    g = ws.get("guide", (4 * n + lead,), np.float32)
+    g.fill(0.0)
+    guide = g[: 4 * n].reshape(4, hp, wp)[:, :h, :w]
+    cv2.log(lum + eps, dst=guide[0])
+    guide[0] *= alike.log_slope
+    np.add(rgb.transpose(2, 0, 1), eps / np.float32(3.0), out=guide[1:])
+    guide[1:] *= alike.chroma_slope / (total + eps)
+    # |Differences| to the r neighbours right (dif[0]) and down (dif[1]), then weights.
+    item = g.itemsize
+    dif = ws.get("dif", (2, r, 4 * n), np.float32)
+    np.subtract(as_strided(g[1:], shape=(r, 4 * n), strides=(item, item)), g[: 4 * n], out=dif[0])
+    np.subtract(as_strided(g[wp:], shape=(r, 4 * n), strides=(wp * item, item)), g[: 4 * n], out=dif[1])
+    np.abs(dif, out=dif)
+    weight = alike.weigh(dif.reshape(2, r, 4, n))
+    # Cross-bilateral base: rows, then columns, of (num, den) = (L, 1) over the cells.
+    nd = ws.get("nd", (2, lead + n + lead), np.float32)
+    nd.fill(0.0)
+    cells_nd = nd[:, lead : lead + n].reshape(2, hp, wp)[:, :h, :w]
+    cells_nd[0] = lum
+    cells_nd[1] = 1.0
+    nd[:, lead : lead + n] = _base_pass(nd, weight[0], r, 1, n, lead, ws)
+    out = _base_pass(nd, weight[1], r, wp, n, lead, ws).reshape(2, hp, wp)[:, :h, :w]
+    base = out[0] / out[1]  # den >= 1: a cell always counts itself fully
+    ratio = (lum + eps) / (base + eps)
+    np.clip(ratio, params.floor, 1.0, out=ratio)
+    # Where the cells within edge_reach differ (a colour edge cuts them into mixes, darker than
+    # the light side's base), and where the base is dark (dark clothes: the camera's noise and the
+    # fabric's own texture, not the light), the shading fades out.
+    planes = cv2.merge(list(guide))
+    spread = cv2.subtract(cv2.dilate(planes, alike.kernel), cv2.erode(planes, alike.kernel))
+    both = cv2.transform(spread, alike.mix)
+    gate = np.minimum(both[..., 0], both[..., 1])
+    np.clip(gate, 0.0, 1.0, out=gate)
+    np.minimum(gate, np.clip((base - params.dark_off) * alike.dark, 0.0, 1.0), out=gate)
+    if params.strength != 1.0:
+        gate *= np.float32(params.strength)
+    s = np.power(ratio, gate, out=ratio)
+    return cv2.convertScaleAbs(s, dst=ws.get("s8", (h, w), np.uint8), alpha=255.0)  # rounds to even, as rint
+
+
+def _base_pass(nd: np.ndarray, weight: np.ndarray, r: int, step: int, n: int, lead: int, ws) -> np.ndarray:
+    """Return the weighted sums of ``nd`` (2 x (lead + n + lead), zero padded) over offsets -r..r.
+
+    Offset ``d`` is ``d * step`` elements; ``weight[d - 1, i]`` is the weight
+    of cells ``i`` and ``i + d * step``.
+    """
+    item = nd.itemsize
+    here = nd[:, lead : lead + n]
+    # From the cells after: sum over d of weight[d - 1, i] * nd[i + d * step].
+    after = as_strided(nd[:, lead + step :], shape=(2, r, n), strides=(nd.strides[0], step * item, item))
+    prod = ws.get("prod", (2, r, lead + n), np.float32)
+    np.multiply(weight, after, out=prod[:, :, lead:])
+    out = np.add(here, prod[:, :, lead:].sum(axis=1))
+    # From the cells before: sum over d of weight[d - 1, i - d * step] * nd[i - d * step], read
+    # from the products at i along a skewed view (zeros before the first cell).
+    np.multiply(weight, here[:, None, :], out=prod[:, :, lead:])
+    prod[:, :, :lead] = 0.0
+    s = prod.strides
+    before = as_strided(prod[:, 0, lead - step :], shape=(2, r, n), strides=(s[0], s[1] - step * item, item))
+    out += before.sum(axis=1)
+    return out
 
 
 def _shade_box(frame, x0, y0, bw, bh, scale, params, ws):
@@ -901,7 +969,7 @@ def _shade_box(frame, x0, y0, bw, bh, scale, params, ws):
     enlargement) are enlarged and multiplied, and nothing is when S is 1
     everywhere (flat light).
     """
-    cells = _shade_cells(frame, x0, y0, bw, bh, scale, params)
+    cells = _shade_cells(frame, x0, y0, bw, bh, scale, params, ws)
     if cells is None:
         return None
     s8, gx, gy, cell = cells
