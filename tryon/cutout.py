@@ -261,7 +261,7 @@ def _drop_shadow_rim(img: np.ndarray, bg: np.ndarray, mask: np.ndarray, ratio: n
     # coloured garment) or by being much darker than the pixel (a black or
     # charcoal garment next to its own contact shadow).
     distinct = (np.sqrt(((near - near_ratio[..., None] * bg) ** 2).sum(axis=2)) > RIM_MIN_DISTINCT) | (
-        near_ratio < ratio - RIM_DARKER_GAP)
+        near_ratio < ratio - RIM_DARKER_GAP) | ((near_ratio > 1.0) & (ratio < 1.0 - RIM_DARKER_GAP))
     d_garment = np.sqrt(((f - near) ** 2).sum(axis=2))
     drop = candidate & (weight > 1e-3) & distinct & (d_shadow < 0.5 * d_garment)
     # Reached from the background through dropped pixels, at most RIM_WIDTH steps.

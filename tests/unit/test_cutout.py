@@ -69,6 +69,17 @@ def test_synthetic_tee_matches_its_true_matte(name, colour):
     assert cut.touches_edge == []
 
 
+@pytest.mark.parametrize("name, colour", [("black tee", (18, 18, 20)), ("charcoal tee", (40, 40, 45)),
+                                         ("white tee", (250, 250, 250))])
+def test_a_deep_contact_shadow_is_not_garment(name, colour):
+    """A shadow darker than a soft one (0.3 of the background right at the edge) next to a black or white garment."""
+    truth = _truth(512, [_tee(512)])
+    cut = cut_out(_studio(truth, colour, shadow=0.3))
+    assert _iou(cut.mask, truth >= 0.5) >= 0.975, name
+    shadow_band = cv2.dilate((truth > 0).astype(np.uint8), np.ones((25, 25), np.uint8)) > 0
+    assert (cut.mask & shadow_band & (truth == 0)).sum() < 0.025 * truth.sum(), name
+
+
 def test_edge_is_soft_and_colour_unmixed():
     truth = _truth(512, [_tee(512)])
     cut = cut_out(_studio(truth, (18, 18, 20)))

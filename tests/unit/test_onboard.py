@@ -122,6 +122,23 @@ def test_a_shape_that_is_neither_top_nor_trousers_is_flagged():
     assert proposal.needs_review, proposal.as_dict()
 
 
+def test_the_crotch_is_the_top_of_the_gap_between_the_legs_even_off_the_centre():
+    """Trousers whose gap between the legs leans and closes in a narrow tip beside the centre line."""
+    import cv2
+
+    from tryon.onboard import read_kind_and_anchors
+
+    mask = np.zeros((1000, 600), np.uint8)
+    waist_y, crotch_y, hem_y = 50, 350, 950
+    legs = np.array([[120, waist_y], [480, waist_y], [500, hem_y], [330, hem_y], [312, crotch_y], [308, crotch_y],
+                     [270, hem_y], [100, hem_y]], np.int32)
+    cv2.fillPoly(mask, [legs], 1)
+    kind, _, _, anchors, reasons, _ = read_kind_and_anchors(mask > 0)
+    assert kind == garments.TROUSERS and not reasons
+    hip_y = waist_y + 0.556 * (crotch_y - waist_y)
+    assert abs(anchors["right_hip"][1] - hip_y) < 5 and abs(anchors["left_hip"][1] - hip_y) < 5
+
+
 def test_a_top_as_long_as_a_dress_is_sent_to_review():
     """The camp shirt stretched to twice its length: its anchors still read, but a person must check."""
     img = Image.open(PHOTOS / "camp_shirt_front.jpg")
