@@ -115,8 +115,14 @@ async def run(layout: Layout, clients: int, kills: int, soak: float) -> dict:
         "resumed_ms": {"median": round(statistics.median(resumed), 1) if resumed else None,
                        "max": round(max(resumed), 1) if resumed else None,
                        "all": [round(x) for x in resumed]},
-        "clients_failed": [repr(s.failed) for s in streams if s.failed],
+        "clients_failed": [{
+            "error": repr(s.failed), "waiting_for": s.failed_while,
+            "at_s": round(s.failed_at - started, 1) if s.failed_at else None,
+            "since_last_kill_s": next((round(s.failed_at - k["at"], 1) for k in reversed(kill_log)
+                                       if s.failed_at and k["at"] <= s.failed_at), None),
+        } for s in streams if s.failed],
         "errors": sorted({e.get("code") for s in streams for e in s.errors}),
+        "warnings": sorted({w.get("code") for s in streams for w in s.warnings}),
         "fps": round(sum(s.results for s in streams) / elapsed, 1),
         "per_client_results": [s.results for s in streams],
         "survivor": survivor,

@@ -35,7 +35,10 @@ Server → client, per processed frame
    long a pose and a client's reply take, and times ``next`` so that the next
    frame arrives as the model frees up). It comes before this frame's result
    (which still has to be drawn and encoded), so a client that sends on
-   ``next`` keeps the model busy without frames queueing.
+   ``next`` keeps the model busy without frames queueing. It is never said
+   before the rate limit (``max_fps``) would accept the next frame, so then it
+   may come after the result; a client that also sends on a result must keep
+   to ``max_fps`` itself (server-client.js does).
 
 Then, in frame order and back to back:
 
@@ -594,10 +597,25 @@ class TryOnConsumer(AsyncWebsocketConsumer):
             self.draw_task = asyncio.create_task(self._draw(analysed, garment, wait))
 
     def _say_next(self, taken: int, frame_id: int) -> None:
-        """Tell the client to send its next frame (once per frame taken from the pending slot)."""
+        """Tell the client to send its next frame (once per frame taken from the pending slot).
+
+        Never before the rate limit would let that frame in: a frame over it is dropped without a
+        reply, and a client pacing on "next" would wait for a result that never comes (a lone client
+        on an idle worker is faster than LIVE_MAX_FPS).
+        """
         if self.closing or self.next_said == taken:
             return
         self.next_said = taken
+        loop = asyncio.get_running_loop()
+        tokens = min(self.fps, self.tokens + (loop.time() - self.token_time) * self.fps)
+        if tokens < 1.0:
+            loop.call_later((1.0 - tokens) / self.fps, self._send_next, frame_id)
+        else:
+            self._send_next(frame_id)
+
+    def _send_next(self, frame_id: int) -> None:
+        if self.closing:
+            return
         self.next_said_at = time.perf_counter()
         self.outbox = asyncio.ensure_future(self._send_json({"type": "next", "frame": frame_id}))
 

@@ -468,6 +468,36 @@ async def test_next_comes_after_the_pose_and_a_client_pacing_on_it_gets_every_fr
             assert order.index(("next", frame)) < order.index(("result", frame))
 
 
+async def test_a_client_sending_only_on_next_is_never_over_the_rate_limit(tee, live_settings):
+    """The server says "next" no sooner than the rate limit lets the next frame in: pacing on it loses nothing.
+
+    A lone client on an idle worker is answered faster than LIVE_MAX_FPS; were "next" said when the pose
+    ends, its frame would be dropped unanswered and a client pacing on "next" would stall.
+    """
+    live_settings(LIVE_MAX_FPS=4)
+    communicator, connected, _ = await _open()
+    try:
+        assert connected
+        await communicator.send_json_to({"type": "start", "garment": SLUG, "width": 640, "height": 480, "mode": "pose"})
+        assert (await _json(communicator))["type"] == "ready"  # one token; the bucket holds 4
+        sent, answered, started = 1, [], time.perf_counter()
+        await communicator.send_to(bytes_data=_frame(sent))
+        while len(answered) < 10:
+            message = await _json(communicator, skip_next=False)
+            assert message["type"] in ("next", "result"), message  # no rate_limited warning
+            if message["type"] == "result":
+                answered.append(message["frame"])
+            elif message["frame"] == sent and sent < 10:
+                sent += 1
+                await communicator.send_to(bytes_data=_frame(sent))
+        elapsed = time.perf_counter() - started
+        assert answered == list(range(1, 11)), "every frame answered"
+        # 3 tokens left after "start", then 4 a second: the other 7 frames take at least 7/4 s.
+        assert elapsed >= 7 / 4 - 0.05, elapsed
+    finally:
+        await communicator.disconnect(timeout=5)
+
+
 async def test_next_comes_for_every_frame_even_when_the_client_reuses_an_id(tee, live_settings):
     """Frame ids are the client's to choose: a client that always sends id 7 still gets "next" each time."""
     live_settings(LIVE_MAX_FPS=1000)

@@ -192,3 +192,25 @@ test("stop() during a reconnect cancels it", async () => {
   assert.equal(sockets.length, 2, "no connection opened after stop()");
   assert.deepEqual(events.closes, []);
 });
+
+test("frames keep to the server's rate limit (ready's max_fps), even when next and results come faster", async () => {
+  const { server } = client();
+  server.start(video, "tee", true);
+  const socket = sockets[0];
+  socket.accept();
+  socket.say({ type: "ready", garment: "tee", mode: "pose", limits: { max_fps: 20 } });
+  const began = performance.now();
+  try {
+    for (let n = 1; n <= 6; n++) {
+      await until(() => socket.frames().length >= n, 1000);
+      const id = new DataView(socket.frames()[n - 1].buffer).getUint32(0);
+      socket.say({ type: "next", frame: id }); // the server answers at once
+      socket.say({ type: "result", frame: id, found: true, fitted: true, landmarks: [], width: 640, height: 480 });
+    }
+    const elapsed = performance.now() - began;
+    // Five gaps of at least 50 ms (20 a second), not back to back.
+    assert.ok(elapsed >= 5 * 50 - 5, `6 frames in ${elapsed} ms`);
+  } finally {
+    server.stop();
+  }
+});

@@ -125,7 +125,10 @@ class ReconnectingStream:
     result_times: list[float] = field(default_factory=list)
     outages: list[Outage] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
     failed: Exception | None = None
+    failed_at: float | None = None  # time.monotonic() when it failed
+    failed_while: str = ""  # what it waited for then: "ready" or "result"
     bytes_down: int = 0
     until: float = float("inf")
 
@@ -140,12 +143,14 @@ class ReconnectingStream:
         outage: Outage | None = None
         while time.monotonic() < self.until:
             sock = None
+            waiting = "ready"
             try:
                 sock = await open_socket(self.port)
-                await start(sock, self.slug, self.mode)
+                ready = await start(sock, self.slug, self.mode)
                 if outage is not None:
                     outage.ready_at = time.monotonic()
-                await self._stream(sock, outage)
+                waiting = "result"
+                await self._stream(sock, outage, 1.0 / float(ready.get("limits", {}).get("max_fps") or 1e9))
                 await sock.close(1000)
                 return
             except Refused as exc:
@@ -153,7 +158,7 @@ class ReconnectingStream:
                 if exc.error:
                     self.errors.append(exc.error)
             except (asyncio.TimeoutError, ConnectionError) as exc:
-                self.failed = exc
+                self.failed, self.failed_at, self.failed_while = exc, time.monotonic(), waiting
                 return
             finally:
                 if sock is not None:
@@ -175,12 +180,18 @@ class ReconnectingStream:
             outage.attempts += 1
             await asyncio.sleep(delay * random.uniform(0.75, 1.25))
 
-    async def _stream(self, sock: Socket, outage: Outage | None) -> None:
+    async def _stream(self, sock: Socket, outage: Outage | None, min_interval: float) -> None:
         frame_id = 0
+        sent_at = 0.0
 
         async def send() -> None:
-            nonlocal frame_id
+            # Like server-client.js, keep to the server's rate limit (a frame over it gets no reply).
+            nonlocal frame_id, sent_at
+            wait = sent_at + min_interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
             frame_id += 1
+            sent_at = time.monotonic()
             await sock.send(HEADER.pack(frame_id) + self.jpeg)
 
         await send()
@@ -201,6 +212,8 @@ class ReconnectingStream:
                     return
                 if message["frame"] == frame_id:
                     await send()  # no "next" came for it (e.g. the first frame): send on the result
+            elif kind == "warning":
+                self.warnings.append(message)
             elif kind == "error":
                 self.errors.append(message)
                 if message.get("frame") is not None:

@@ -85,6 +85,11 @@ export class ServerTryOn {
     this.lastSentId = 0;
     this.lastResult = null;
     this.inFlight = false;
+    this.lastSentAt = 0;
+    /** The server's rate limit ("ready"'s max_fps) as the shortest time between frames: faster ones are dropped unanswered. */
+    this.minIntervalMs = 0;
+    /** @type {number|undefined} a sendFrame put off to keep to the rate limit */
+    this.sendTimer = undefined;
     this.running = false;
     this.canvas = document.createElement("canvas");
     /** @type {number|undefined} */
@@ -174,6 +179,8 @@ export class ServerTryOn {
   stop() {
     this.running = false;
     clearInterval(this.watchdog);
+    clearTimeout(this.sendTimer);
+    this.sendTimer = undefined;
     if (this.outage) clearTimeout(this.outage.timer);
     this.outage = null;
     if (this.ws) this.ws.close(1000);
@@ -185,6 +192,8 @@ export class ServerTryOn {
     if (typeof data === "string") {
       const message = JSON.parse(data);
       if (message.type === "ready") {
+        const maxFps = Number(message.limits?.max_fps);
+        this.minIntervalMs = maxFps > 0 ? 1000 / maxFps : 0;
         if (this.outage) {
           const outage = this.outage;
           this.outage = null;
@@ -248,6 +257,18 @@ export class ServerTryOn {
     const ws = this.ws;
     const video = this.video;
     if (!this.running || !ws || ws.readyState !== WebSocket.OPEN || !video || this.inFlight) return;
+    // Keep to the server's rate limit: a frame over it gets no reply, and the stream would stall
+    // until the watchdog re-sends (a lone client on an idle worker can be answered faster).
+    const wait = this.lastSentAt + this.minIntervalMs - performance.now();
+    if (wait > 0) {
+      if (this.sendTimer === undefined) {
+        this.sendTimer = window.setTimeout(() => {
+          this.sendTimer = undefined;
+          this.sendFrame();
+        }, wait);
+      }
+      return;
+    }
     const ctx = /** @type {CanvasRenderingContext2D} */ (this.canvas.getContext("2d"));
     ctx.setTransform(this.mirror ? -1 : 1, 0, 0, 1, this.mirror ? this.canvas.width : 0, 0);
     ctx.drawImage(video, 0, 0, this.canvas.width, this.canvas.height);
