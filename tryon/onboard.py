@@ -73,6 +73,8 @@ SEAM_TOLERANCE = 0.012
 SHOULDER_LINE_SHARE = 0.7
 SLEEVE_EDGE_ROWS = (0.04, 0.25)
 SEAM_OPEN = 0.02
+# A sleeve's end is read on the silhouette opened by this share of the seam width.
+SLEEVE_OPEN = 0.035
 # Tops (lengths in seam widths sw).
 SHORT_SLEEVE_MAX = 0.85
 ELBOW_REACH = 0.9
@@ -327,8 +329,14 @@ def _seam(mask: np.ndarray, cx: float, side: int, width: float) -> np.ndarray:
 
 
 def _sleeve(mask: np.ndarray, seam: np.ndarray, side: int, sw: float) -> dict:
-    """Return the sleeve's end (the centre of its part farthest from the seam) and length on ``side``."""
-    ys, xs = np.nonzero(mask)
+    """Return the sleeve's end (the centre of its part farthest from the seam) and length on ``side``.
+
+    Read on the silhouette cleared of threads and cords thinner than SLEEVE_OPEN
+    seam widths (a cord hanging from a cuff is not where the sleeve ends).
+    """
+    k = max(3, int(round(SLEEVE_OPEN * sw)) | 1)
+    opened = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))) > 0
+    ys, xs = np.nonzero(opened if opened.any() else mask)
     # Well beyond the seam: a body that widens toward its hem reaches a little past it.
     beyond = (xs - seam[0]) * side > SLEEVE_BEYOND * sw
     below = ys >= seam[1] - 0.1 * sw
