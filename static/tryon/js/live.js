@@ -709,7 +709,19 @@ function main(root) {
     consent.close();
     root.dataset.consent = "declined";
   });
-  window.addEventListener("pagehide", stop);
+  // Leaving the page gives back the camera, the model and its WebGL context at once, so the next page
+  // (a reload, another garment) does not wait for them; back from the back/forward cache it starts over.
+  window.addEventListener("pagehide", () => {
+    stop();
+    pose?.close();
+    pose = null;
+  });
+  window.addEventListener("pageshow", (event) => {
+    if (!event.persisted) return;
+    setState("idle");
+    start.hidden = false;
+    if (config.autostart) run();
+  });
   video.classList.add("mirrored");
   selectGarment(garment.slug);
   setState("idle");

@@ -145,15 +145,7 @@ export async function currentEnvironment() {
       simd = false;
     }
   }
-  let webgl = false;
-  try {
-    const canvas = document.createElement("canvas");
-    const gl = canvas.getContext("webgl2") || canvas.getContext("webgl");
-    webgl = Boolean(gl);
-    gl?.getExtension("WEBGL_lose_context")?.loseContext(); // a probe: give the context back at once
-  } catch (_) {
-    webgl = false;
-  }
+  const webgl = await webglAvailable();
   return {
     userAgent: navigator.userAgent,
     secure: window.isSecureContext,
@@ -163,4 +155,33 @@ export async function currentEnvironment() {
     webgl,
     workers: typeof Worker === "function",
   };
+}
+
+/**
+ * Can this page make a WebGL context? One failed attempt is not proof: right after a reload an
+ * engine may still hold the previous page's contexts (WebKit frees them after the new page has
+ * started), so a failure is retried over about a second and a half before the answer is no.
+ * @param {number} [attempts]
+ * @returns {Promise<boolean>}
+ */
+async function webglAvailable(attempts = 4) {
+  let why = "";
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
+    if (attempt > 0) await new Promise((done) => setTimeout(done, 250 * 2 ** (attempt - 1)));
+    try {
+      const canvas = document.createElement("canvas");
+      canvas.addEventListener("webglcontextcreationerror", (event) => {
+        why = /** @type {WebGLContextEvent} */ (event).statusMessage || why;
+      }, { once: true });
+      const gl = canvas.getContext("webgl2") || canvas.getContext("webgl");
+      if (gl) {
+        gl.getExtension("WEBGL_lose_context")?.loseContext(); // a probe: give the context back at once
+        return true;
+      }
+    } catch (error) {
+      why = String(error);
+    }
+  }
+  console.warn(`no WebGL context after ${attempts} attempts${why ? `: ${why}` : ""}`);
+  return false;
 }
