@@ -14,21 +14,24 @@ wearer's right is the image's left, as in :mod:`tryon.garments`):
   garment's centre column is empty from there down, for most of its height.
   A top's centre column is garment down to the hem, and only hanging cuffs
   reach below it.
-* **Tops.** The shoulder seam is where the top outline turns from the gentle
-  slope of the shoulder into the sleeve: the break of a two-segment fit of
-  the outline's height over x, on each side of the collar. The seam width
-  ``sw`` is the garment's reference length. The sleeve is what lies beyond the
-  seam; its end (the cuff, or a short sleeve's hem) is its part farthest from
-  the seam. A sleeve longer than SHORT_SLEEVE_MAX seam widths is long. The
-  elbow lies on the sleeve's centre line at ELBOW_ALONG of the way to the
-  wrist (a short sleeve's elbow lies beyond its hem, ELBOW_REACH seam widths
-  from the seam, as a tee's art is drawn); the wrist at the cuff's centre.
+* **Tops.** The shoulder seam is the corner where the top outline turns from
+  the gentle slope of the shoulder into the sleeve: where the shoulder line
+  and the sleeve's outer edge cross, on each side of the collar, read with
+  spikes and studs cleared off the outline. The seam width ``sw`` is the
+  garment's reference length. The sleeve is what lies beyond the seam; its
+  end (the cuff) is its part farthest from the seam. A sleeve longer than
+  SHORT_SLEEVE_MAX seam widths is long. The elbow lies on the sleeve's centre
+  line at ELBOW_ALONG of the way to the wrist (on the seam-to-cuff axis where
+  the sleeve lies against the body and its centre cannot be seen); a short
+  sleeve's elbow lies beyond its hem, ELBOW_REACH seam widths from the seam
+  on the line through the hem's middle, as a tee's art is drawn. The wrist
+  is at the cuff's centre.
   The hips lie HIP_DROP seam widths below the seam line (the body's
   proportion: the garment's length shows itself against them), at the torso's
   sides. A long-sleeve shirt and a jacket share a mesh; they are told apart by
   the hem (a shirt's tail curves down in the middle, a jacket's waistband is
   straight) and the body length (a jacket is shorter for its width).
-* **Trousers.** The waistband is the top, the crotch where the legs part; the
+* **Trousers.** The waistband is the top, the crotch the top of the gap between the legs; the
   hip line lies between them as on a body (HIP_IN_RISE of the rise down), the
   knees and ankles on each leg's centre line, the ankle ANKLE_ABOVE_HEM above
   the leg's hem and the knee KNEE_ALONG of the way from hip to ankle.
