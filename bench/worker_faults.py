@@ -93,11 +93,13 @@ async def run(layout: Layout, clients: int, kills: int, soak: float) -> dict:
         await asyncio.to_thread(layout.kill_worker, victim)
         kill_log.append({"at": killed_at, "worker": victim + 1, "its_clients": served.get("live_connections")})
         await _wait(lambda: all(s.results and s.result_times[-1] > killed_at for s in streams), 10)
+    sample()  # the last sample while streaming: growth is measured up to here
+    streaming = {name: len(v) for name, v in rss.items()}
     for s in streams:
         s.stop()
     await asyncio.gather(*tasks, return_exceptions=True)
     elapsed = time.monotonic() - started
-    sample()
+    sample()  # after every stream closed (their models released)
 
     outages = sorted((o for s in streams for o in s.outages), key=lambda o: o.dropped_at)
     resumed, unexplained = [], 0
@@ -108,6 +110,11 @@ async def run(layout: Layout, clients: int, kills: int, soak: float) -> dict:
         elif o.first_result_at is not None:
             resumed.append((o.first_result_at - before[-1]) * 1000.0)
     survivor = layout.worker_procs[-1].name
+
+    def memory(name: str) -> dict:
+        during = rss[name][:streaming[name]]
+        return {"first": during[0], "last_streaming": during[-1], "max_streaming": max(during),
+                "growth": round(during[-1] - during[0], 1), "after_close": rss[name][-1]}
     return {
         "clients": clients, "workers": len(layout.worker_procs), "kills": len(kill_log),
         "seconds": round(elapsed, 1),
@@ -126,10 +133,10 @@ async def run(layout: Layout, clients: int, kills: int, soak: float) -> dict:
         "fps": round(sum(s.results for s in streams) / elapsed, 1),
         "per_client_results": [s.results for s in streams],
         "survivor": survivor,
-        "survivor_rss_mb": {"first": rss[survivor][0], "last": rss[survivor][-1],
-                            "growth": round(rss[survivor][-1] - rss[survivor][0], 1),
-                            "samples": rss[survivor]},
-        "rss_mb": {name: {"first": v[0], "last": v[-1], "max": max(v)} for name, v in rss.items() if v},
+        "survivor_rss_mb": {**memory(survivor), "samples": rss[survivor][:streaming[survivor]]},
+        # Per worker, from the first sample to the last while streaming (a killed worker's restarts
+        # start again lower: its growth says little); samples every 10 s in a soak, per kill otherwise.
+        "rss_mb": {name: {**memory(name), "samples": v[:streaming[name]]} for name, v in rss.items() if v},
         "killed_workers": [k["worker"] for k in kill_log],
     }
 
