@@ -306,8 +306,11 @@ function main(root) {
     if (!landmarks || !video.videoWidth) return;
     const t = coverTransform(video.videoWidth, video.videoHeight, canvas.width, canvas.height);
     ctx.setTransform(t.scale, 0, 0, t.scale, t.dx, t.dy);
-    // The garment's canvas holds the garment alone: it is shaded in place by the picture under it.
-    if (drawGarment(ctx, landmarks, synced && shownFrame ? shownFrame : video, facing === "user", true)) {
+    // The garment's canvas holds the garment alone: it is shaded in place by the picture under it,
+    // read from the frame its pose was found in whenever there is one (shown or not): the light and
+    // folds where the garment was fitted, and a still copy reads in a few ms where a playing video
+    // costs tens of ms a frame in some engines (WebKit).
+    if (drawGarment(ctx, landmarks, shownFrame ?? video, facing === "user", true)) {
       stats.drawnFrames++;
       // This canvas holds the garment alone, so a tint drawn "atop" colours only the garment.
       sizes.decorate(ctx, landmarks, video.videoWidth, video.videoHeight);
@@ -368,23 +371,45 @@ function main(root) {
     }
   }
 
-  /** Detect frame by frame from here: wait for a new video frame, send it, wait for the pose. */
+  /**
+   * Detect frame by frame from here, each pose used with the frame it was found in. Where the pose
+   * runs in a worker, the next frame is sent a little before the worker should be done with the
+   * one it has (its recent detection time, less one camera frame), so the model waits neither for
+   * this page (which may be drawing) nor for a new frame, and the frame it gets next is about one
+   * camera frame old at most. Poses are used in the order their frames were sent.
+   */
   async function detectLoop() {
+    /** @type {Promise<void>[]} detections sent and not yet used, oldest first */
+    const pending = [];
+    let used = Promise.resolve();
+    let detectMs = 0; // the worker's recent time per detection (exponential average)
+    let busyUntil = 0; // when the worker should be done with all it was sent (performance.now() ms)
+    const settings = stream?.getVideoTracks()[0]?.getSettings();
+    const frameMs = 1000 / (settings?.frameRate || 30);
     while (running && path === "device" && !stopStreaming) {
+      if (pending.length >= (pose.pipelined && detectMs > 0 ? 2 : 1)) await pending[0];
+      if (pending.length) {
+        const wait = busyUntil - frameMs - performance.now();
+        if (wait > 0) await Promise.race([pending[0], new Promise((done) => setTimeout(done, wait))]);
+      }
       await nextFrame();
-      if (!running || path !== "device") break;
+      if (!running || path !== "device" || stopStreaming) break;
       consumed = presented;
       const now = performance.now();
-      // A copy of the frame about to be detected, to show with its pose (taken in the same task,
-      // so both see the same frame; a copy, as holding the camera's own frames can hold it up).
-      const copy = createImageBitmap(video).catch(() => null);
-      let found = null;
-      try {
-        found = await pose.detect(video, now);
-      } catch (error) {
+      busyUntil = Math.max(now, busyUntil) + detectMs;
+      const job = pose.detectFrame(video, now).catch((/** @type {any} */ error) => {
         console.warn("pose detection failed", error);
-      }
-      handlePose(found, now, await copy);
+        return { pose: null, frame: null };
+      });
+      used = used.then(() => job).then((/** @type {{pose: any, frame: ImageBitmap|null}} */ { pose: found, frame }) => {
+        pending.shift();
+        if (found) detectMs = detectMs ? 0.8 * detectMs + 0.2 * found.inferenceMs : found.inferenceMs;
+        const at = performance.now();
+        busyUntil = pending.length ? at + detectMs : at;
+        if (running && path === "device") handlePose(found, now, frame);
+        else frame?.close();
+      });
+      pending.push(used);
     }
   }
 

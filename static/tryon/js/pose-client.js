@@ -24,6 +24,7 @@ import { defaultTransport, startPoseWorker } from "./pose-worker-proxy.js";
 /** @typedef {import("./pose-engine.js").PoseResult} PoseResult */
 /** @typedef {import("./pose-model.js").DownloadProgress} DownloadProgress */
 /** @typedef {import("./pose-worker-proxy.js").FrameTransport} FrameTransport */
+/** @typedef {import("./pose-worker-proxy.js").DetectedFrame} DetectedFrame */
 
 /**
  * @typedef {object} PoseClientOptions
@@ -62,6 +63,13 @@ import { defaultTransport, startPoseWorker } from "./pose-worker-proxy.js";
  *   Pose in the video's current frame, or null when nobody is in view or the video has no frame
  *   yet. Calls made while one is running are coalesced: at most one more waits, and callers
  *   that were superseded get the newest frame's result. Resolves null after close().
+ * @property {(video: HTMLVideoElement, timestampMs: number) => Promise<DetectedFrame>} detectFrame
+ *   The pose in the video's current frame (null: nobody in view, or no frame yet) and a copy of
+ *   that frame for the page to show with it (the caller owns and closes it). Not coalesced: in
+ *   worker mode each call is sent at once and waits its turn in the worker, so the next frame can
+ *   be on its way while one is detected. Resolves {pose: null, frame: null} after close().
+ * @property {boolean} pipelined whether a detectFrame sent while another runs starts as soon as that
+ *   one ends (worker mode), rather than after this thread has seen its result
  * @property {((track: MediaStreamTrack, onPose: (result: PoseResult | null, frame: ImageBitmap | null) => void,
  *             onError: (error: Error) => void) => () => void) | null} stream
  *   Worker mode in browsers that can hand a camera track to a worker: the worker reads the
@@ -129,7 +137,7 @@ export async function createPoseClient(options) {
       const ready = await worker.init(model, requested);
       Object.assign(info, { readyMs: performance.now() - started, renderer: ready.renderer, probe: ready.probe, transport, ...ready.timings });
       const client = wrap("worker", ready.delegate, ready.simd, info, (video, ts) => worker.detect(video, ts), () => worker.terminate(),
-        (config) => worker.measure(config));
+        (config) => worker.measure(config), (video, ts) => worker.detectFrame(video, ts));
       client.stream = worker.stream;
       return client;
     } catch (error) {
@@ -145,7 +153,12 @@ export async function createPoseClient(options) {
   Object.assign(info, { readyMs: performance.now() - started, fallbackReason, probe: engine.probe, ...engine.timings });
   // The video element goes straight to MediaPipe: cheaper than any canvas copy.
   return wrap("main", engine.delegate, runtime.simd, info, async (video, ts) => engine.detect(video, ts), () => engine.close(),
-    (config) => engine.setMeasure(config));
+    (config) => engine.setMeasure(config), async (video, ts) => {
+      // The copy is taken in the same task as the detection, so both see the same frame.
+      const copy = createImageBitmap(video).catch(() => null);
+      const pose = engine.detect(video, ts);
+      return { pose, frame: await copy };
+    });
 }
 
 /**
@@ -156,9 +169,10 @@ export async function createPoseClient(options) {
  * @param {(video: HTMLVideoElement, ts: number) => Promise<PoseResult | null>} run
  * @param {() => void} shutdown
  * @param {(config: import("./pose-engine.js").MeasureConfig | null) => Promise<void>} measure
+ * @param {(video: HTMLVideoElement, ts: number) => Promise<DetectedFrame>} runFrame
  * @returns {PoseClient}
  */
-function wrap(mode, delegate, simd, info, run, shutdown, measure) {
+function wrap(mode, delegate, simd, info, run, shutdown, measure, runFrame) {
   let closed = false;
   /** @type {Promise<PoseResult | null> | null} */
   let running = null;
@@ -210,6 +224,23 @@ function wrap(mode, delegate, simd, info, run, shutdown, measure) {
       next = { video, ts: timestampMs, promise, resolve, reject };
       return promise;
     },
+    detectFrame(video, timestampMs) {
+      /** @type {DetectedFrame} */
+      const none = { pose: null, frame: null };
+      if (closed || !hasFrame(video)) return Promise.resolve(none);
+      return runFrame(video, timestampMs).then(
+        (value) => {
+          if (!closed) return value;
+          value.frame?.close();
+          return none;
+        },
+        (error) => {
+          if (closed) return none;
+          throw error;
+        },
+      );
+    },
+    pipelined: mode === "worker",
     /** @type {PoseClient["stream"]} */
     stream: null,
     measure(config) {

@@ -7,6 +7,7 @@
 
 /** @typedef {import("./pose-engine.js").PoseResult} PoseResult */
 /** @typedef {"videoframe" | "bitmap"} FrameTransport */
+/** @typedef {{pose: (PoseResult & {grabMs?: number}) | null, frame: ImageBitmap | null}} DetectedFrame */
 /**
  * @typedef {object} WorkerReady
  * @property {"CPU" | "GPU"} delegate
@@ -19,6 +20,9 @@
  * @typedef {object} PoseWorker
  * @property {(model: Uint8Array, delegate: "CPU" | "GPU" | "auto") => Promise<WorkerReady>} init
  * @property {(video: HTMLVideoElement, timestampMs: number) => Promise<(PoseResult & {grabMs: number}) | null>} detect
+ * @property {(video: HTMLVideoElement, timestampMs: number) => Promise<DetectedFrame>} detectFrame
+ *   the pose in the video's current frame and that frame (for the page to show with it), sent to
+ *   the worker at once: frames sent while one is detected wait their turn in the worker
  * @property {((track: MediaStreamTrack, onPose: (result: PoseResult | null, frame: ImageBitmap | null) => void,
  *             onError: (error: Error) => void) => () => void) | null} stream
  *   Where the browser can hand a camera track's frames to a worker (MediaStreamTrackProcessor
@@ -71,7 +75,7 @@ async function grabFrame(video, timestampMs, transport) {
  */
 export function startPoseWorker(workerUrl, vendorBase, transport) {
   const worker = new Worker(workerUrl, { type: "module", name: "fittingroom-pose" });
-  /** @type {Map<number, {resolve: (value: any) => void, reject: (error: Error) => void}>} */
+  /** @type {Map<number, {resolve: (value: any) => void, reject: (error: Error) => void, withFrame?: boolean}>} */
   const waiting = new Map();
   let nextId = 1;
   /** @type {Error | null} */
@@ -109,9 +113,11 @@ export function startPoseWorker(workerUrl, vendorBase, transport) {
     } else if (msg.type === "result" || msg.type === "error") {
       const pending = waiting.get(msg.id);
       waiting.delete(msg.id);
+      if (!pending || !pending.withFrame) msg.frame?.close();
       if (!pending) return;
-      if (msg.type === "result") pending.resolve(msg.result);
-      else pending.reject(new Error(`pose worker: ${msg.message}`));
+      if (msg.type === "error") pending.reject(new Error(`pose worker: ${msg.message}`));
+      else if (pending.withFrame) pending.resolve({ pose: msg.result, frame: msg.frame || null });
+      else pending.resolve(msg.result);
     }
   });
   // Fires when the script cannot load (e.g. no module workers: the import statement is a
@@ -128,7 +134,7 @@ export function startPoseWorker(workerUrl, vendorBase, transport) {
    * @param {number} timestampMs
    * @returns {Promise<(PoseResult & {grabMs: number}) | null>}
    */
-  const send = async (video, timestampMs) => {
+  const send = async (video, timestampMs, withFrame = false) => {
     if (dead) throw dead;
     const start = performance.now();
     const frame = await grabFrame(video, timestampMs, transport);
@@ -138,11 +144,24 @@ export function startPoseWorker(workerUrl, vendorBase, transport) {
       throw dead;
     }
     const id = nextId++;
-    /** @type {Promise<PoseResult | null>} */
-    const reply = new Promise((resolve, reject) => waiting.set(id, { resolve, reject }));
-    worker.postMessage({ type: "detect", id, frame, ts: timestampMs }, [frame]);
+    /** @type {Promise<any>} */
+    const reply = new Promise((resolve, reject) => waiting.set(id, { resolve, reject, withFrame }));
+    worker.postMessage({ type: "detect", id, frame, ts: timestampMs, keep: withFrame }, [frame]);
     const result = await reply;
+    if (withFrame) return { pose: result.pose ? { ...result.pose, grabMs } : null, frame: result.frame };
     return result ? { ...result, grabMs } : null;
+  };
+  /** @param {HTMLVideoElement} video @param {number} timestampMs @param {boolean} withFrame */
+  const sendOrFallBack = async (video, timestampMs, withFrame) => {
+    try {
+      return await send(video, timestampMs, withFrame);
+    } catch (error) {
+      // A browser with VideoFrame whose WebGL cannot upload one: use ImageBitmap from now on.
+      if (dead || transport !== "videoframe") throw error;
+      console.warn("pose worker: VideoFrame frames failed, switching to ImageBitmap", error);
+      transport = "bitmap";
+      return send(video, timestampMs, withFrame);
+    }
   };
 
   return {
@@ -154,16 +173,11 @@ export function startPoseWorker(workerUrl, vendorBase, transport) {
         worker.postMessage({ type: "init", model, delegate, vendorBase });
       });
     },
-    async detect(video, timestampMs) {
-      try {
-        return await send(video, timestampMs);
-      } catch (error) {
-        // A browser with VideoFrame whose WebGL cannot upload one: use ImageBitmap from now on.
-        if (dead || transport !== "videoframe") throw error;
-        console.warn("pose worker: VideoFrame frames failed, switching to ImageBitmap", error);
-        transport = "bitmap";
-        return send(video, timestampMs);
-      }
+    detect(video, timestampMs) {
+      return sendOrFallBack(video, timestampMs, false);
+    },
+    detectFrame(video, timestampMs) {
+      return sendOrFallBack(video, timestampMs, true);
     },
     stream: canStreamToWorker()
       ? (track, onPose, onError) => {
