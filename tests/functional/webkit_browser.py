@@ -36,6 +36,11 @@ def _settings() -> WebKit2.Settings:
     # WebKit's own mock camera: a device to ask permission for (the test clip comes from the preload).
     settings.set_enable_mock_capture_devices(True)
     settings.set_enable_webgl(True)
+    # 2D canvases drawn by the CPU, as Chromium draws them here (--disable-gpu): with no GPU, WebKit's
+    # "accelerated" canvas is Mesa's software OpenGL (llvmpipe), which costs the page 100+ ms a frame
+    # on this machine's two cores, where a phone's GPU would take a few. WebGL stays on (MediaPipe reads
+    # frames through it).
+    settings.set_enable_2d_canvas_acceleration(os.environ.get("FITTINGROOM_WEBKIT_CANVAS_GPU") == "1")
     settings.set_enable_mediasource(True)
     settings.set_media_playback_requires_user_gesture(False)
     settings.set_media_playback_allows_inline(True)
