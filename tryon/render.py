@@ -902,20 +902,21 @@ def _shade(cells: np.ndarray, radius: int, params: Shading, ws) -> np.ndarray:
     guide[0] *= alike.log_slope
     np.add(rgb.transpose(2, 0, 1), eps / np.float32(3.0), out=guide[1:])
     guide[1:] *= alike.chroma_slope / (total + eps)
-    # |Differences| to the r neighbours right (dif[0]) and down (dif[1]), then weights.
-    dif = ws.get("dif", (2, r, 4 * n), np.float32)
-    np.subtract(_view(g, 1, (r, 4 * n), (1, 1)), g[: 4 * n], out=dif[0])
-    np.subtract(_view(g, wp, (r, 4 * n), (wp, 1)), g[: 4 * n], out=dif[1])
-    np.abs(dif, out=dif)
-    weight = alike.weigh(dif.reshape(2, r, 4, n))
-    # Cross-bilateral base: rows, then columns, of (num, den) = (L, 1) over the cells.
+    # Cross-bilateral base: rows, then columns, of (num, den) = (L, 1) over the cells; the
+    # weights of each pass from the |differences| to the r neighbours right, then down.
     nd = ws.get("nd", (2, lead + n + lead), np.float32)
     nd.fill(0.0)
     cells_nd = nd[:, lead : lead + n].reshape(2, hp, wp)[:, :h, :w]
     cells_nd[0] = lum
     cells_nd[1] = 1.0
-    nd[:, lead : lead + n] = _base_pass(nd, weight[0], r, 1, n, lead, ws)
-    out = _base_pass(nd, weight[1], r, wp, n, lead, ws).reshape(2, hp, wp)[:, :h, :w]
+    dif = ws.get("dif", (r, 4 * n), np.float32)
+    for step in (1, wp):
+        np.abs(np.subtract(_view(g, step, (r, 4 * n), (step, 1)), g[: 4 * n], out=dif), out=dif)
+        weight = alike.weigh(dif.reshape(r, 4, n))
+        out = _base_pass(nd, weight, r, step, n, lead, ws)
+        if step == 1:
+            nd[:, lead : lead + n] = out
+    out = out.reshape(2, hp, wp)[:, :h, :w]
     base = out[0] / out[1]  # den >= 1: a cell always counts itself fully
     ratio = (lum + eps) / (base + eps)
     np.minimum(np.maximum(ratio, params.floor, out=ratio), 1.0, out=ratio)
