@@ -1077,7 +1077,9 @@ def composite(
                 shade3 = cv2.cvtColor(shade[y : y + h, x : x + w], cv2.COLOR_GRAY2BGR,
                                       dst=ws.get("shade3", (h, w, 3), np.uint8))
                 part = colour[sy + y : sy + y + h, sx + x : sx + x + w]
-                part[...] = cv2.multiply(part, shade3, dst=shade3, scale=1.0 / 255.0)
+                out = cv2.multiply(part, shade3, dst=part, scale=1.0 / 255.0)  # in place (packed rows)
+                if out is not part:
+                    part[...] = out
     if _rows_contiguous(box):
         bg = cv2.multiply(box, inv3, dst=inv3, scale=1.0 / 255.0)
         out = cv2.add(colour, bg, dst=box)
