@@ -5,8 +5,9 @@ Run from the repository root::
     .venv/bin/python bench/composite_micro.py [--runs 200] [--naive-runs 100]
 
 Prints one JSON object: for 640x480 and 1280x720 frames, the median
-milliseconds of ``composite`` (a ~40-triangle non-affine T-shirt mesh from a
-600x700 overlay) and, measured in the same run, of two naive baselines:
+milliseconds of ``composite`` without the scene's shading (a ~40-triangle
+non-affine T-shirt mesh from a 600x700 overlay; the baselines do not shade
+either) and, measured in the same run, of two naive baselines:
 
 * ``naive_piecewise``: the textbook piecewise-affine warp, per triangle one
   full-frame float32 ``cv2.warpAffine`` of the overlay plus a triangle mask,
@@ -17,6 +18,12 @@ milliseconds of ``composite`` (a ~40-triangle non-affine T-shirt mesh from a
 It also times ``per_triangle_roi``, the alternative design considered for
 ``composite``: per triangle a ``cv2.warpAffine`` of only the triangle's
 bounding box, masked by ``cv2.fillConvexPoly``, then the same integer blend.
+
+``composite_shaded_ms`` is ``composite`` with the shading (the default) over a
+smooth frame (the noise frame blurred: broad light and dark patches to carry
+over, where the cell means of raw noise are an almost flat grey),
+``composite_smooth_ms`` the same without it, and ``shading_ratio`` their
+quotient; the two alternate run by run.
 """
 
 from __future__ import annotations
@@ -166,6 +173,22 @@ def median_ms(fn, frame: np.ndarray, runs: int) -> float:
     return round(statistics.median(times) * 1e3, 3)
 
 
+def median_ms_pair(fn_a, fn_b, frame: np.ndarray, runs: int) -> tuple[float, float]:
+    """Return the median wall times of ``fn_a(work)`` and ``fn_b(work)`` in ms, run alternately."""
+    work = frame.copy()
+    fn_a(work)
+    fn_b(work)
+    times = ([], [])
+    for i in range(runs):
+        order = ((fn_a, times[0]), (fn_b, times[1])) if i % 2 == 0 else ((fn_b, times[1]), (fn_a, times[0]))
+        for fn, out in order:
+            np.copyto(work, frame)
+            t0 = time.perf_counter()
+            fn(work)
+            out.append(time.perf_counter() - t0)
+    return tuple(round(statistics.median(t) * 1e3, 3) for t in times)
+
+
 def main() -> None:
     """Run the benchmark and print JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -201,14 +224,24 @@ def main() -> None:
                 int(np.ceil(dst[:, 1].max() - dst[:, 1].min())),
             ],
             "composite_ms": median_ms(
-                lambda f: render.composite(f, overlay, mesh), frame, args.runs
+                lambda f: render.composite(f, overlay, mesh, shading=False), frame, args.runs
             ),
         }
+        smooth = cv2.GaussianBlur(frame, (0, 0), 6)
+        shaded, flat = median_ms_pair(
+            lambda f: render.composite(f, overlay, mesh),
+            lambda f: render.composite(f, overlay, mesh, shading=False),
+            smooth,
+            args.runs,
+        )
+        case["composite_shaded_ms"] = shaded
+        case["composite_smooth_ms"] = flat
+        case["shading_ratio"] = round(shaded / flat, 3)
         threads = cv2.getNumThreads()
         cv2.setNumThreads(1)
         try:
             case["composite_1thread_ms"] = median_ms(
-                lambda f: render.composite(f, overlay, mesh), frame, args.runs
+                lambda f: render.composite(f, overlay, mesh, shading=False), frame, args.runs
             )
         finally:
             cv2.setNumThreads(threads)
