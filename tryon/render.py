@@ -1071,11 +1071,14 @@ def composite(
             # shaded part on bench/render.py's frames): elsewhere S or the colour is 0 or identity.
             shade, (sx, sy) = shaded
             sh, sw = shade.shape
-            todo = cv2.max(shade, inv[sy : sy + sh, sx : sx + sw], dst=ws.get("todo", (sh, sw), np.uint8))
+            # (The mask and the three-channel S share one buffer: memory the frame has touched
+            # once already is cheaper to write than a second buffer gone cold.)
+            scratch = ws.get("shade3", (3 * sh * sw,), np.uint8)
+            todo = cv2.max(shade, inv[sy : sy + sh, sx : sx + sw], dst=scratch[: sh * sw].reshape(sh, sw))
             x, y, w, h = cv2.boundingRect(cv2.bitwise_not(todo, dst=todo))
             if w:
                 shade3 = cv2.cvtColor(shade[y : y + h, x : x + w], cv2.COLOR_GRAY2BGR,
-                                      dst=ws.get("shade3", (h, w, 3), np.uint8))
+                                      dst=scratch[: 3 * h * w].reshape(h, w, 3))
                 part = colour[sy + y : sy + y + h, sx + x : sx + x + w]
                 out = cv2.multiply(part, shade3, dst=part, scale=1.0 / 255.0)  # in place (packed rows)
                 if out is not part:
