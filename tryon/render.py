@@ -139,11 +139,22 @@ weights cannot tell from shading is a low-contrast print or colour edge
 underneath, which still shades a band along it; shadows darker than
 ``1 / unlike`` of their surroundings go unshaded with the edges.
 
-It costs about a millisecond a frame here (bench/render.py: the halvings,
-float32 OpenCV passes over a grid 1/16 to 1/256 the box's size, one
-enlargement and one multiply of the part of the box it darkens), a third
-or so of the composite itself; the browser's is timed in its stats
-(``shadeMs``, bench/browser.py).
+The base is computed in some forty numpy operations whatever the radius:
+the cells lie in flat planes padded by the radius, where the neighbour
+``d`` cells on is ``d`` elements (or rows) on, so each step works on all
+cells and offsets at once, and each pair's weight is computed once and
+used both ways. Only the bounding box of the pixels it darkens (S < 255
+and alpha > 0) is multiplied. Measured with bench/render.py (OpenCV on one
+thread, each composite right after a detection as in the pipeline, on this
+shared two-core machine) it costs 0.8-0.9 ms a frame at 640x480 and 1.0-1.2
+ms at 1280x720, x1.37-1.43 the composite without it (x1.45-1.53 before
+this layout) and x1.02-1.04 the whole photo pipeline. Roughly half of it is
+the base (about 0.45 ms; some 0.1 ms of that is numpy's cost per call,
+paid even on a 3 x 3 grid), the rest the halvings (0.15-0.25 ms: the first
+reads the whole grown box, and OpenCV halves three-channel pixels at less
+than half the speed of the same bytes as one or four channels), the
+enlargement and the multiply (0.1-0.2 ms each). The browser's is timed in
+its stats (``shadeMs``, bench/browser.py).
 
 Occlusion
 ---------
@@ -974,8 +985,8 @@ def _shade_box(frame, x0, y0, bw, bh, scale, params, ws):
 
     ``(x, y)`` is that part's top-left corner in box coordinates. Outside it S
     is 1: only the cells below 255 (and their neighbours, for the bilinear
-    enlargement) are enlarged and multiplied, and nothing is when S is 1
-    everywhere (flat light).
+    enlargement) are enlarged, and nothing is when S is 1 everywhere (flat
+    light).
     """
     cells = _shade_cells(frame, x0, y0, bw, bh, scale, params, ws)
     if cells is None:
