@@ -116,9 +116,10 @@ import json
 import logging
 import os
 import re
+import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -214,6 +215,12 @@ def _seen(future: asyncio.Future) -> None:
         future.exception()
 
 
+def _seen_concurrent(future: Future) -> None:
+    """Retrieve a pose-mode decode's outcome (a superseded frame's error is of no interest)."""
+    if not future.cancelled():
+        future.exception()
+
+
 def _config() -> dict:
     cfg = getattr(settings, "FITTINGROOM", {})
     return {key: cfg.get(key, default) for key, default in DEFAULTS.items()}
@@ -283,6 +290,13 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         self.pending: tuple[int, float, asyncio.Future] | None = None
         self.pump_task: asyncio.Task | None = None
         self.draw_task: asyncio.Task | None = None
+        # Pose mode: the frame waiting for the model (id, arrival, JPEG, its decode) and whether a
+        # lane job (see _lane) is running, both under lane_lock; the lane job's future.
+        self.lane_lock = threading.Lock()
+        self.lane_pending: tuple[int, float, bytes, Future] | None = None
+        self.lane_busy = False
+        self.lane_future: asyncio.Future | None = None
+        self.loop = asyncio.get_running_loop()
         # Pacing: "next" is said early by the time a reply takes, so the next
         # frame arrives as the model frees up (moving averages, seconds; pose_s
         # is a frame's time from leaving the pending slot to its pose).
@@ -291,8 +305,8 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         self.taken = 0
         self.next_said: int | None = None
         self.next_said_at: float | None = None
-        # The "next" being sent: held, because the event loop keeps only weak references to tasks.
-        self.outbox: asyncio.Future | None = None
+        # Messages being sent ("next", pose-mode results), held: the event loop keeps only weak references to tasks.
+        self.sending: set[asyncio.Future] = set()
         self.idle_task: asyncio.Task | None = None
         self.warm_task: asyncio.Future | None = None
         self.send_lock = asyncio.Lock()
@@ -385,7 +399,7 @@ class TryOnConsumer(AsyncWebsocketConsumer):
             # The slot is free for every worker before the disconnect is done: a shopper who closes a
             # try-on and opens another at once is not refused for the one just closed.
             await asyncio.shield(removal)
-        for task in (self.pump_task, self.draw_task):
+        for task in (self.pump_task, self.draw_task, self.lane_future):
             if task is not None:
                 try:
                     await task  # let a frame in progress finish before closing its estimator
@@ -507,6 +521,9 @@ class TryOnConsumer(AsyncWebsocketConsumer):
             reply = min(time.perf_counter() - self.next_said_at, 0.05)
             self.reply_s = 0.8 * self.reply_s + 0.2 * reply
             self.next_said_at = None
+        if self.mode == "pose":
+            self._lane_put(frame_id, jpeg)
+            return
         if self.pending is not None:
             self.dropped += 1  # superseded: latest frame wins
             self.pending[2].cancel()  # its decode, unless already running
@@ -596,6 +613,106 @@ class TryOnConsumer(AsyncWebsocketConsumer):
             wait = round((started - queued) * 1000.0, 2)
             self.draw_task = asyncio.create_task(self._draw(analysed, garment, wait))
 
+    # -- pose mode: one lane job per busy connection ---------------------------
+    #
+    # In pose mode a frame's work after its decode is the pose and a fit check, a fraction of a
+    # millisecond past the model. Going back to the event loop between frames (a thread hop each
+    # way, the loop busy with other sockets) left the model idle for about 3 ms a frame. So one
+    # job in the pool takes the connection's frames through the model back to back while
+    # frames keep coming (the early "next" makes the next one arrive before the pose ends), and
+    # hands each result to the event loop to send. It ends when no frame waits; the next
+    # frame starts another.
+
+    def _lane_put(self, frame_id: int, jpeg: bytes) -> None:
+        """Make a frame the pending one (event loop), decoding it now, and start a lane job if none runs."""
+        decoding = executor().submit(self.session.decode, frame_id, jpeg)
+        decoding.add_done_callback(_seen_concurrent)
+        with self.lane_lock:
+            if self.lane_pending is not None:
+                self.dropped += 1  # superseded: latest frame wins
+                self.lane_pending[3].cancel()  # its decode, unless already running
+            self.lane_pending = (frame_id, time.perf_counter(), jpeg, decoding)
+            start = not self.lane_busy
+            self.lane_busy = True
+        if start:
+            self.lane_future = self.loop.run_in_executor(executor(), self._lane)
+
+    def _lane(self) -> None:
+        """Take pending frames through the model one at a time (worker thread) until none waits."""
+        loop = self.loop
+        while True:
+            with self.lane_lock:
+                item, self.lane_pending = self.lane_pending, None
+                if item is None or self.closing:
+                    self.lane_busy = False
+                    return
+            frame_id, queued, jpeg, decoding = item
+            self.taken += 1
+            taken = self.taken
+            started = time.perf_counter()
+            if self.pose_s is not None:
+                lead = min(NEXT_LEAD_FACTOR * self.reply_s + NEXT_MARGIN_S, self.pose_s)
+                loop.call_soon_threadsafe(self._next_later, self.pose_s - lead, taken, frame_id)
+            try:
+                # A decode not started yet is done here: every pool thread may be a lane waiting.
+                analysed = self.session.decode(frame_id, jpeg) if decoding.cancel() else decoding.result()
+                analysed = self.session.detect(analysed)
+                result = self.session.pose_only(analysed, self.garment)
+            except FrameRejected as exc:
+                loop.call_soon_threadsafe(self._lane_error, frame_id, exc)
+                continue
+            except EstimatorUnavailable as exc:
+                with self.lane_lock:
+                    self.lane_pending, self.lane_busy = None, False
+                loop.call_soon_threadsafe(self._lane_error, frame_id, exc)
+                return
+            except Exception as exc:
+                if self.closing:
+                    with self.lane_lock:
+                        self.lane_busy = False
+                    return
+                logger.error("live try-on: frame failed", exc_info=exc)
+                loop.call_soon_threadsafe(self._lane_error, frame_id, exc)
+                continue
+            posed = time.perf_counter()
+            elapsed = posed - started
+            self.pose_s = elapsed if self.pose_s is None else 0.8 * self.pose_s + 0.2 * elapsed
+            result.timings["wait"] = round((started - queued) * 1000.0, 2)
+            loop.call_soon_threadsafe(self._lane_done, taken, frame_id, result)
+
+    def _next_later(self, delay: float, taken: int, frame_id: int) -> None:
+        """Say "next" for frame ``taken`` after ``delay`` seconds unless said by then (event loop)."""
+        self.loop.call_later(max(0.0, delay), self._say_next, taken, frame_id)
+
+    def _lane_done(self, taken: int, frame_id: int, result) -> None:
+        """A frame's pose is done (event loop): say "next" if not yet said, then send its result."""
+        if self.closing:
+            return
+        self._say_next(taken, frame_id)
+        message = result.message()
+        message["dropped"] = self.dropped
+        self._hold(self._send_json(message))
+
+    def _lane_error(self, frame_id: int, exc: Exception) -> None:
+        """Report a lane frame's failure (event loop), or close when the model cannot be had."""
+        if self.closing:
+            return
+        if isinstance(exc, FrameRejected):
+            self._hold(self._error(exc.code, exc.message, frame=frame_id))
+        elif isinstance(exc, EstimatorUnavailable):
+            logger.error("live try-on: pose estimator unavailable", exc_info=exc)
+            self._hold(self._refuse(
+                CLOSE_BUSY, "unavailable", "The live try-on is unavailable right now. Try the photo try-on instead."
+            ))
+        else:
+            self._hold(self._frame_failed(frame_id))
+
+    def _hold(self, coroutine) -> None:
+        """Run ``coroutine`` as a task held until it ends (the event loop keeps only weak references)."""
+        task = asyncio.ensure_future(coroutine)
+        self.sending.add(task)
+        task.add_done_callback(self.sending.discard)
+
     def _say_next(self, taken: int, frame_id: int) -> None:
         """Tell the client to send its next frame (once per frame taken from the pending slot).
 
@@ -603,8 +720,8 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         reply, and a client pacing on "next" would wait for a result that never comes (a lone client
         on an idle worker is faster than LIVE_MAX_FPS).
         """
-        if self.closing or self.next_said == taken:
-            return
+        if self.closing or (self.next_said is not None and taken <= self.next_said):
+            return  # said already, or a later frame's is (a pose-mode timer outlives its frame)
         self.next_said = taken
         loop = asyncio.get_running_loop()
         tokens = min(self.fps, self.tokens + (loop.time() - self.token_time) * self.fps)
@@ -617,7 +734,7 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         if self.closing:
             return
         self.next_said_at = time.perf_counter()
-        self.outbox = asyncio.ensure_future(self._send_json({"type": "next", "frame": frame_id}))
+        self._hold(self._send_json({"type": "next", "frame": frame_id}))
 
     async def _drawn(self) -> None:
         """Wait until the frame being drawn (if any) has been sent."""
@@ -650,7 +767,7 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         timeout = float(self.cfg["LIVE_IDLE_TIMEOUT"])
         loop = asyncio.get_running_loop()
         while not self.closing:
-            busy = self.pending is not None or any(
+            busy = self.pending is not None or self.lane_busy or any(
                 task is not None and not task.done() for task in (self.pump_task, self.draw_task)
             )
             remaining = self.last_frame + timeout - loop.time()

@@ -544,6 +544,35 @@ async def test_pose_mode_sends_the_landmarks_and_no_picture(tee, estimators):
         await communicator.disconnect(timeout=5)
 
 
+async def test_pose_mode_reports_bad_frames_and_failures_by_frame_and_carries_on(tee, estimators, monkeypatch):
+    """Pose mode's frames go through the model in one job per busy connection: its errors keep their frame ids."""
+    communicator, connected, _ = await _open()
+    try:
+        assert connected
+        await communicator.send_json_to({"type": "start", "garment": SLUG, "width": 640, "height": 480, "mode": "pose"})
+        assert (await _json(communicator))["type"] == "ready"
+        good = _frame_jpeg()
+        await communicator.send_to(bytes_data=_frame(4, good[:400] + b"\xff\xd9"))  # its size is readable; cut
+        await _expect_error(communicator, "bad_image", frame=4)
+
+        def explode(*args, **kwargs):
+            raise RuntimeError("/secret/path/geometry.py exploded")
+
+        monkeypatch.setattr("tryon.live.fit_garment", explode)
+        await communicator.send_to(bytes_data=_frame(5))
+        await _expect_error(communicator, "server_error", frame=5)
+        monkeypatch.undo()
+        await communicator.send_to(bytes_data=_frame(6))
+        message = await _json(communicator)
+        assert message["type"] == "result" and message["frame"] == 6 and message["fitted"], message
+        await communicator.send_to(bytes_data=_frame(7))
+        await communicator.send_to(bytes_data=_frame(8))  # pending behind frame 7 when the client leaves
+    finally:
+        await communicator.disconnect(timeout=10)
+    assert consumers.live_connections() == {}
+    assert len(estimators) == 1 and estimators[0].closed
+
+
 async def test_an_unknown_mode_is_refused_clearly(tee):
     communicator, connected, _ = await _open()
     try:
