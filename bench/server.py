@@ -2,17 +2,21 @@
 
 Prints one JSON object:
 
-* ``bare_fps`` — MediaPipe ``detect_for_video`` alone in a plain loop in this
-  process (lite, 640x480, the options the server uses: VIDEO mode,
-  segmentation masks on), measured in the same run: the mean of a run just
+* ``bare_fps`` — what the server must compute per frame, alone in a plain
+  loop in this process: the frame's JPEG decode and MediaPipe
+  ``detect_for_video`` on it (lite, the frame the clients send, the options
+  the server uses: VIDEO mode, segmentation masks in render mode only),
+  measured in the same run: the mean of a run just
   before and one just after the one-client phase (``bare_fps_runs``; the
   server idles meanwhile); ``bare_parallel_fps`` is the total of one such
   loop per CPU (up to 4) at once, each with its own landmarker: what the
   machine can do in parallel, the mean of runs just before and after the
   four-client phase (``bare_parallel_fps_runs``);
 * ``one_client`` — ``fps``, ``p50_ms``, ``p95_ms``: one connection sending
-  640x480 JPEG frames as fast as the protocol allows; latency is send →
-  composited JPEG received. By default each client paces itself like
+  JPEG frames as fast as the protocol allows, the size and quality the page
+  sends in that mode (``--upload``: pose 480x360, render 640x480; q80);
+  latency is send → reply received (pose: the result; render: the
+  composited JPEG). By default each client paces itself like
   static/tryon/js/server-client.js (``--pacing next``): the next frame goes
   when the server says ``next`` (the previous frame's pose is done; it is
   still being drawn); ``--pacing result`` is strict request/response (the next
@@ -109,12 +113,18 @@ SEED_PRODUCT_IF_MISSING = (
 )
 
 
-def frame_jpeg() -> bytes:
-    """Return the benchmark frame: a person, 640x480, JPEG quality 80 (what a phone would send).
+# What static/tryon/js/server-client.js sends, per mode: the frame's long side (UPLOAD_LONG_SIDE there)
+# and the JPEG quality it settles at on a fast link (its adaptive range is 0.45..0.8).
+UPLOAD_LONG_SIDE = {"pose": 480, "render": 640}
+UPLOAD_QUALITY = 80
+
+
+def frame_jpeg(long_side: int = 640) -> bytes:
+    """Return the benchmark frame: a person, 4:3 with ``long_side`` px across, JPEG quality 80 (what the page sends).
 
     The photo is framed as a camera would show her (tests.images.camera_jpeg), not squeezed into 4:3.
     """
-    return camera_jpeg(PHOTO, quality=80)
+    return camera_jpeg(PHOTO, quality=UPLOAD_QUALITY, width=long_side, height=long_side * 3 // 4)
 
 
 def bare_parallel_fps(jpeg: bytes, seconds: float, threads: int, masks: bool = True) -> float:
@@ -126,7 +136,9 @@ def bare_parallel_fps(jpeg: bytes, seconds: float, threads: int, masks: bool = T
 
 
 def bare_fps(jpeg: bytes, seconds: float, masks: bool = True) -> float:
-    """Return MediaPipe detect_for_video frames per second on the frame, in a plain loop.
+    """Return frames per second of what the server must compute per frame, in a plain loop: the
+    frame's JPEG decode and MediaPipe detect_for_video on it (nothing else: no protocol, no Python
+    result handling, no tracking guard, no fit).
 
     ``masks``: with the person mask, as the server computes it in render mode (pose mode does not).
     """
@@ -138,8 +150,9 @@ def bare_fps(jpeg: bytes, seconds: float, masks: bool = True) -> float:
     from mediapipe.tasks.python.vision.core.image import ImageFormat
     from mediapipe.tasks.python.vision.core.vision_task_running_mode import VisionTaskRunningMode
 
-    rgb = cv2.cvtColor(cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
-    image = MpImage(ImageFormat.SRGB, np.ascontiguousarray(rgb))
+    def decoded() -> MpImage:
+        return MpImage(ImageFormat.SRGB, cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR_RGB))
+
     options = mp_pose.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(MODELS / "pose_landmarker_lite.task")),
         running_mode=VisionTaskRunningMode.VIDEO,
@@ -149,11 +162,11 @@ def bare_fps(jpeg: bytes, seconds: float, masks: bool = True) -> float:
         ts = 0
         for _ in range(20):  # warm-up
             ts += 33
-            landmarker.detect_for_video(image, ts)
+            landmarker.detect_for_video(decoded(), ts)
         frames, started = 0, time.perf_counter()
         while (elapsed := time.perf_counter() - started) < seconds:
             ts += 33
-            landmarker.detect_for_video(image, ts)
+            landmarker.detect_for_video(decoded(), ts)
             frames += 1
     return frames / elapsed
 
@@ -278,14 +291,15 @@ class Client(WebSocketClientProtocol):
         return item
 
 
-async def connect(port: int, mode: str = "render") -> Client:
+async def connect(port: int, mode: str = "render", size: tuple[int, int] = (640, 480)) -> Client:
     loop = asyncio.get_running_loop()
     factory = WebSocketClientFactory(f"ws://127.0.0.1:{port}/ws/tryon/", origin=f"http://127.0.0.1:{port}")
     factory.protocol = Client
     factory.opened = loop.create_future()
     await loop.create_connection(factory, "127.0.0.1", port)
     client = await asyncio.wait_for(factory.opened, 30)
-    client.sendMessage(json.dumps({"type": "start", "garment": SLUG, "width": 640, "height": 480, "mode": mode}).encode())
+    start = {"type": "start", "garment": SLUG, "width": size[0], "height": size[1], "mode": mode}
+    client.sendMessage(json.dumps(start).encode())
     client.mode = mode
     ready = await client.recv()
     if ready.get("type") != "ready":
@@ -369,7 +383,9 @@ def _summed(measure, pids: list[int]):
 async def phase(port: int, jpeg: bytes, clients: int, seconds: float, server_pid: int | list[int], in_flight: int = 1,
                 on_next: bool = True, mode: str = "render") -> dict:
     pids = server_pid if isinstance(server_pid, list) else [server_pid]
-    conns = [await connect(port, mode) for _ in range(clients)]
+    from tryon.live import jpeg_size
+
+    conns = [await connect(port, mode, jpeg_size(jpeg)) for _ in range(clients)]
     try:
         start = time.perf_counter()
         warmup_until, until = start + WARMUP_S, start + WARMUP_S + seconds
@@ -474,6 +490,9 @@ def main() -> None:
                         help="with --pacing result: frames each client keeps outstanding")
     parser.add_argument("--mode", default="render", choices=("render", "pose"),
                         help="render: composited JPEGs come back; pose: the landmarks alone (the live page's default)")
+    parser.add_argument("--upload", type=int, default=0, metavar="PX",
+                        help="the frames' long side (4:3, JPEG q80); default: what the page sends in --mode "
+                        f"({', '.join(f'{m} {px}' for m, px in UPLOAD_LONG_SIDE.items())})")
     parser.add_argument("--workers", type=int, default=0, metavar="N",
                         help="through nginx with N Daphne workers, Redis and PostgreSQL (tools/serve_prod.py), "
                         "plus the scaling table for 1, 2 and 4 workers")
@@ -482,7 +501,8 @@ def main() -> None:
                         help="then one client at full rate for this long, reporting the server's RSS growth")
     args = parser.parse_args()
 
-    jpeg = frame_jpeg()
+    upload = args.upload or UPLOAD_LONG_SIDE[args.mode]
+    jpeg = frame_jpeg(upload)
     load_before = os.getloadavg()[0]
     threads = min(4, os.cpu_count() or 1)
     half = args.bare_seconds / 2
@@ -581,8 +601,9 @@ def main() -> None:
         "mode": args.mode,
         "bytes_up_per_frame": len(jpeg) + HEADER.size,
         "bytes_down_per_frame": {"one_client": r(one["bytes_down_per_frame"]), "four_clients": r(four["bytes_down_per_frame"])},
-        "setup": {"cpu_count": os.cpu_count(), "model": "lite", "frame": "640x480 JPEG q80, "
-                  f"{len(jpeg)} bytes",
+        "setup": {"cpu_count": os.cpu_count(), "model": "lite",
+                  "frame": f"{upload}x{upload * 3 // 4} JPEG q{UPLOAD_QUALITY}, {len(jpeg)} bytes",
+                  "bare": "JPEG decode + detect_for_video per frame" + (", person mask" if args.mode == "render" else ""),
                   "server": (f"nginx + {args.workers} daphne workers (tools/serve_prod.py), Redis, PostgreSQL, DEBUG off"
                              if args.workers else "daphne, 1 process, DEBUG off"),
                   "phase_seconds": args.seconds, "warmup_seconds": WARMUP_S, "pacing": args.pacing, "in_flight": args.in_flight,

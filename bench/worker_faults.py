@@ -60,7 +60,7 @@ async def _wait(condition, timeout: float) -> bool:
 
 
 async def run(layout: Layout, clients: int, kills: int, soak: float) -> dict:
-    jpeg = camera_jpeg(PHOTO, quality=80)
+    jpeg = camera_jpeg(PHOTO, quality=80, width=480, height=360)  # what the page sends in pose mode
     streams = [ReconnectingStream(layout.port, SLUG, jpeg) for _ in range(clients)]
     tasks = [asyncio.ensure_future(s.run()) for s in streams]
     rss: dict[str, list[float]] = {w.name: [] for w in layout.worker_procs}

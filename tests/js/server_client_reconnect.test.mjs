@@ -214,3 +214,37 @@ test("frames keep to the server's rate limit (ready's max_fps), even when next a
     server.stop();
   }
 });
+
+test("pose mode sends 480 px on the long side, and on a slow link lowers the quality, then the size", async () => {
+  const hd = { videoWidth: 1280, videoHeight: 720 };
+  const { server } = client({ targetRttMs: 5 });
+  server.start(hd, "tee", true);
+  try {
+    assert.deepEqual([server.canvas.width, server.canvas.height], [480, 270]);
+    const socket = sockets[0];
+    socket.accept();
+    socket.say({ type: "ready", garment: "tee", mode: "pose", limits: { max_fps: 1000 } });
+    const sides = [];
+    for (let n = 1; n <= 30; n++) {
+      await until(() => socket.frames().length >= n, 1000);
+      const id = new DataView(socket.frames()[n - 1].buffer).getUint32(0);
+      await tick(10); // every reply slower than the 5 ms target
+      socket.say({ type: "result", frame: id, found: true, fitted: true, landmarks: [], width: 480, height: 270 });
+      sides.push(Math.max(server.canvas.width, server.canvas.height));
+    }
+    assert.equal(server.quality, 0.6, "the quality came down to its floor first");
+    // Two replies to reach the floor (the second counts as slow at it), then ten at it for each
+    // smaller size: 384 from the 11th reply, 320 from the 21st.
+    assert.deepEqual([sides[9], sides[10], sides[19], sides[20], sides[29]], [480, 384, 384, 320, 320]);
+    assert.deepEqual([server.canvas.width, server.canvas.height], [320, 180]);
+  } finally {
+    server.stop();
+  }
+});
+
+test("render mode keeps sending 640 px wide frames", () => {
+  const { server } = client({ mode: "render" });
+  server.start({ videoWidth: 1280, videoHeight: 720 }, "tee", true);
+  assert.deepEqual([server.canvas.width, server.canvas.height], [640, 360]);
+  server.stop();
+});

@@ -8,8 +8,15 @@
 // a 4-byte big-endian id + JPEG; per frame the server answers "next" once the frame's pose is
 // done, then a JSON "result" and a binary message with the same id + the composited JPEG. One
 // frame in flight: the next frame is sent on "next" (while the server draws the previous one),
-// or when a result arrives for the latest frame sent, so nothing queues anywhere. JPEG quality
-// adapts to the measured round trip.
+// or when a result arrives for the latest frame sent, so nothing queues anywhere.
+//
+// Upload: render mode sends frames 640 px wide (the composite comes back at that size and is what
+// the shopper sees). Pose mode sends what the pose needs: 480 px on the long side to start with,
+// JPEG quality 0.6-0.8. bench/upload_size.py (the server's pose over a moving clip, against the
+// full-size frame): 480 px at q80 moves the torso landmarks by a median 3.5-5.6 CSS px on a phone
+// screen, 640 px by 3.0-4.1, 384 px by 4.5-6.5, 256 px by 6.3-10; q60 costs about as much as
+// one size step. So on a slow link the quality comes down first, then the size (384, then 320),
+// and both go back up when the round trip allows.
 //
 // Reconnection: the server runs several worker processes behind a proxy. When the connection drops
 // without the server closing it on purpose (a worker died: 1006; restarting: 1001, 1011-1013; busy
@@ -20,9 +27,15 @@
 // (1000, idle 4008, too many connections 4029).
 
 const MAX_WIDTH = 640;
-const QUALITY_MIN = 0.45;
-const QUALITY_MAX = 0.8;
+/** Pose mode: the frame's long side, the first while the link keeps up, then smaller. */
+export const POSE_LONG_SIDES = [480, 384, 320];
+/** JPEG quality range per mode (it adapts to the round trip within it). */
+const QUALITY = { render: { min: 0.45, max: 0.8 }, pose: { min: 0.6, max: 0.8 } };
 const TARGET_RTT_MS = 180;
+/** Replies in a row over the target, at the lowest quality, before a smaller size; under half of
+ * it at the best quality before a larger one. */
+const SMALLER_AFTER = 10;
+const LARGER_AFTER = 60;
 const RESEND_AFTER_MS = 1500;
 /** Close codes after which the client reconnects (the server did not mean to end the stream). */
 export const RETRY_CODES = new Set([1001, 1005, 1006, 1011, 1012, 1013, 1014, 4503]);
@@ -50,6 +63,8 @@ export const RECONNECT = { baseMs: 100, maxMs: 2000, giveUpMs: 30000 };
  * @property {boolean} fitted the garment fits on the pose
  * @property {number} rttMs round trip for this frame
  * @property {number} bytes the reply's size (the result message)
+ * @property {number} bytesUp the size of the frame sent (its JPEG and id)
+ * @property {number} uploadSide the long side of the frames sent now (px)
  */
 
 export class ServerTryOn {
@@ -57,11 +72,19 @@ export class ServerTryOn {
    * @param {{url: string, onFrame?: (f: ServerFrame) => void, onPose?: (p: ServerPose) => void,
    *          onError: (code: string, message: string) => void, onClose: (code: number) => void,
    *          onReconnect?: (r: ServerReconnect) => void, reconnect?: typeof RECONNECT,
-   *          mode?: "pose" | "render"}} options
+   *          mode?: "pose" | "render", targetRttMs?: number}} options
    */
-  constructor({ url, onFrame, onPose, onError, onClose, onReconnect, reconnect = RECONNECT, mode = "render" }) {
+  constructor({ url, onFrame, onPose, onError, onClose, onReconnect, reconnect = RECONNECT, mode = "render",
+    targetRttMs = TARGET_RTT_MS }) {
     this.url = url;
     this.mode = mode;
+    this.targetRttMs = targetRttMs;
+    this.qualityRange = QUALITY[mode === "pose" ? "pose" : "render"];
+    /** Pose mode: the index in POSE_LONG_SIDES of the size sent now, and replies in a row slow or fast. */
+    this.sizeStep = 0;
+    this.slowReplies = 0;
+    this.fastReplies = 0;
+    this.bytesUp = 0;
     this.onFrame = onFrame || (() => {});
     this.onPose = onPose || (() => {});
     this.onError = onError;
@@ -103,9 +126,7 @@ export class ServerTryOn {
   start(video, garment, mirror) {
     this.video = video;
     this.mirror = mirror;
-    const scale = Math.min(1, MAX_WIDTH / video.videoWidth);
-    this.canvas.width = Math.round(video.videoWidth * scale);
-    this.canvas.height = Math.round(video.videoHeight * scale);
+    this.resize();
     this.garment = garment;
     this.running = true;
     this.open();
@@ -116,6 +137,31 @@ export class ServerTryOn {
         this.sendFrame();
       }
     }, 500);
+  }
+
+  /** Size the frames sent: 640 px wide in render mode; in pose mode the current long side. */
+  resize() {
+    const video = /** @type {HTMLVideoElement} */ (this.video);
+    const scale = this.mode === "pose"
+      ? Math.min(1, POSE_LONG_SIDES[this.sizeStep] / Math.max(video.videoWidth, video.videoHeight))
+      : Math.min(1, MAX_WIDTH / video.videoWidth);
+    this.canvas.width = Math.round(video.videoWidth * scale);
+    this.canvas.height = Math.round(video.videoHeight * scale);
+  }
+
+  /** Pose mode: a smaller frame after many slow replies at the lowest quality, a larger one after many fast ones at the best. */
+  adaptSize() {
+    const { min, max } = this.qualityRange;
+    this.slowReplies = this.rttMs > this.targetRttMs && this.quality <= min + 1e-9 ? this.slowReplies + 1 : 0;
+    this.fastReplies = this.rttMs < this.targetRttMs / 2 && this.quality >= max - 1e-9 ? this.fastReplies + 1 : 0;
+    let step = this.sizeStep;
+    if (this.slowReplies >= SMALLER_AFTER && step < POSE_LONG_SIDES.length - 1) step++;
+    else if (this.fastReplies >= LARGER_AFTER && step > 0) step--;
+    if (step === this.sizeStep) return;
+    this.sizeStep = step;
+    this.slowReplies = this.fastReplies = 0;
+    // Landmarks are normalised to the frame sent: the page needs no word of this.
+    this.resize();
   }
 
   /** Open a connection and say "start" on it (the first time, and after each drop). */
@@ -242,14 +288,16 @@ export class ServerTryOn {
       const rtt = performance.now() - sent;
       this.rttMs = this.rttMs ? 0.8 * this.rttMs + 0.2 * rtt : rtt;
       // Adapt JPEG quality to the round trip: smaller frames on a slow link.
-      const q = this.quality + (this.rttMs > TARGET_RTT_MS ? -0.05 : 0.02);
-      this.quality = Math.min(QUALITY_MAX, Math.max(QUALITY_MIN, q));
+      const q = this.quality + (this.rttMs > this.targetRttMs ? -0.05 : 0.02);
+      this.quality = Math.min(this.qualityRange.max, Math.max(this.qualityRange.min, q));
+      if (this.mode === "pose") this.adaptSize();
     }
     this.sendFrame();
     if (this.mode === "pose") {
       const r = this.lastResult || {};
       this.frames++;
-      this.onPose({ landmarks: r.landmarks || null, found: Boolean(r.found), fitted: Boolean(r.fitted), rttMs: this.rttMs, bytes });
+      this.onPose({ landmarks: r.landmarks || null, found: Boolean(r.found), fitted: Boolean(r.fitted), rttMs: this.rttMs, bytes,
+        bytesUp: this.bytesUp, uploadSide: Math.max(this.canvas.width, this.canvas.height) });
     }
   }
 
@@ -278,15 +326,16 @@ export class ServerTryOn {
     this.lastSentId = id;
     this.canvas.toBlob(
       async (blob) => {
-        if (!blob || !this.running || ws.readyState !== WebSocket.OPEN) {
-          this.inFlight = false;
+        const jpeg = blob ? new Uint8Array(await blob.arrayBuffer()) : null;
+        if (!jpeg || !this.running || ws.readyState !== WebSocket.OPEN) {
+          this.inFlight = false; // (checked after the read: the socket may have closed meanwhile)
           return;
         }
-        const jpeg = new Uint8Array(await blob.arrayBuffer());
         const message = new Uint8Array(4 + jpeg.length);
         new DataView(message.buffer).setUint32(0, id);
         message.set(jpeg, 4);
         this.sentAt.set(id, performance.now());
+        this.bytesUp = message.length;
         ws.send(message);
       },
       "image/jpeg",
