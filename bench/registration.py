@@ -16,7 +16,13 @@ Prints one JSON object: per display and joint pair median_px, p90_px and n, "all
 pairs, and ratio = live / synced median (all pairs): how many times farther from the body the garment
 sits with the live video.
 
-    .venv/bin/python bench/registration.py [--seconds 15] [--rounds 2]
+With ``--server``, the second session of each round is the server fallback in pose mode instead of
+?sync=0: a page without WebAssembly (deleted before any script runs, as on a device that cannot run
+the model), the shopper's consent given, the server finding the pose in the frames the page uploads
+(server-client.js) and the page drawing the garment on its own video. Then ``server`` replaces
+``live`` and ratio = server / synced (on-device, as shipped) median.
+
+    .venv/bin/python bench/registration.py [--seconds 15] [--rounds 2] [--server]
 """
 
 from __future__ import annotations
@@ -68,13 +74,22 @@ GRAB = """() => {
 }"""
 
 
-def session(browser, base: str, sync: bool, seconds: float) -> list[dict]:
-    """Open the try-on page and sample it for ``seconds`` once it tracks."""
+def session(browser, base: str, sync: bool, seconds: float, server: bool = False) -> list[dict]:
+    """Open the try-on page and sample it for ``seconds`` once it tracks.
+
+    ``server``: without WebAssembly, through the server fallback in pose mode (after consent).
+    """
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True, has_touch=True)
     try:
+        if server:
+            ctx.add_init_script("delete window.WebAssembly;")
         page = ctx.new_page()
         page.goto(f"{base}/p/{SLUG}/try/" + ("" if sync else "?sync=0"))
-        want = "synced" if sync else "live"
+        if server:
+            poll(page, "() => document.querySelector('[data-tryon]').dataset.consent === 'asked'")
+            page.click("[data-consent-accept]")
+            poll(page, "() => window.fittingRoomStats.path === 'server' && window.fittingRoomStats.serverMode === 'pose'")
+        want = "synced" if sync and not server else "live"  # the server path shows the live video
         poll(page, f"() => window.fittingRoomStats.state === 'tracking' && window.fittingRoomStats.display === '{want}'")
         time.sleep(1.0)
         samples, deadline = [], time.monotonic() + seconds
@@ -121,17 +136,23 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="garment-to-body distance on the live page, synced vs live video")
     parser.add_argument("--seconds", type=float, default=15.0, help="sampled seconds per session")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--server", action="store_true",
+                        help="compare the server fallback in pose mode (not ?sync=0) with the on-device page")
     args = parser.parse_args(argv)
+    other = "server" if args.server else "live"
     from playwright.sync_api import sync_playwright
 
-    samples = {"synced": [], "live": []}
+    samples = {"synced": [], other: []}
     with demo_server() as (_, port):
         base = f"http://127.0.0.1:{port}"
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=fake_camera_args(video_clip()))
             for _ in range(args.rounds):
                 samples["synced"] += session(browser, base, True, args.seconds)
-                samples["live"] += session(browser, base, False, args.seconds)
+                if args.server:  # the server path shows the live video under the garment
+                    samples["server"] += session(browser, base, True, args.seconds, server=True)
+                else:
+                    samples["live"] += session(browser, base, False, args.seconds)
             browser.close()
     report = {}
     with PoseEstimator(model_path_for(MODELS, "lite"), mode="image") as estimator:
@@ -140,8 +161,9 @@ def main(argv=None) -> int:
             report[display] = {name: summary(v) for name, v in errs.items()}
             report[display]["all"] = summary([x for v in errs.values() for x in v])
             report[display]["samples"] = len(taken)
-    synced, live = report["synced"]["all"], report["live"]["all"]
+    synced, live = report["synced"]["all"], report[other]["all"]
     report["ratio"] = round(live["median_px"] / synced["median_px"], 3) if synced.get("median_px") else None
+    report["ratio_of"] = f"{other} / synced (on-device) median, all pairs"
     report.update({"seconds_per_session": args.seconds, "rounds": args.rounds, "garment": SLUG,
                    "clip": "moving_person_540x960", "screen": "390 CSS px wide"})
     print(json.dumps(report, indent=2))

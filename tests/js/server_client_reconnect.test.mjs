@@ -248,3 +248,37 @@ test("render mode keeps sending 640 px wide frames", () => {
   assert.deepEqual([server.canvas.width, server.canvas.height], [640, 360]);
   server.stop();
 });
+
+test("keepFrames: each pose comes with the video frame it was found in, and frames without a pose are closed", async () => {
+  const made = [];
+  globalThis.createImageBitmap = async (source) => {
+    const bitmap = { source, closed: false, close() { this.closed = true; } };
+    made.push(bitmap);
+    return bitmap;
+  };
+  const poses = [];
+  const { server } = client({ keepFrames: true, onPose: (p) => poses.push(p) });
+  server.start(video, "tee", true);
+  try {
+    const socket = sockets[0];
+    socket.accept();
+    socket.say({ type: "ready", garment: "tee", mode: "pose" });
+    await until(() => socket.frames().length === 1);
+    const first = new DataView(socket.frames()[0].buffer).getUint32(0);
+    socket.say({ type: "next", frame: first });
+    await until(() => socket.frames().length === 2);
+    const second = new DataView(socket.frames()[1].buffer).getUint32(0);
+    // The server dropped the first frame (a newer one replaced it): only the second is answered.
+    socket.say({ type: "result", frame: second, found: true, fitted: true, landmarks: [[0.5, 0.5, 0, 1]], width: 480, height: 360 });
+    await until(() => poses.length === 1);
+    assert.equal(poses[0].frame, made[1], "the pose comes with its own frame");
+    assert.equal(poses[0].frame.source, video, "copied from the video, not the small upload");
+    assert.equal(made[0].closed, true, "the dropped frame's copy is closed");
+    assert.equal(made[1].closed, false, "the page owns the frame it was given");
+  } finally {
+    server.stop();
+    delete globalThis.createImageBitmap;
+  }
+  await tick(1);
+  assert.ok(made.length === 3 && made.slice(2).every((b) => b.closed), "stop() closes the frames still waiting for a pose");
+});

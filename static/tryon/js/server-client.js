@@ -65,6 +65,9 @@ export const RECONNECT = { baseMs: 100, maxMs: 2000, giveUpMs: 30000 };
  * @property {number} bytes the reply's size (the result message)
  * @property {number} bytesUp the size of the frame sent (its JPEG and id)
  * @property {number} uploadSide the long side of the frames sent now (px)
+ * @property {ImageBitmap|null} frame with `keepFrames`: the video frame (full size, not mirrored) the
+ *   pose was found in, for a display that shows the garment on that very frame; the page owns it
+ *   and must close() it
  */
 
 export class ServerTryOn {
@@ -72,12 +75,16 @@ export class ServerTryOn {
    * @param {{url: string, onFrame?: (f: ServerFrame) => void, onPose?: (p: ServerPose) => void,
    *          onError: (code: string, message: string) => void, onClose: (code: number) => void,
    *          onReconnect?: (r: ServerReconnect) => void, reconnect?: typeof RECONNECT,
-   *          mode?: "pose" | "render", targetRttMs?: number}} options
+   *          mode?: "pose" | "render", targetRttMs?: number, keepFrames?: boolean}} options
    */
   constructor({ url, onFrame, onPose, onError, onClose, onReconnect, reconnect = RECONNECT, mode = "render",
-    targetRttMs = TARGET_RTT_MS }) {
+    targetRttMs = TARGET_RTT_MS, keepFrames = false }) {
     this.url = url;
     this.mode = mode;
+    /** Pose mode: keep a copy of each video frame sent until its pose comes back (ServerPose.frame). */
+    this.keepFrames = keepFrames && mode === "pose";
+    /** @type {Map<number, Promise<ImageBitmap|null>>} the kept frames by frame id */
+    this.kept = new Map();
     this.targetRttMs = targetRttMs;
     this.qualityRange = QUALITY[mode === "pose" ? "pose" : "render"];
     /** Pose mode: the index in POSE_LONG_SIDES of the size sent now, and replies in a row slow or fast. */
@@ -171,6 +178,7 @@ export class ServerTryOn {
     this.ws = ws;
     this.inFlight = false;
     this.sentAt.clear();
+    this.dropKept();
     ws.onopen = () => {
       ws.send(JSON.stringify({ type: "start", garment: this.garment, width: this.canvas.width, height: this.canvas.height, mode: this.mode }));
     };
@@ -231,6 +239,7 @@ export class ServerTryOn {
     this.outage = null;
     if (this.ws) this.ws.close(1000);
     this.ws = null;
+    this.dropKept();
   }
 
   /** @param {string|ArrayBuffer} data */
@@ -296,8 +305,27 @@ export class ServerTryOn {
     if (this.mode === "pose") {
       const r = this.lastResult || {};
       this.frames++;
-      this.onPose({ landmarks: r.landmarks || null, found: Boolean(r.found), fitted: Boolean(r.fitted), rttMs: this.rttMs, bytes,
-        bytesUp: this.bytesUp, uploadSide: Math.max(this.canvas.width, this.canvas.height) });
+      const pose = { landmarks: r.landmarks || null, found: Boolean(r.found), fitted: Boolean(r.fitted), rttMs: this.rttMs, bytes,
+        bytesUp: this.bytesUp, uploadSide: Math.max(this.canvas.width, this.canvas.height), frame: null };
+      const kept = this.kept.get(id);
+      this.dropKept(id);
+      if (!kept) {
+        this.onPose(pose);
+        return;
+      }
+      kept.then((frame) => {
+        if (this.running) this.onPose({ ...pose, frame });
+        else frame?.close();
+      });
+    }
+  }
+
+  /** Close the kept frames up to `id` (all of them without one): their poses will not come, or came. */
+  dropKept(id = Infinity) {
+    for (const [older, frame] of this.kept) {
+      if (older > id) continue;
+      this.kept.delete(older);
+      if (older !== id) frame.then((f) => f?.close());
     }
   }
 
@@ -324,6 +352,8 @@ export class ServerTryOn {
     this.lastSentAt = performance.now();
     const id = this.nextId++ >>> 0;
     this.lastSentId = id;
+    // The frame as the camera gave it (the page draws it as it draws its video), not the small upload.
+    if (this.keepFrames) this.kept.set(id, createImageBitmap(video).catch(() => null));
     this.canvas.toBlob(
       async (blob) => {
         const jpeg = blob ? new Uint8Array(await blob.arrayBuffer()) : null;
