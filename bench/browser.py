@@ -1,7 +1,10 @@
-"""Browser benchmark: on-device try-on loop vs bare detectForVideo, and bytes over the network.
+"""Browser benchmark: on-device try-on loop vs bare detectForVideo, and bytes over the network, per engine.
 
-In headless Chromium (Debian's) with a fake camera (640x480, a test photo), against a real server
-process, for the lite and full models, interleaved in one run:
+In each browser engine — headless Chromium (Debian's, Playwright), WebKitGTK (Safari's engine, through
+WebKitWebDriver) and Firefox ESR (over WebDriver BiDi), the last two in Xvfb as the engine tests run them
+(tests/functional/engines.py) — with a camera showing the same 640x480 clip of a test photo (Chromium's
+fake camera; the others get it through the engine tests' preload script), against a real server process,
+for the lite and full models, interleaved in one run per engine:
   bare_fps  — a plain main-thread loop: PoseLandmarker.detectForVideo on each new camera frame
   loop_fps  — the live try-on page's whole loop (worker inference, smoothing, fit, drawing)
   ratio     — loop_fps / bare_fps: the median over rounds of each round's loop / bare (a round runs
@@ -11,11 +14,18 @@ process, for the lite and full models, interleaved in one run:
               to measure and apply the shading per drawn frame (stats.shadeMs, median over rounds)
 plus first_visit_bytes and repeat_visit_bytes: bytes the server sent (counted by a TCP proxy in
 front of it) from opening the try-on page to its first tracked frame, on a fresh profile and
-again on the same profile; how many WASM/model requests the repeat visit sent to the network;
-and first_visit_4g: the seconds from opening the page to its first tracked frame on a fresh
-profile when the proxy shapes the link like fast 4G (9 Mbit/s down, 85 ms round trip).
+again on the same profile; *_wasm_model_requests: how many requests for the WASM runtime or a
+model reached the network (counted by the proxy); and first_visit_4g: the seconds from opening the
+page to its first tracked frame on a fresh profile when the proxy shapes the link like fast 4G
+(9 Mbit/s down, 85 ms round trip).
 
-    .venv/bin/python bench/browser.py [--seconds 6] [--rounds 4] [--models lite,full] [--no-visits]
+The JSON has one object per engine ("chromium", "webkit", "firefox"), each with the same fields.
+
+    .venv/bin/python bench/browser.py [--engine chromium|webkit|firefox|all] [--seconds 6] [--rounds 4]
+                                      [--models lite,full] [--no-visits]
+
+--engine takes a comma-separated list; "all" (the default) runs every engine installed here and says
+in "skipped" why any other was not run.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -37,8 +48,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.functional import engines  # noqa: E402
 from tests.functional.conftest import CHROMIUM, fake_camera_args  # noqa: E402
 from tests.functional.fakecam import photo_clip  # noqa: E402
+
+ENGINES = ("chromium", *engines.ENGINES)
 
 SLUG = "essential-crew-tee-white"
 
@@ -85,6 +99,7 @@ class ByteCountingProxy:
     def __init__(self, target_port: int):
         self.target_port = target_port
         self.downstream = 0
+        self.requests: list[str] = []  # request targets, in the order they reached the server
         self.rate = 0.0  # bytes per second downstream; 0: unshaped
         self.one_way = 0.0  # seconds
         self.link_free_at = 0.0
@@ -114,10 +129,16 @@ class ByteCountingProxy:
                 await writer.drain()
 
         delivering = asyncio.ensure_future(deliver())
+        tail = b""  # the end of what came before, so a request line split between reads is still seen
         try:
             while data := await reader.read(16384):
                 if downstream:
                     self.downstream += len(data)
+                else:
+                    seen = tail + data
+                    self.requests += [m.group(1).decode("latin-1") for m in REQUEST_LINE.finditer(seen)
+                                      if m.end() > len(tail)]
+                    tail = seen[-2048:]
                 now = self.loop.time()
                 due = now + self.one_way
                 if downstream and self.rate:
@@ -139,7 +160,15 @@ class ByteCountingProxy:
 
     def reset(self) -> int:
         value, self.downstream = self.downstream, 0
+        self.requests = []
         return value
+
+    def heavy_requests(self) -> int:
+        """Requests for the WASM runtime or a model bundle that reached the server since the last reset."""
+        return sum(1 for target in self.requests if target.split("?")[0].endswith((".wasm", ".task")))
+
+
+REQUEST_LINE = re.compile(rb"(?:GET|HEAD) (\S+) HTTP/1\.[01]\r\n")
 
 
 def free_port() -> int:
@@ -180,6 +209,65 @@ def demo_server():
             server.wait(timeout=10)
 
 
+class PlaywrightPage(engines.Engine):
+    """A Chromium page (Playwright) behind the same small interface as the engine tests' WebKit and Firefox."""
+
+    name = "chromium"
+
+    def __init__(self, context, *, close_context: bool):
+        self.context, self.page, self.close_context = context, context.new_page(), close_context
+
+    def goto(self, url: str) -> None:
+        self.page.goto(url)
+
+    def _call(self, function: str):
+        return self.page.evaluate(function)
+
+    def close(self) -> None:
+        if self.close_context:
+            self.context.close()
+        else:
+            self.page.close()
+
+
+class Launcher:
+    """Opens a fresh session (a new profile, the camera showing ``clip``) of one engine."""
+
+    def __init__(self, name: str, playwright, clip: Path, display: str | None):
+        self.name, self.display, self.clip = name, display, clip
+        self.playwright = playwright
+        self.browser = None
+        if name == "chromium":
+            self.browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                      args=fake_camera_args(clip))
+        else:
+            self.preload = engines.camera_preload(clip)
+
+    def session(self, profile: Path | None = None) -> engines.Engine:
+        """A fresh session; with ``profile`` (Chromium) a persistent one there, so a second visit is a repeat visit."""
+        if self.name != "chromium":
+            return engines.launch(self.name, self.display, preload=self.preload)
+        if profile is None:
+            return PlaywrightPage(self.browser.new_context(viewport={"width": 390, "height": 844}), close_context=True)
+        context = self.playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, headless=True, args=fake_camera_args(self.clip),
+            viewport={"width": 390, "height": 844})
+        return PlaywrightPage(context, close_context=True)
+
+    def version(self) -> str:
+        if self.browser is not None:
+            return self.browser.version
+        session = self.session()
+        try:
+            return session.version
+        finally:
+            session.close()
+
+    def close(self) -> None:
+        if self.browser is not None:
+            self.browser.close()
+
+
 def poll(page, expr: str, timeout: float = 90.0):
     """Evaluate ``expr`` until truthy (polling with evaluate: the page's CSP forbids eval-based waits)."""
     deadline = time.monotonic() + timeout
@@ -191,105 +279,93 @@ def poll(page, expr: str, timeout: float = 90.0):
     raise TimeoutError(expr)
 
 
-def loop_fps(browser, base: str, model: str, seconds: float, *, shading: bool = True, stats: dict | None = None) -> float:
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.goto(f"{base}/p/{SLUG}/try/?model={model}" + ("" if shading else "&shading=0"))
-    poll(page, "() => window.fittingRoomStats && window.fittingRoomStats.trackedFrames >= 5")
-    n0 = page.evaluate("() => window.fittingRoomStats.detectFrames")
-    t0 = time.monotonic()
-    time.sleep(seconds)
-    n1 = page.evaluate("() => window.fittingRoomStats.detectFrames")
-    fps = (n1 - n0) / (time.monotonic() - t0)
-    source = page.evaluate("() => window.fittingRoomStats.frameSource")
+def loop_fps(launcher: Launcher, base: str, model: str, seconds: float, *, shading: bool = True,
+             stats: dict | None = None) -> float:
+    page = launcher.session()
+    try:
+        page.goto(f"{base}/p/{SLUG}/try/?model={model}" + ("" if shading else "&shading=0"))
+        page.wait_for("() => window.fittingRoomStats && window.fittingRoomStats.trackedFrames >= 5", timeout=150)
+        n0 = page.evaluate("() => window.fittingRoomStats.detectFrames")
+        t0 = time.monotonic()
+        time.sleep(seconds)
+        n1 = page.evaluate("() => window.fittingRoomStats.detectFrames")
+        fps = (n1 - n0) / (time.monotonic() - t0)
+        page_stats = page.evaluate("() => ({source: window.fittingRoomStats.frameSource,"
+                                   " shading: window.fittingRoomStats.shading, shade_ms: window.fittingRoomStats.shadeMs})")
+    finally:
+        page.close()
     if stats is not None:
-        stats.update(page.evaluate("() => ({shading: window.fittingRoomStats.shading, shade_ms: window.fittingRoomStats.shadeMs})"))
-    context.close()
+        stats.update(page_stats)
     if os.environ.get("BENCH_VERBOSE"):
-        print(f"loop {model}: {fps:.2f} fps, frames from {source}", file=sys.stderr)
+        print(f"{launcher.name} loop {model}: {fps:.2f} fps, frames from {page_stats['source']}", file=sys.stderr)
     return fps
 
 
-def bare_fps(browser, base: str, model: str, seconds: float) -> float:
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(f"{base}/")
-    result = page.evaluate(BARE_JS, [f"{base}/static/vendor/mediapipe/tasks-vision/",
-                                     f"{base}/static/vendor/models/pose_landmarker_{model}.task", seconds])
-    context.close()
+def bare_fps(launcher: Launcher, base: str, model: str, seconds: float) -> float:
+    page = launcher.session()
+    try:
+        page.goto(f"{base}/")
+        args = [f"{base}/static/vendor/mediapipe/tasks-vision/",
+                f"{base}/static/vendor/models/pose_landmarker_{model}.task", seconds]
+        result = page.evaluate(f"() => ({BARE_JS.strip()})({json.dumps(args)})")
+    finally:
+        page.close()
     if result["found"] < result["frames"] * 0.9:
-        raise SystemExit(f"bare loop found a pose in only {result['found']} of {result['frames']} frames")
+        raise SystemExit(f"{launcher.name}: bare loop found a pose in only {result['found']} of {result['frames']} frames")
+    if os.environ.get("BENCH_VERBOSE"):
+        print(f"{launcher.name} bare {model}: {result['fps']:.2f} fps", file=sys.stderr)
     return result["fps"]
 
 
-def visit_bytes(playwright, proxy: ByteCountingProxy, base: str, profile: Path) -> dict:
-    """Return bytes sent by the server for a first and a repeat visit on one browser profile."""
-    context = playwright.chromium.launch_persistent_context(
-        str(profile), executable_path=CHROMIUM, headless=True, args=fake_camera_args(photo_clip()),
-        viewport={"width": 390, "height": 844})
-    network_heavy = []
-    context.on("response", lambda r: network_heavy.append(r.url) if r.url.endswith((".wasm", ".task")) and not r.from_service_worker else None)
+def visit_bytes(launcher: Launcher, proxy: ByteCountingProxy, base: str, profile: Path) -> dict:
+    """Return bytes sent by the server for a first and a repeat visit on one fresh browser profile."""
+    session = launcher.session(profile)
     out = {}
-    for visit in ("first_visit_bytes", "repeat_visit_bytes"):
-        page = context.new_page()
-        proxy.reset()
-        network_heavy.clear()
-        page.goto(f"{base}/p/{SLUG}/try/")
-        poll(page, "() => window.fittingRoomStats && window.fittingRoomStats.firstTrackedAt > 0")
-        out[visit] = proxy.reset()
-        out[visit.replace("_bytes", "_wasm_model_requests")] = len(network_heavy)
-        poll(page, "() => window.fittingRoomStats.offlineReady === true", timeout=30)
-        page.close()
-    context.close()
+    try:
+        for visit in ("first_visit_bytes", "repeat_visit_bytes"):
+            proxy.reset()
+            session.goto(f"{base}/p/{SLUG}/try/")
+            session.wait_for("() => window.fittingRoomStats && window.fittingRoomStats.firstTrackedAt > 0", timeout=180)
+            out[visit.replace("_bytes", "_wasm_model_requests")] = proxy.heavy_requests()
+            out[visit] = proxy.reset()
+            session.wait_for("() => window.fittingRoomStats.offlineReady === true", timeout=60)
+            session.goto("about:blank")  # the repeat visit is a new page load
+    finally:
+        session.close()
     return out
 
 
-def first_visit_on_4g(playwright, proxy: ByteCountingProxy, base: str, profile: Path, rate_bps: float, rtt_ms: float) -> dict:
+def first_visit_on_4g(launcher: Launcher, proxy: ByteCountingProxy, base: str, profile: Path,
+                      rate_bps: float, rtt_ms: float) -> dict:
     """Seconds from opening the try-on page to its first tracked frame, on a fresh profile, over a shaped link."""
-    context = playwright.chromium.launch_persistent_context(
-        str(profile), executable_path=CHROMIUM, headless=True, args=fake_camera_args(photo_clip()),
-        viewport={"width": 390, "height": 844})
+    session = launcher.session(profile)
     proxy.shape(rate_bps, rtt_ms)
     try:
-        page = context.new_page()
         proxy.reset()
-        page.goto(f"{base}/p/{SLUG}/try/")
-        first = poll(page, "() => window.fittingRoomStats && window.fittingRoomStats.firstTrackedAt", timeout=180)
+        session.goto(f"{base}/p/{SLUG}/try/")
+        first = session.wait_for("() => window.fittingRoomStats && window.fittingRoomStats.firstTrackedAt", timeout=240)
         return {"seconds_to_first_tracked": round(first / 1000.0, 2), "bytes": proxy.reset(),
                 "link": f"{rate_bps / 1e6:g} Mbit/s down, {rtt_ms:g} ms round trip"}
     finally:
         proxy.shape()
-        context.close()
+        session.close()
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="browser try-on loop vs bare detectForVideo")
-    parser.add_argument("--seconds", type=float, default=6.0)
-    parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--models", default="lite,full", help="comma-separated: lite,full")
-    parser.add_argument("--no-visits", action="store_true", help="skip the first/repeat-visit byte counts")
-    args = parser.parse_args(argv)
-    models = [m for m in args.models.split(",") if m]
-    from playwright.sync_api import sync_playwright
-
-    with demo_server() as (workdir, port):
-        proxy = ByteCountingProxy(port)
-        base = f"http://127.0.0.1:{proxy.port}"
-        with sync_playwright() as pw:
-            report = {}
-            if not args.no_visits:
-                report = visit_bytes(pw, proxy, base, workdir / "profile")
-                report["first_visit_4g"] = first_visit_on_4g(pw, proxy, base, workdir / "profile-4g", 9e6, 85)
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=fake_camera_args(photo_clip()))
-            samples = {m: {"bare": [], "loop": [], "flat": [], "shade_ms": []} for m in models}
-            for _ in range(args.rounds):
-                for model in models:
-                    samples[model]["bare"].append(bare_fps(browser, base, model, args.seconds))
-                    page_stats = {}
-                    samples[model]["loop"].append(loop_fps(browser, base, model, args.seconds, stats=page_stats))
-                    samples[model]["shade_ms"].append(page_stats.get("shade_ms", 0.0))
-                    samples[model]["flat"].append(loop_fps(browser, base, model, args.seconds, shading=False))
-            browser.close()
+def bench_engine(launcher: Launcher, proxy: ByteCountingProxy, base: str, workdir: Path, models: list[str],
+                 args) -> dict:
+    report = {"version": launcher.version()}
+    if not args.no_visits:
+        report.update(visit_bytes(launcher, proxy, base, workdir / f"profile-{launcher.name}"))
+        report["first_visit_4g"] = first_visit_on_4g(launcher, proxy, base, workdir / f"profile-4g-{launcher.name}", 9e6, 85)
+    samples = {m: {"bare": [], "loop": [], "flat": [], "shade_ms": [], "source": set()} for m in models}
+    for _ in range(args.rounds):
+        for model in models:
+            samples[model]["bare"].append(bare_fps(launcher, base, model, args.seconds))
+            page_stats = {}
+            samples[model]["loop"].append(loop_fps(launcher, base, model, args.seconds, stats=page_stats))
+            samples[model]["shade_ms"].append(page_stats.get("shade_ms") or 0.0)
+            samples[model]["source"].add(page_stats.get("source"))
+            samples[model]["flat"].append(loop_fps(launcher, base, model, args.seconds, shading=False))
     for model, s in samples.items():
         bare, loop = statistics.median(s["bare"]), statistics.median(s["loop"])
         # Each round's loop run follows its bare run: the median of the paired ratios is less
@@ -299,10 +375,54 @@ def main(argv=None) -> int:
         report[model] = {"bare_fps": round(bare, 2), "loop_fps": round(loop, 2), "ratio": round(paired, 3),
                          "flat_fps": round(statistics.median(s["flat"]), 2), "shading_ratio": round(shading, 3),
                          "shade_ms": round(statistics.median(s["shade_ms"]), 2),
+                         "frame_source": sorted(str(x) for x in s["source"]),
                          "bare_runs": [round(x, 2) for x in s["bare"]], "loop_runs": [round(x, 2) for x in s["loop"]],
                          "flat_runs": [round(x, 2) for x in s["flat"]]}
-    report = {**{m: report.pop(m) for m in models}, **report,
-              "seconds_per_run": args.seconds, "rounds": args.rounds, "frame": "640x480", "delegate": "CPU"}
+    return {**{m: report.pop(m) for m in models}, **report}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="browser try-on loop vs bare detectForVideo, per engine")
+    parser.add_argument("--engine", default="all", help="comma-separated: chromium,webkit,firefox, or all")
+    parser.add_argument("--seconds", type=float, default=6.0)
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--models", default="lite,full", help="comma-separated: lite,full")
+    parser.add_argument("--no-visits", action="store_true", help="skip the first/repeat-visit byte counts")
+    args = parser.parse_args(argv)
+    models = [m for m in args.models.split(",") if m]
+    wanted = list(ENGINES) if args.engine == "all" else [e for e in args.engine.split(",") if e]
+    unknown = [e for e in wanted if e not in ENGINES]
+    if unknown:
+        parser.error(f"unknown engine {unknown}: choose from {', '.join(ENGINES)} or all")
+    skipped = {}
+    if not Path(CHROMIUM).exists():
+        skipped["chromium"] = f"Chromium not found at {CHROMIUM}: run `make test`"
+    for name in engines.ENGINES:
+        if name in wanted and (problem := engines.missing(name)):
+            skipped[name] = problem
+    if args.engine != "all" and skipped.keys() & set(wanted):
+        raise SystemExit("; ".join(skipped[e] for e in wanted if e in skipped))
+    run = [e for e in wanted if e not in skipped]
+    from playwright.sync_api import sync_playwright
+
+    report = {}
+    clip = photo_clip()
+    xvfb = engines.Xvfb() if any(e != "chromium" for e in run) else None
+    try:
+        with demo_server() as (workdir, port), sync_playwright() as pw:
+            proxy = ByteCountingProxy(port)
+            base = f"http://127.0.0.1:{proxy.port}"
+            for name in run:
+                launcher = Launcher(name, pw, clip, xvfb.display if xvfb else None)
+                try:
+                    report[name] = bench_engine(launcher, proxy, base, workdir, models, args)
+                finally:
+                    launcher.close()
+    finally:
+        if xvfb:
+            xvfb.close()
+    report.update({"skipped": skipped, "seconds_per_run": args.seconds, "rounds": args.rounds,
+                   "frame": "640x480", "delegate": "CPU"})
     print(json.dumps(report, indent=2))
     return 0
 
