@@ -146,9 +146,10 @@ cells and offsets at once, and each pair's weight is computed once and
 used both ways. Only the bounding box of the pixels it darkens (S < 255
 and alpha > 0) is multiplied. Measured with bench/render.py (OpenCV on one
 thread, each composite right after a detection as in the pipeline, on this
-shared two-core machine) it costs 0.8-0.9 ms a frame at 640x480 and 1.0-1.2
-ms at 1280x720, x1.37-1.43 the composite without it (x1.45-1.53 before
-this layout) and x1.02-1.04 the whole photo pipeline. Roughly half of it is
+shared two-core machine, four runs) it costs 0.84-1.02 ms a frame at
+640x480 and 1.02-1.30 ms at 1280x720, x1.35-1.49 the composite without it
+(x1.45-1.55 before this layout, same bench) and x1.02-1.05 the whole photo
+pipeline. Roughly half of it is
 the base (about 0.45 ms; some 0.1 ms of that is numpy's cost per call,
 paid even on a 3 x 3 grid), the rest the halvings (0.15-0.25 ms: the first
 reads the whole grown box, and OpenCV halves three-channel pixels at less
