@@ -149,13 +149,12 @@ thread, each composite right after a detection as in the pipeline, on this
 shared two-core machine, four runs) it costs 0.84-1.02 ms a frame at
 640x480 and 1.02-1.30 ms at 1280x720, x1.35-1.49 the composite without it
 (x1.45-1.55 before this layout, same bench) and x1.02-1.05 the whole photo
-pipeline. Roughly half of it is
-the base (about 0.45 ms; some 0.1 ms of that is numpy's cost per call,
-paid even on a 3 x 3 grid), the rest the halvings (0.15-0.25 ms: the first
-reads the whole grown box, and OpenCV halves three-channel pixels at less
-than half the speed of the same bytes as one or four channels), the
-enlargement and the multiply (0.1-0.2 ms each). The browser's is timed in
-its stats (``shadeMs``, bench/browser.py).
+pipeline. Roughly half of it is the base (about 0.45 ms; some 0.1 ms of
+that is numpy's cost per call, paid even on a 3 x 3 grid), the rest the
+halvings (0.15-0.25 ms: the first reads the whole grown box, and OpenCV
+halves three-channel pixels at less than half the speed of the same bytes
+as one or four channels), the enlargement and the multiply (0.1-0.2 ms
+each). The browser's is timed in its stats (``shadeMs``, bench/browser.py).
 
 Occlusion
 ---------
