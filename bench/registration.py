@@ -33,6 +33,7 @@ import io
 import json
 import statistics
 import sys
+from collections import Counter
 import time
 from pathlib import Path
 
@@ -89,13 +90,15 @@ def session(browser, base: str, sync: bool, seconds: float, server: bool = False
             poll(page, "() => document.querySelector('[data-tryon]').dataset.consent === 'asked'")
             page.click("[data-consent-accept]")
             poll(page, "() => window.fittingRoomStats.path === 'server' && window.fittingRoomStats.serverMode === 'pose'")
-        want = "synced" if sync and not server else "live"  # the server path shows the live video
-        poll(page, f"() => window.fittingRoomStats.state === 'tracking' && window.fittingRoomStats.display === '{want}'")
+        # The server path shows what the page shows there (the live video, or the frames sent when it keeps them).
+        want = None if server else "synced" if sync else "live"
+        shown = f"window.fittingRoomStats.display === '{want}'" if want else "true"
+        poll(page, f"() => window.fittingRoomStats.state === 'tracking' && {shown}")
         time.sleep(1.0)
         samples, deadline = [], time.monotonic() + seconds
         while time.monotonic() < deadline:
             sample = page.evaluate(GRAB)
-            if sample and sample["display"] == want:
+            if sample and (want is None or sample["display"] == want):
                 samples.append(sample)
             time.sleep(0.25)
         return samples
@@ -161,6 +164,7 @@ def main(argv=None) -> int:
             report[display] = {name: summary(v) for name, v in errs.items()}
             report[display]["all"] = summary([x for v in errs.values() for x in v])
             report[display]["samples"] = len(taken)
+            report[display]["shown"] = dict(Counter(t["display"] for t in taken))
     synced, live = report["synced"]["all"], report[other]["all"]
     report["ratio"] = round(live["median_px"] / synced["median_px"], 3) if synced.get("median_px") else None
     report["ratio_of"] = f"{other} / synced (on-device) median, all pairs"

@@ -58,7 +58,8 @@ Pacing: per connection at most one frame is in the pose model and one is
 being drawn and encoded (the previous one) at a time. A frame that arrives
 while the model is busy waits as the single pending frame (already being
 decoded); a newer one replaces it (latest frame wins) and the older one is
-dropped without a reply.
+dropped without a reply. (In pose mode one job in the pool takes a busy
+connection's frames through the model back to back and nothing is drawn.)
 Send the next frame on ``next`` (or, simplest, when the previous ``result``
 arrives; that leaves the model idle while a frame is drawn and travels).
 Messages (frames and text) beyond
