@@ -119,6 +119,16 @@ def test_live_tryon_tracks_and_draws_garment_on_torso(live_server, demo_store, c
     white_tee = probe["mean"]
     assert min(white_tee) > 170, probe  # the Essential Crew Tee is white
     assert "on-device" in page.inner_text(".stage-privacy").lower()
+    # The switcher's pictures wait for the first tracked frame (they would share a phone's first
+    # visit's link with the runtime and the model), then every one of them loads.
+    thumbs = page.wait_for_function(
+        "() => { const imgs = [...document.querySelectorAll('.switch img')];"
+        " return imgs.length && imgs.every((i) => i.complete && i.naturalWidth > 0) ? imgs.length : 0; }"
+    ).json_value()
+    started = page.evaluate(
+        "() => performance.getEntriesByType('resource').filter((e) => e.name.includes('/thumbs/')).map((e) => e.startTime)")
+    assert len(started) == thumbs > 1, (started, thumbs)
+    assert min(started) >= page.evaluate("() => window.fittingRoomStats.firstTrackedAt"), started
     # Chromium lets the pose worker read the camera track itself (no per-frame round trip).
     assert page.evaluate("() => [window.fittingRoomStats.mode, window.fittingRoomStats.frameSource]") == ["worker", "track"]
     # Under the garment: the frame its pose was found in (sent back by the worker), mirrored like

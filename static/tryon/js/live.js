@@ -19,6 +19,8 @@ import { SizeAdvice } from "./size-advice.js";
 import { LandmarkSmoother } from "./smoothing.js";
 
 const NOBODY_AFTER_MS = 1200;
+/** The switcher's pictures load once the page tracks, or after this long looking for the shopper. */
+const SHOW_THUMBNAILS_SEARCHING_MS = 4000;
 /** On-device inference slower than this (median of the first frames) offers the server path. */
 const SLOW_INFERENCE_MS = 250;
 const SPEED_PROBE_FRAMES = 8;
@@ -139,12 +141,28 @@ function main(root) {
     captureMs: config.capture_ms,
   });
 
+  /**
+   * The switcher's pictures are not needed for the first tracked frame: on a phone's first visit
+   * they would share the link with the runtime and the model, so they load once the page tracks,
+   * or has stopped before that (an error, a way forward, nothing started), or has been looking for
+   * the shopper for a few seconds.
+   */
+  const showThumbnails = () => {
+    root.querySelectorAll("img[data-src]").forEach((element) => {
+      const img = /** @type {HTMLImageElement} */ (element);
+      img.src = /** @type {string} */ (img.dataset.src);
+      img.removeAttribute("data-src");
+    });
+  };
+
   const setState = (/** @type {string} */ state, /** @type {string} */ text = "", showRetry = false) => {
     stats.state = state;
     root.dataset.state = state;
     messageText.textContent = text;
     message.hidden = !text;
     retry.hidden = !showRetry;
+    if (state === "tracking" || state.startsWith("error") || state.startsWith("preflight")) showThumbnails();
+    else if (state === "searching") setTimeout(showThumbnails, SHOW_THUMBNAILS_SEARCHING_MS);
   };
 
   const loadOverlay = (/** @type {any} */ g) => {
@@ -751,6 +769,7 @@ function main(root) {
   selectGarment(garment.slug);
   setState("idle");
   if (config.autostart) run();
+  else showThumbnails();
 }
 
 /** Ask the service worker to keep what this page already loaded, so a reload works offline. */
