@@ -367,6 +367,8 @@ def bench_engine(launcher: Launcher, proxy: ByteCountingProxy, base: str, workdi
             samples[model]["source"].add(page_stats.get("source"))
             samples[model]["flat"].append(loop_fps(launcher, base, model, args.seconds, shading=False))
     for model, s in samples.items():
+        if not s["bare"]:  # --rounds 0: the visits alone
+            continue
         bare, loop = statistics.median(s["bare"]), statistics.median(s["loop"])
         # Each round's loop run follows its bare run: the median of the paired ratios is less
         # exposed to the machine's load drifting between rounds than a ratio of medians.
@@ -378,14 +380,14 @@ def bench_engine(launcher: Launcher, proxy: ByteCountingProxy, base: str, workdi
                          "frame_source": sorted(str(x) for x in s["source"]),
                          "bare_runs": [round(x, 2) for x in s["bare"]], "loop_runs": [round(x, 2) for x in s["loop"]],
                          "flat_runs": [round(x, 2) for x in s["flat"]]}
-    return {**{m: report.pop(m) for m in models}, **report}
+    return {**{m: report.pop(m) for m in models if m in report}, **report}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="browser try-on loop vs bare detectForVideo, per engine")
     parser.add_argument("--engine", default="all", help="comma-separated: chromium,webkit,firefox, or all")
     parser.add_argument("--seconds", type=float, default=6.0)
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=4, help="bare/loop rounds per model (0: the visits alone)")
     parser.add_argument("--models", default="lite,full", help="comma-separated: lite,full")
     parser.add_argument("--no-visits", action="store_true", help="skip the first/repeat-visit byte counts")
     args = parser.parse_args(argv)

@@ -20,7 +20,7 @@ import { LandmarkSmoother } from "./smoothing.js";
 
 const NOBODY_AFTER_MS = 1200;
 /** The switcher's pictures load once the page tracks, or after this long looking for the shopper. */
-const SHOW_THUMBNAILS_SEARCHING_MS = 4000;
+const SHOW_THUMBNAILS_SEARCHING_MS = 10000;
 /** On-device inference slower than this (median of the first frames) offers the server path. */
 const SLOW_INFERENCE_MS = 250;
 const SPEED_PROBE_FRAMES = 8;
