@@ -19,6 +19,8 @@ import { SizeAdvice } from "./size-advice.js";
 import { LandmarkSmoother } from "./smoothing.js";
 
 const NOBODY_AFTER_MS = 1200;
+/** How long "Reconnected." stays after the server path comes back. */
+const RECONNECTED_NOTE_MS = 1500;
 /** The switcher's pictures load once the page tracks, or after this long looking for the shopper. */
 const SHOW_THUMBNAILS_SEARCHING_MS = 10000;
 /** On-device inference slower than this (median of the first frames) offers the server path. */
@@ -212,7 +214,8 @@ function main(root) {
   /** Keep `frame` (owned from here) as the picture of the pose just found at `now`. */
   function keepFrame(/** @type {ImageBitmap|null} */ frame, /** @type {number} */ now) {
     if (!frame) return;
-    if (!running || path !== "device") {
+    // The device's own poses, or the server's in pose mode (this page draws the garment there too).
+    if (!running || (path !== "device" && !(path === "server" && serverMode === "pose"))) {
       frame.close();
       return;
     }
@@ -240,7 +243,7 @@ function main(root) {
     synced = on;
     stats.display = on ? "synced" : "live";
     frameCanvas.hidden = !on;
-    video.classList.toggle("hidden-video", on || path === "server");
+    video.classList.toggle("hidden-video", on || (path === "server" && serverMode === "render"));
   }
 
   /** Draw the kept frame as the video element would show it (covering, mirrored for the front camera). */
@@ -546,6 +549,9 @@ function main(root) {
     root.dataset.consent = "asked";
   }
 
+  /** @type {{text: string|null, hidden: boolean, state: string}|null} what was shown when the server connection dropped */
+  let beforeOutage = null;
+
   async function startServerPath() {
     if (!stream) {
       try {
@@ -593,6 +599,8 @@ function main(root) {
       },
       onPose: (found) => {
         const now = performance.now();
+        // The frame this pose was found in, shown under the garment as on the device.
+        keepFrame(found.frame, now);
         stats.serverFrames++;
         stats.rttMs = found.rttMs;
         stats.serverBytesPerFrame = stats.serverBytesPerFrame ? 0.9 * stats.serverBytesPerFrame + 0.1 * found.bytes : found.bytes;
@@ -615,6 +623,26 @@ function main(root) {
         dirty = true;
       },
       mode,
+      keepFrames: config.sync !== false,
+      onReconnect: (r) => {
+        // A worker went away: say so briefly, and put back what was shown once the stream is back.
+        root.dataset.reconnect = r.state;
+        if (r.state === "reconnecting") {
+          if (!beforeOutage) beforeOutage = { text: messageText.textContent, hidden: message.hidden, state: stats.state };
+          messageText.textContent = "Connection lost. Reconnecting…";
+          message.hidden = false;
+        } else if (r.state === "resumed") {
+          messageText.textContent = "Reconnected.";
+          const shown = beforeOutage;
+          beforeOutage = null;
+          setTimeout(() => {
+            if (root.dataset.reconnect !== "resumed" || messageText.textContent !== "Reconnected.") return;
+            const same = shown !== null && stats.state === shown.state;
+            messageText.textContent = same ? shown.text : "";
+            message.hidden = same ? shown.hidden : true;
+          }, RECONNECTED_NOTE_MS);
+        }
+      },
       onError: (code, message) => console.warn("server try-on:", code, message),
       onClose: (code) => {
         if (path === "server" && code !== 1000) {
@@ -638,6 +666,7 @@ function main(root) {
     if (serverImage) serverImage.close();
     serverImage = null;
     rttBadge.hidden = true;
+    dropFrame();
     video.classList.remove("hidden-video");
     privacy.textContent = "On-device: your camera stays on this phone — no images are sent.";
     pathToggle.textContent = "Use the server";
