@@ -11,7 +11,7 @@
 //     modelUrl: "/static/vendor/models/pose_landmarker_lite.task",
 //     onProgress: ({ loaded, total }) => bar.update(loaded / 1e6, total / 1e6),
 //   });
-//   const found = await pose.detect(video, performance.now()); // null: nobody in view
+//   const { pose: found, frame } = await pose.detectFrame(video, performance.now()); // found null: nobody in view
 //
 // Landmarks are MediaPipe's 33 pose points as [x, y, z, visibility], x and y normalised to the
 // unmirrored camera frame (mirror them yourself for a selfie view).
@@ -59,13 +59,9 @@ import { defaultTransport, startPoseWorker } from "./pose-worker-proxy.js";
  * @property {"CPU" | "GPU"} delegate
  * @property {boolean} simd
  * @property {PoseClientInfo} info
- * @property {(video: HTMLVideoElement, timestampMs: number) => Promise<PoseResult | null>} detect
- *   Pose in the video's current frame, or null when nobody is in view or the video has no frame
- *   yet. Calls made while one is running are coalesced: at most one more waits, and callers
- *   that were superseded get the newest frame's result. Resolves null after close().
  * @property {(video: HTMLVideoElement, timestampMs: number) => Promise<DetectedFrame>} detectFrame
  *   The pose in the video's current frame (null: nobody in view, or no frame yet) and a copy of
- *   that frame for the page to show with it (the caller owns and closes it). Not coalesced: in
+ *   that frame for the page to show with it (the caller owns and closes it). In
  *   worker mode each call is sent at once and waits its turn in the worker, so the next frame can
  *   be on its way while one is detected. Resolves {pose: null, frame: null} after close().
  * @property {boolean} pipelined whether a detectFrame sent while another runs starts as soon as that
@@ -76,7 +72,7 @@ import { defaultTransport, startPoseWorker } from "./pose-worker-proxy.js";
  *   track's frames and detects each as soon as the previous one is done (no round trip
  *   through the page), calling `onPose` per frame with a copy of the frame detected (null if
  *   it could not be copied; the callee owns and closes it); returns a stop function. Null
- *   otherwise: call `detect` per frame instead.
+ *   otherwise: call `detectFrame` per frame instead.
  * @property {(config: import("./pose-engine.js").MeasureConfig | null) => Promise<void>} measure
  *   measure the body on every frame from now, where the pose runs (poses then carry a `reading`,
  *   bodymeasure.js; the person mask stays there), or stop with null
@@ -136,8 +132,8 @@ export async function createPoseClient(options) {
     try {
       const ready = await worker.init(model, requested);
       Object.assign(info, { readyMs: performance.now() - started, renderer: ready.renderer, probe: ready.probe, transport, ...ready.timings });
-      const client = wrap("worker", ready.delegate, ready.simd, info, (video, ts) => worker.detect(video, ts), () => worker.terminate(),
-        (config) => worker.measure(config), (video, ts) => worker.detectFrame(video, ts));
+      const client = wrap("worker", ready.delegate, ready.simd, info, (video, ts) => worker.detectFrame(video, ts),
+        () => worker.terminate(), (config) => worker.measure(config));
       client.stream = worker.stream;
       return client;
     } catch (error) {
@@ -151,14 +147,13 @@ export async function createPoseClient(options) {
   const runtime = await loadVision(vendorBase);
   const engine = await createEngine(runtime, model, requested);
   Object.assign(info, { readyMs: performance.now() - started, fallbackReason, probe: engine.probe, ...engine.timings });
-  // The video element goes straight to MediaPipe: cheaper than any canvas copy.
-  return wrap("main", engine.delegate, runtime.simd, info, async (video, ts) => engine.detect(video, ts), () => engine.close(),
-    (config) => engine.setMeasure(config), async (video, ts) => {
-      // The copy is taken in the same task as the detection, so both see the same frame.
-      const copy = createImageBitmap(video).catch(() => null);
-      const pose = engine.detect(video, ts);
-      return { pose, frame: await copy };
-    });
+  // The video element goes straight to MediaPipe: cheaper than any canvas copy. The copy to show is
+  // taken in the same task as the detection, so both see the same frame.
+  return wrap("main", engine.delegate, runtime.simd, info, async (video, ts) => {
+    const copy = createImageBitmap(video).catch(() => null);
+    const pose = engine.detect(video, ts);
+    return { pose, frame: await copy };
+  }, () => engine.close(), (config) => engine.setMeasure(config));
 }
 
 /**
@@ -166,69 +161,23 @@ export async function createPoseClient(options) {
  * @param {"CPU" | "GPU"} delegate
  * @param {boolean} simd
  * @param {PoseClientInfo} info
- * @param {(video: HTMLVideoElement, ts: number) => Promise<PoseResult | null>} run
+ * @param {(video: HTMLVideoElement, ts: number) => Promise<DetectedFrame>} run
  * @param {() => void} shutdown
  * @param {(config: import("./pose-engine.js").MeasureConfig | null) => Promise<void>} measure
- * @param {(video: HTMLVideoElement, ts: number) => Promise<DetectedFrame>} runFrame
  * @returns {PoseClient}
  */
-function wrap(mode, delegate, simd, info, run, shutdown, measure, runFrame) {
+function wrap(mode, delegate, simd, info, run, shutdown, measure) {
   let closed = false;
-  /** @type {Promise<PoseResult | null> | null} */
-  let running = null;
-  /** @type {{video: HTMLVideoElement, ts: number, promise: Promise<PoseResult | null>, resolve: Function, reject: Function} | null} */
-  let next = null;
-
-  /** @param {HTMLVideoElement} video @param {number} ts */
-  const start = (video, ts) => {
-    const job = closed || !hasFrame(video)
-      ? Promise.resolve(null)
-      : run(video, ts).then(
-        (value) => (closed ? null : value),
-        (error) => {
-          if (closed) return null;
-          throw error;
-        },
-      );
-    running = job;
-    job.then(drain, drain);
-    return job;
-  };
-  const drain = () => {
-    running = null;
-    if (!next) return;
-    const queued = next;
-    next = null;
-    start(queued.video, queued.ts).then(
-      (value) => queued.resolve(value),
-      (error) => queued.reject(error),
-    );
-  };
-
   return {
     mode,
     delegate,
     simd,
     info,
-    detect(video, timestampMs) {
-      if (closed) return Promise.resolve(null);
-      if (!running) return start(video, timestampMs);
-      if (next) {
-        next.video = video;
-        next.ts = timestampMs;
-        return next.promise;
-      }
-      /** @type {Function} */ let resolve = () => {};
-      /** @type {Function} */ let reject = () => {};
-      const promise = new Promise((ok, no) => { resolve = ok; reject = no; });
-      next = { video, ts: timestampMs, promise, resolve, reject };
-      return promise;
-    },
     detectFrame(video, timestampMs) {
       /** @type {DetectedFrame} */
       const none = { pose: null, frame: null };
       if (closed || !hasFrame(video)) return Promise.resolve(none);
-      return runFrame(video, timestampMs).then(
+      return run(video, timestampMs).then(
         (value) => {
           if (!closed) return value;
           value.frame?.close();
@@ -249,8 +198,6 @@ function wrap(mode, delegate, simd, info, run, shutdown, measure, runFrame) {
     close() {
       if (closed) return;
       closed = true;
-      next?.resolve(null);
-      next = null;
       shutdown();
     },
   };

@@ -19,7 +19,6 @@
 /**
  * @typedef {object} PoseWorker
  * @property {(model: Uint8Array, delegate: "CPU" | "GPU" | "auto") => Promise<WorkerReady>} init
- * @property {(video: HTMLVideoElement, timestampMs: number) => Promise<(PoseResult & {grabMs: number}) | null>} detect
  * @property {(video: HTMLVideoElement, timestampMs: number) => Promise<DetectedFrame>} detectFrame
  *   the pose in the video's current frame and that frame (for the page to show with it), sent to
  *   the worker at once: frames sent while one is detected wait their turn in the worker
@@ -75,7 +74,7 @@ async function grabFrame(video, timestampMs, transport) {
  */
 export function startPoseWorker(workerUrl, vendorBase, transport) {
   const worker = new Worker(workerUrl, { type: "module", name: "fittingroom-pose" });
-  /** @type {Map<number, {resolve: (value: any) => void, reject: (error: Error) => void, withFrame?: boolean}>} */
+  /** @type {Map<number, {resolve: (value: any) => void, reject: (error: Error) => void}>} */
   const waiting = new Map();
   let nextId = 1;
   /** @type {Error | null} */
@@ -113,11 +112,12 @@ export function startPoseWorker(workerUrl, vendorBase, transport) {
     } else if (msg.type === "result" || msg.type === "error") {
       const pending = waiting.get(msg.id);
       waiting.delete(msg.id);
-      if (!pending || !pending.withFrame) msg.frame?.close();
-      if (!pending) return;
+      if (!pending) {
+        msg.frame?.close();
+        return;
+      }
       if (msg.type === "error") pending.reject(new Error(`pose worker: ${msg.message}`));
-      else if (pending.withFrame) pending.resolve({ pose: msg.result, frame: msg.frame || null });
-      else pending.resolve(msg.result);
+      else pending.resolve(msg);
     }
   });
   // Fires when the script cannot load (e.g. no module workers: the import statement is a
@@ -132,9 +132,9 @@ export function startPoseWorker(workerUrl, vendorBase, transport) {
   /**
    * @param {HTMLVideoElement} video
    * @param {number} timestampMs
-   * @returns {Promise<(PoseResult & {grabMs: number}) | null>}
+   * @returns {Promise<DetectedFrame>}
    */
-  const send = async (video, timestampMs, withFrame = false) => {
+  const send = async (video, timestampMs) => {
     if (dead) throw dead;
     const start = performance.now();
     const frame = await grabFrame(video, timestampMs, transport);
@@ -145,23 +145,10 @@ export function startPoseWorker(workerUrl, vendorBase, transport) {
     }
     const id = nextId++;
     /** @type {Promise<any>} */
-    const reply = new Promise((resolve, reject) => waiting.set(id, { resolve, reject, withFrame }));
-    worker.postMessage({ type: "detect", id, frame, ts: timestampMs, keep: withFrame }, [frame]);
-    const result = await reply;
-    if (withFrame) return { pose: result.pose ? { ...result.pose, grabMs } : null, frame: result.frame };
-    return result ? { ...result, grabMs } : null;
-  };
-  /** @param {HTMLVideoElement} video @param {number} timestampMs @param {boolean} withFrame */
-  const sendOrFallBack = async (video, timestampMs, withFrame) => {
-    try {
-      return await send(video, timestampMs, withFrame);
-    } catch (error) {
-      // A browser with VideoFrame whose WebGL cannot upload one: use ImageBitmap from now on.
-      if (dead || transport !== "videoframe") throw error;
-      console.warn("pose worker: VideoFrame frames failed, switching to ImageBitmap", error);
-      transport = "bitmap";
-      return send(video, timestampMs, withFrame);
-    }
+    const reply = new Promise((resolve, reject) => waiting.set(id, { resolve, reject }));
+    worker.postMessage({ type: "detect", id, frame, ts: timestampMs }, [frame]);
+    const { result, frame: shown } = await reply;
+    return { pose: result ? { ...result, grabMs } : null, frame: shown || null };
   };
 
   return {
@@ -173,11 +160,16 @@ export function startPoseWorker(workerUrl, vendorBase, transport) {
         worker.postMessage({ type: "init", model, delegate, vendorBase });
       });
     },
-    detect(video, timestampMs) {
-      return sendOrFallBack(video, timestampMs, false);
-    },
-    detectFrame(video, timestampMs) {
-      return sendOrFallBack(video, timestampMs, true);
+    async detectFrame(video, timestampMs) {
+      try {
+        return await send(video, timestampMs);
+      } catch (error) {
+        // A browser with VideoFrame whose WebGL cannot upload one: use ImageBitmap from now on.
+        if (dead || transport !== "videoframe") throw error;
+        console.warn("pose worker: VideoFrame frames failed, switching to ImageBitmap", error);
+        transport = "bitmap";
+        return send(video, timestampMs);
+      }
     },
     stream: canStreamToWorker()
       ? (track, onPose, onError) => {

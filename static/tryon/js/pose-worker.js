@@ -5,11 +5,10 @@
 //   in  load   {vendorBase}                 import tasks-vision + WASM loader (while the page downloads the model)
 //   in  init   {model: Uint8Array, delegate} create the landmarker  -> ready {delegate, simd, renderer, probe, timings}
 //                                                                    | init-error {message}
-//   in  detect {id, frame, ts, keep}         frame: ImageBitmap or VideoFrame (transferred; closed here
-//                                            unless it goes back). Detects arriving while one runs wait
-//                                            their turn, in order.
+//   in  detect {id, frame, ts}               frame: ImageBitmap or VideoFrame (transferred). Detects
+//                                            arriving while one runs wait their turn, in order.
 //                                                                    -> result {id, result: PoseResult|null,
-//                                                                       frame: with keep, the frame detected
+//                                                                       frame: the frame detected
 //                                                                       for the page to show (an ImageBitmap
 //                                                                       given back as it came, a VideoFrame as
 //                                                                       a copy; transferred) or null}
@@ -77,19 +76,19 @@ async function init(msg) {
   }
 }
 
-/** @param {{id: number, frame: ImageBitmap | VideoFrame, ts: number, keep?: boolean}} msg */
+/** @param {{id: number, frame: ImageBitmap | VideoFrame, ts: number}} msg */
 async function detect(msg) {
   const frame = msg.frame;
   /** @type {ImageBitmap | null} */
   let shown = null;
   try {
     if (!engine) throw new Error("pose worker is not initialised");
-    // With keep, the frame goes back with its pose so the page can show the two together: an
+    // The frame goes back with its pose so the page can show the two together: an
     // ImageBitmap as it came (no copy), a VideoFrame as a copy made while the pose runs (as the
     // stream below does), so the page's thread makes no copy of its own.
-    const copy = msg.keep && !(frame instanceof ImageBitmap) ? createImageBitmap(frame).catch(() => null) : null;
+    const copy = frame instanceof ImageBitmap ? null : createImageBitmap(frame).catch(() => null);
     const result = engine.detect(frame, msg.ts);
-    if (msg.keep) shown = frame instanceof ImageBitmap ? frame : await copy;
+    shown = frame instanceof ImageBitmap ? frame : await copy;
     scope.postMessage({ type: "result", id: msg.id, result, frame: shown }, shown ? [shown] : []);
   } catch (error) {
     scope.postMessage({ type: "error", id: msg.id, message: describe(error) });
