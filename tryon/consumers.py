@@ -535,15 +535,19 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         if self.pump_task is None or self.pump_task.done():
             self.pump_task = asyncio.create_task(self._pump())
 
+    def _tokens_now(self) -> float:
+        """The rate's token bucket (LIVE_MAX_FPS per second, at most LIVE_MAX_FPS) refilled to now."""
+        now = asyncio.get_running_loop().time()
+        self.tokens = min(self.fps, self.tokens + (now - self.token_time) * self.fps)
+        self.token_time = now
+        return self.tokens
+
     async def _take_token(self) -> bool:
         """Spend one message of the per-connection rate (a token bucket of LIVE_MAX_FPS per second).
 
         Return False when the message must be dropped; the first time, warn the client.
         """
-        now = asyncio.get_running_loop().time()
-        self.tokens = min(self.fps, self.tokens + (now - self.token_time) * self.fps)
-        self.token_time = now
-        if self.tokens >= 1.0:
+        if self._tokens_now() >= 1.0:
             self.tokens -= 1.0
             return True
         if not self.warned_rate:
@@ -724,10 +728,9 @@ class TryOnConsumer(AsyncWebsocketConsumer):
         if self.closing or (self.next_said is not None and taken <= self.next_said):
             return  # said already, or a later frame's is (a pose-mode timer outlives its frame)
         self.next_said = taken
-        loop = asyncio.get_running_loop()
-        tokens = min(self.fps, self.tokens + (loop.time() - self.token_time) * self.fps)
+        tokens = self._tokens_now()
         if tokens < 1.0:
-            loop.call_later((1.0 - tokens) / self.fps, self._send_next, frame_id)
+            asyncio.get_running_loop().call_later((1.0 - tokens) / self.fps, self._send_next, frame_id)
         else:
             self._send_next(frame_id)
 
