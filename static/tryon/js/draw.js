@@ -1,9 +1,9 @@
 // Draw a fitted garment mesh on a 2D canvas: one affine-mapped, clipped image draw per triangle
 // (triangles over wholly transparent parts of the overlay are skipped).
 //
-// The mesh comes from fitGarment (geometry.js). Each triangle is clipped slightly
-// enlarged around its centroid so antialiased clip edges of neighbours overlap
-// instead of leaving hairline seams.
+// The mesh comes from fitGarment (geometry.js). Each triangle's clip is grown SEAM_PX canvas
+// pixels past each of its edges (growTriangle), and the overlay is sampled under the grown
+// clip, so the antialiased clips of neighbours overlap instead of leaving hairline seams.
 //
 // Scene shading (SceneShading): the camera frame's folds and shadows under the garment darken it,
 // with the formula of tryon/render.py and the constants of static/tryon/shading.json (the page
@@ -13,7 +13,7 @@
 // at colour edges and over dark clothes), and S is drawn over the garment "source-atop" as black
 // with alpha 1 - S, enlarged bilinearly: the garment's premultiplied colour times S, alpha kept.
 
-const SEAM_PX = 0.6;
+const SEAM_PX = 0.75;
 // A triangle is drawn only when some overlay pixel within this distance (px) of it is not
 // fully transparent (margins around the garment are meshed too, and mostly empty).
 const ALPHA_REACH = 2;
@@ -101,6 +101,32 @@ export function triangleAffine(s0, s1, s2, d0, d1, d2) {
 }
 
 /**
+ * Return the outline of triangle d0 d1 d2 grown by `grow`: every edge moved `grow` outward
+ * (perpendicular to itself), whole, the moved edges joined by bevels at the corners (six
+ * points). Every point of every edge is then covered `grow` beyond it. Moving the corners
+ * away from the centroid instead leaves a long, thin triangle's long edges (a quad's
+ * diagonal) almost where they were, and mitring them shoots a sliver's sharp corner far
+ * out; with either, the antialiased clips of two neighbours meet along some of a shared
+ * edge at part coverage each: a light hairline.
+ * @param {number[]} d0 @param {number[]} d1 @param {number[]} d2 @param {number} grow
+ * @returns {number[][]}
+ */
+export function growTriangle(d0, d1, d2, grow) {
+  const pts = [d0, d1, d2];
+  const area = (d1[0] - d0[0]) * (d2[1] - d0[1]) - (d2[0] - d0[0]) * (d1[1] - d0[1]);
+  const sign = area < 0 ? -1 : 1;
+  const out = [];
+  for (let e = 0; e < 3; e++) {
+    const a = pts[e], b = pts[(e + 1) % 3];
+    const len = Math.hypot(b[0] - a[0], b[1] - a[1]) || 1;
+    // Outward unit normal of the edge from corner e to corner e + 1.
+    const nx = ((b[1] - a[1]) * sign) / len, ny = (-(b[0] - a[0]) * sign) / len;
+    out.push([a[0] + nx * grow, a[1] + ny * grow], [b[0] + nx * grow, b[1] + ny * grow]);
+  }
+  return out;
+}
+
+/**
  * Draw `image` warped by `mesh` onto `ctx`, whose current transform maps frame pixels to the canvas.
  * @param {CanvasRenderingContext2D|OffscreenCanvasRenderingContext2D} ctx
  * @param {CanvasImageSource} image
@@ -117,23 +143,30 @@ export function drawMesh(ctx, image, mesh) {
     const d0 = mesh.dst[i], d1 = mesh.dst[j], d2 = mesh.dst[k];
     const m = triangleAffine(s0, s1, s2, d0, d1, d2);
     if (m === null) continue;
-    const cx = (d0[0] + d1[0] + d2[0]) / 3, cy = (d0[1] + d1[1] + d2[1]) / 3;
+    const det = m[0] * m[3] - m[1] * m[2];
+    if (!(Math.abs(det) > 1e-12)) continue; // flattened to a line on the frame: nothing to draw
+    // Only the source rectangle under the grown clip needs sampling: the grown corners mapped
+    // back to the overlay. The triangle's own source box is not enough where the garment is
+    // drawn smaller than its art (a phone's usual case): there SEAM_PX canvas pixels reach
+    // several overlay pixels beyond it, and the clip's enlargement would show nothing, leaving
+    // the very hairline seams it is there to close.
+    let sx = Infinity, sy = Infinity, ex = -Infinity, ey = -Infinity;
     ctx.save();
     ctx.beginPath();
-    for (const [n, p] of [d0, d1, d2].entries()) {
-      const dx = p[0] - cx, dy = p[1] - cy;
-      const len = Math.hypot(dx, dy) || 1;
-      const x = p[0] + (dx / len) * grow, y = p[1] + (dy / len) * grow;
+    const grown = growTriangle(d0, d1, d2, grow);
+    for (const [n, [x, y]] of grown.entries()) {
       if (n === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+      const rx = x - m[4], ry = y - m[5];
+      const u = (m[3] * rx - m[2] * ry) / det, v = (m[0] * ry - m[1] * rx) / det;
+      sx = Math.min(sx, u); sy = Math.min(sy, v); ex = Math.max(ex, u); ey = Math.max(ey, v);
     }
     ctx.closePath();
     ctx.clip();
     ctx.transform(m[0], m[1], m[2], m[3], m[4], m[5]);
-    // Only the triangle's source rectangle needs sampling.
-    const sx = Math.max(0, Math.floor(Math.min(s0[0], s1[0], s2[0])) - 1);
-    const sy = Math.max(0, Math.floor(Math.min(s0[1], s1[1], s2[1])) - 1);
-    const ex = Math.min(/** @type {number} */ (image.width), Math.ceil(Math.max(s0[0], s1[0], s2[0])) + 1);
-    const ey = Math.min(/** @type {number} */ (image.height), Math.ceil(Math.max(s0[1], s1[1], s2[1])) + 1);
+    sx = Math.max(0, Math.floor(sx) - 1);
+    sy = Math.max(0, Math.floor(sy) - 1);
+    ex = Math.min(/** @type {number} */ (image.width), Math.ceil(ex) + 1);
+    ey = Math.min(/** @type {number} */ (image.height), Math.ceil(ey) + 1);
     if (ex > sx && ey > sy) ctx.drawImage(image, sx, sy, ex - sx, ey - sy, sx, sy, ex - sx, ey - sy);
     ctx.restore();
   }
