@@ -18,6 +18,7 @@ SUPERSAMPLE = 4
 def draw_body(
     frame=(240, 480), *, body_px=400.0, floor=460.0, cx=120.0, widths=(0.165, 0.17, 0.205),
     levels=(0.735, 0.60, 0.505), shoulder=0.215, arm_angle=35.0, turned=0.0, visibility=0.99,
+    knee_bend=0.0, stance=0.0, lean=0.0,
 ):
     """Return ``(mask uint8 HxW, landmarks [33 x (x, y, z, v)] normalised, truth)``.
 
@@ -25,6 +26,9 @@ def draw_body(
     of body height above the floor). ``shoulder``: shoulder breadth; the joints sit 0.1 of it
     inside. ``arm_angle``: degrees out from hanging straight down (0 = arms against the body).
     ``turned``: 0 facing the camera .. 1 side-on (the shoulders and hips narrow by cos).
+    ``knee_bend``: degrees each knee is bent outwards from straight (a squat with the knees out).
+    ``stance``: degrees each leg's hip-to-ankle line is out of plumb (the feet spread).
+    ``lean``: degrees the body above the crotch leans to the image's right.
     ``truth`` holds the drawn widths in pixels and the top and floor rows.
     """
     w, h = frame
@@ -46,6 +50,29 @@ def draw_body(
 
     chest_w, waist_w, hip_w = (f * body_px for f in widths)
     shoulder_w = shoulder * body_px * squeeze
+    # Legs, to the ankles; feet to the floor.
+    hip_joint = 0.09 * body_px * squeeze
+    knee_y, ankle_y = y_at(0.28), y_at(0.045)
+    # Spread feet: the ankle moves out along the leg's tilt; a bent knee moves out of the line.
+    spread = math.tan(math.radians(stance)) * (y_at(0.045) - y_at(0.53))
+    knee_out = math.tan(math.radians(knee_bend) / 2) * (y_at(0.045) - y_at(0.53)) / 2
+    knee_along = (knee_y - y_at(0.53)) / (ankle_y - y_at(0.53))
+    for side in (-1, 1):
+        hx = cx + side * hip_joint
+        ax = hx + side * spread
+        outline = [(cx, y_at(0.46)), (cx + side * hip_w * 0.48, y_at(0.46))]
+        if knee_bend:
+            kx = hx + side * (spread * knee_along + knee_out)
+            outline.append((kx + side * 0.045 * body_px, knee_y))
+        outline += [(ax + side * 0.035 * body_px, ankle_y), (ax - side * 0.01 * body_px, ankle_y)]
+        if knee_bend:
+            outline.append((kx - side * 0.045 * body_px, knee_y))
+        poly(outline)
+        poly([(ax - 0.025 * body_px, ankle_y), (ax + 0.025 * body_px, ankle_y),
+              (ax + side * 0.06 * body_px, floor), (ax - 0.02 * body_px, floor)])
+    if lean:
+        legs_only = canvas.copy()  # the body above the crotch leans; the legs stay
+        canvas[:] = 0
     # Torso outline, top to bottom: shoulders, then chest, waist and hips each straight for a
     # little way around their level (a body is locally smooth there), then the crotch.
     flat = 0.02
@@ -60,15 +87,6 @@ def draw_body(
     thick((cx, y_at(0.82)), (cx, y_at(0.88)), 0.06 * body_px)
     cv2.ellipse(canvas, (round(cx * s), round((top + 0.065 * body_px) * s)),
                 (round(0.05 * body_px * s), round(0.065 * body_px * s)), 0, 0, 360, 255, -1)
-    # Legs, to the ankles; feet to the floor.
-    hip_joint = 0.09 * body_px * squeeze
-    knee_y, ankle_y = y_at(0.28), y_at(0.045)
-    for side in (-1, 1):
-        hx = cx + side * hip_joint
-        poly([(cx, y_at(0.46)), (cx + side * hip_w * 0.48, y_at(0.46)), (hx + side * 0.035 * body_px, ankle_y),
-              (hx - side * 0.01 * body_px, ankle_y)])
-        poly([(hx - 0.025 * body_px, ankle_y), (hx + 0.025 * body_px, ankle_y),
-              (hx + side * 0.06 * body_px, floor), (hx - 0.02 * body_px, floor)])
     # Arms: shoulder joint, elbow, wrist, out by arm_angle from straight down.
     joint = shoulder_w / 2 - 0.1 * shoulder * body_px * squeeze
     a = math.radians(arm_angle)
@@ -83,6 +101,10 @@ def draw_body(
         thick((ex, ey), (wx, wy), 0.045 * body_px)
         thick((wx, wy), (tx, ty), 0.04 * body_px)
         arm_landmarks[side] = ((sx, sy), (ex, ey), (wx, wy), (tx, ty))
+    pivot = (cx, y_at(0.46))
+    if lean:
+        turn = cv2.getRotationMatrix2D((pivot[0] * s, pivot[1] * s), -lean, 1.0)
+        canvas = np.maximum(cv2.warpAffine(canvas, turn, (w * s, h * s), flags=cv2.INTER_NEAREST), legs_only)
     mask = cv2.resize(canvas, (w, h), interpolation=cv2.INTER_AREA)
 
     # Landmarks. MediaPipe's left is the person's left: on the image's right for a person facing us.
@@ -97,11 +119,17 @@ def draw_body(
             px[i] = ((wx + tx) / 2, (wy + ty) / 2)
     for side, (hip_i, knee_i, ankle_i, heel_i, foot_i) in ((1, (23, 25, 27, 29, 31)), (-1, (24, 26, 28, 30, 32))):
         hx = cx + side * hip_joint
+        ax = hx + side * spread
         px[hip_i] = (hx, y_at(0.53))
-        px[knee_i] = (hx + side * 0.01 * body_px, knee_y)
-        px[ankle_i] = (hx + side * 0.012 * body_px, ankle_y)
-        px[heel_i] = (hx, floor - 0.012 * body_px)
-        px[foot_i] = (hx + side * 0.04 * body_px, floor - 0.008 * body_px)
+        px[knee_i] = (hx + side * (0.01 * body_px + spread * knee_along + knee_out), knee_y)
+        px[ankle_i] = (ax + side * 0.012 * body_px, ankle_y)
+        px[heel_i] = (ax, floor - 0.012 * body_px)
+        px[foot_i] = (ax + side * 0.04 * body_px, floor - 0.008 * body_px)
+    if lean:
+        a = math.radians(lean)
+        for i in range(25):  # head, arms and hips
+            dx, dy = px[i][0] - pivot[0], px[i][1] - pivot[1]
+            px[i] = (pivot[0] + dx * math.cos(a) - dy * math.sin(a), pivot[1] + dx * math.sin(a) + dy * math.cos(a))
     landmarks = [(x / w, y / h, 0.0, visibility) for x, y in px]
     truth = {"chest": chest_w, "waist": waist_w, "hips": hip_w, "top": top, "floor": floor, "body_px": body_px}
     return mask, landmarks, truth

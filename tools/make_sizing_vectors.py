@@ -117,6 +117,10 @@ FRAMES = {
     "broad_body": {"widths": (0.2, 0.21, 0.24)},
     "slim_body_off_centre": {"widths": (0.15, 0.14, 0.185), "cx": 100.0},
     "low_visibility_feet": {"visibility": 0.3},
+    "knees_bent": {"knee_bend": 35.0},
+    "feet_wide": {"stance": 18.0},
+    "leaning": {"lean": 14.0},
+    "nearly_straight": {"knee_bend": 12.0, "stance": 6.0, "lean": 4.0},
 }
 
 

@@ -26,9 +26,10 @@ from __future__ import annotations
 import math
 
 NOSE, L_SHOULDER, R_SHOULDER, L_ELBOW, R_ELBOW, L_WRIST, R_WRIST = 0, 11, 12, 13, 14, 15, 16
-L_HIP, R_HIP, L_ANKLE, R_ANKLE, L_HEEL, R_HEEL, L_FOOT, R_FOOT = 23, 24, 27, 28, 29, 30, 31, 32
+L_HIP, R_HIP, L_KNEE, R_KNEE, L_ANKLE, R_ANKLE, L_HEEL, R_HEEL, L_FOOT, R_FOOT = 23, 24, 25, 26, 27, 28, 29, 30, 31, 32
 FEET = (L_ANKLE, R_ANKLE, L_HEEL, R_HEEL, L_FOOT, R_FOOT)
 ARMS = ((L_SHOULDER, L_ELBOW, L_WRIST), (R_SHOULDER, R_ELBOW, R_WRIST))
+LEGS = ((L_HIP, L_KNEE, L_ANKLE), (R_HIP, R_KNEE, R_ANKLE))
 ZONES = ("chest", "waist", "hips")
 
 VISIBLE = 0.5  # landmark visibility needed to trust it
@@ -41,6 +42,19 @@ HAND_LENGTH = 0.11  # of body height: the hand beyond the wrist, along the forea
 ARM_MARGIN = 0.015  # of body height: an arm this close to the torso's run is taken as touching it
 BAND = 0.005  # of body height, each side of a zone's row: rows averaged for its width
 FOOT_SEARCH = 0.06  # of body height, below the lowest foot landmark: where the mask's floor is sought
+
+# Standing straight, as a tape measure needs it (erect, knees straight, feet about hip-width apart):
+# each way of not standing so may cost the measurement at most POSTURE_BUDGET, half the scale
+# error SCALE_SD already states. The limits follow from that and from the body's proportions.
+POSTURE_BUDGET = 0.01
+LEG_LENGTH = 0.48  # hip joint (trochanterion) above the ankle, of stature: ANSUR II median, women (men 0.47)
+# A leg out of plumb by this much lowers its hip joint, and so the body's height and every zone's
+# level, by POSTURE_BUDGET of stature (the legs spread, a lunge to the side): 11.7 degrees.
+MAX_LEG_TILT_DEG = math.degrees(math.acos(1.0 - POSTURE_BUDGET / LEG_LENGTH))
+# A knee bent so that thigh and shank (of equal length, ANSUR II) each lean that much: 156.6 degrees.
+MIN_KNEE_DEG = 180.0 - 2.0 * MAX_LEG_TILT_DEG
+# A row across a torso leaning this far from upright cuts it 1 + POSTURE_BUDGET times too wide: 8.1 degrees.
+MAX_LEAN_DEG = math.degrees(math.acos(1.0 / (1.0 + POSTURE_BUDGET)))
 
 CAPTURE_MS = 2000.0  # still, measurable frames needed for a measurement
 MIN_FRAMES = 8
@@ -55,6 +69,7 @@ MESSAGES = {
     "step_back": "Step back until your head and feet are in view.",
     "come_closer": "Come a little closer: you are small in the picture.",
     "face_camera": "Face the camera, feet apart, standing straight.",
+    "stand_straight": "Stand up straight, knees straight, feet hip-width apart.",
     "arms_away": "Hold your arms a little away from your body.",
     "hold_still": "Hold still…",
     "ok": "Measuring…",
@@ -98,6 +113,48 @@ def _arm_x(arm: list[tuple[float, float]], y: float) -> float | None:
     for (x0, y0), (x1, y1) in zip(arm, arm[1:]):
         if min(y0, y1) <= y <= max(y0, y1) and y0 != y1:
             return x0 + (x1 - x0) * (y - y0) / (y1 - y0)
+    return None
+
+
+def _degrees(radians: float) -> float:
+    return radians / (math.pi / 180.0)  # as math.degrees, written out for the JavaScript twin
+
+
+def _tilt(top: tuple[float, float], bottom: tuple[float, float]) -> float:
+    """Degrees the line from ``top`` down to ``bottom`` is out of plumb (over 90 when it points up)."""
+    return _degrees(math.atan2(abs(bottom[0] - top[0]), bottom[1] - top[1]))
+
+
+def _knee_angle(hip: tuple[float, float], knee: tuple[float, float], ankle: tuple[float, float]) -> float:
+    """The hip-knee-ankle angle in the picture, in degrees (180 for a straight leg)."""
+    ax, ay = hip[0] - knee[0], hip[1] - knee[1]
+    bx, by = ankle[0] - knee[0], ankle[1] - knee[1]
+    norm = math.hypot(ax, ay) * math.hypot(bx, by)
+    if norm == 0:
+        return 180.0
+    return _degrees(math.acos(max(-1.0, min(1.0, (ax * bx + ay * by) / norm))))
+
+
+def posture(px: list[tuple[float, float]]) -> str | None:
+    """Say how a pose (landmarks in pixels) is not standing straight, or None if it is.
+
+    "knees_bent" (a hip-knee-ankle angle under :data:`MIN_KNEE_DEG`), "legs_apart" (a leg more
+    than :data:`MAX_LEG_TILT_DEG` out of plumb: the feet spread, a lunge) or "leaning" (the
+    hips-to-shoulders line more than :data:`MAX_LEAN_DEG` from upright). A knee bent straight
+    towards the camera does not show in the picture; a twist about the body's axis is not
+    judged here (the landmarks' z is too noisy for it), only a turn large enough for
+    "face_camera".
+    """
+    for hip, knee, ankle in LEGS:
+        if _knee_angle(px[hip], px[knee], px[ankle]) < MIN_KNEE_DEG:
+            return "knees_bent"
+    for hip, _, ankle in LEGS:
+        if _tilt(px[hip], px[ankle]) > MAX_LEG_TILT_DEG:
+            return "legs_apart"
+    mid_shoulder = ((px[L_SHOULDER][0] + px[R_SHOULDER][0]) / 2, (px[L_SHOULDER][1] + px[R_SHOULDER][1]) / 2)
+    mid_hip = ((px[L_HIP][0] + px[R_HIP][0]) / 2, (px[L_HIP][1] + px[R_HIP][1]) / 2)
+    if _tilt(mid_shoulder, mid_hip) > MAX_LEAN_DEG:
+        return "leaning"
     return None
 
 
@@ -156,6 +213,8 @@ def read_frame(landmarks, mask, width: int, height: int, height_cm: float, level
     mid_shoulder = ((px[L_SHOULDER][0] + px[R_SHOULDER][0]) / 2, (px[L_SHOULDER][1] + px[R_SHOULDER][1]) / 2)
     if shoulder_px / body_px < MIN_SHOULDER_RATIO or abs(nose_x - mid_shoulder[0]) > MAX_NOSE_OFFSET * shoulder_px:
         return _coaching("face_camera")
+    if posture(px) is not None:
+        return _coaching("stand_straight")
 
     mid_hip = ((px[L_HIP][0] + px[R_HIP][0]) / 2, (px[L_HIP][1] + px[R_HIP][1]) / 2)
     arms = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import random
 import sys
 import zlib
@@ -41,7 +42,7 @@ def _read(mask, landmarks, frame, height_cm=170.0, sex="female"):
 
 def test_vectors_cover_every_instruction():
     statuses = {json.loads(p.read_text())["expected"]["status"] for p in FRAMES}
-    assert statuses == {"ok", "arms_away", "face_camera", "come_closer", "step_back"}
+    assert statuses == {"ok", "arms_away", "face_camera", "come_closer", "step_back", "stand_straight"}
     steps = {s["status"] for p in SESSIONS for s in json.loads(p.read_text())["expected"]}
     assert {"measuring", "hold_still", "step_back", "done"} <= steps
 
@@ -97,6 +98,9 @@ def test_a_numpy_mask_reads_as_the_list_does():
         ({"turned": 0.75}, "face_camera"),
         ({"body_px": 160.0, "floor": 300.0}, "come_closer"),
         ({"floor": 479.0}, "step_back"),
+        ({"knee_bend": 30.0}, "stand_straight"),
+        ({"stance": 15.0}, "stand_straight"),
+        ({"lean": 12.0}, "stand_straight"),
     ],
 )
 def test_each_instruction_comes_from_what_is_seen(kwargs, status):
@@ -124,3 +128,42 @@ def test_a_still_capture_gives_widths_a_sizing_estimate_uses():
     assert all(0.7 < o["width_sd"] < 1.5 for o in observed.values())
     estimate = sizing.estimate(170.0, 62.0, "female", observed)
     assert estimate["waist"]["camera"] == "used" and estimate["hips"]["camera"] == "used"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "reason"),
+    [
+        ({}, None),
+        ({"knee_bend": 18.0}, None),
+        ({"knee_bend": 28.0}, "knees_bent"),
+        ({"stance": 9.0}, None),
+        ({"stance": 14.0}, "legs_apart"),
+        ({"lean": 6.0}, None),
+        ({"lean": -6.0}, None),
+        ({"lean": 10.0}, "leaning"),
+        ({"lean": -10.0}, "leaning"),
+    ],
+)
+def test_posture_limits_come_from_the_stature_budget(kwargs, reason):
+    """Bent knees (< 156.6 degrees), a leg out of plumb (> 11.7) or a lean (> 8.1) is not standing straight."""
+    _, landmarks, _ = draw_body((280, 480), cx=140.0, **kwargs)
+    px = [(lm[0] * 280, lm[1] * 480) for lm in landmarks]
+    assert bodymeasure.posture(px) == reason
+
+
+def test_posture_limits_cost_the_budget_they_are_derived_from():
+    budget, leg = bodymeasure.POSTURE_BUDGET, bodymeasure.LEG_LENGTH
+    tilt = math.radians(bodymeasure.MAX_LEG_TILT_DEG)
+    assert leg * (1 - math.cos(tilt)) == pytest.approx(budget)  # the hip joint drops by 1% of stature
+    assert bodymeasure.MIN_KNEE_DEG == pytest.approx(180 - 2 * bodymeasure.MAX_LEG_TILT_DEG)
+    assert 1 / math.cos(math.radians(bodymeasure.MAX_LEAN_DEG)) == pytest.approx(1 + budget)  # a row 1% too wide
+    assert budget <= bodymeasure.SCALE_SD / 2
+
+
+def test_a_nearly_straight_body_is_read_within_one_and_a_half_percent():
+    mask, landmarks, truth = draw_body((280, 480), cx=140.0, knee_bend=12.0, stance=6.0, lean=4.0)
+    reading = _read(mask / 255.0, landmarks, (280, 480))
+    assert reading["status"] == "ok"
+    scale = 170.0 / truth["body_px"]
+    for zone in bodymeasure.ZONES:
+        assert reading["widths"][zone] == pytest.approx(truth[zone] * scale, rel=0.015)

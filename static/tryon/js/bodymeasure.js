@@ -6,9 +6,10 @@
 // here leaves the page.
 
 const NOSE = 0, L_SHOULDER = 11, R_SHOULDER = 12, L_ELBOW = 13, R_ELBOW = 14, L_WRIST = 15, R_WRIST = 16;
-const L_HIP = 23, R_HIP = 24;
+const L_HIP = 23, R_HIP = 24, L_KNEE = 25, R_KNEE = 26, L_ANKLE = 27, R_ANKLE = 28;
 const FEET = [27, 28, 29, 30, 31, 32];
 const ARMS = [[L_SHOULDER, L_ELBOW, L_WRIST], [R_SHOULDER, R_ELBOW, R_WRIST]];
+const LEGS = [[L_HIP, L_KNEE, L_ANKLE], [R_HIP, R_KNEE, R_ANKLE]];
 export const ZONES = ["chest", "waist", "hips"];
 
 const VISIBLE = 0.5;
@@ -21,6 +22,13 @@ const HAND_LENGTH = 0.11;
 const ARM_MARGIN = 0.015;
 const BAND = 0.005;
 const FOOT_SEARCH = 0.06;
+
+// Standing straight: each way of not standing so may cost at most POSTURE_BUDGET (see the Python twin).
+const POSTURE_BUDGET = 0.01;
+const LEG_LENGTH = 0.48;
+const MAX_LEG_TILT_DEG = degrees(Math.acos(1.0 - POSTURE_BUDGET / LEG_LENGTH));
+const MIN_KNEE_DEG = 180.0 - 2.0 * MAX_LEG_TILT_DEG;
+const MAX_LEAN_DEG = degrees(Math.acos(1.0 / (1.0 + POSTURE_BUDGET)));
 
 export const CAPTURE_MS = 2000.0;
 export const MIN_FRAMES = 8;
@@ -36,6 +44,7 @@ export const MESSAGES = {
   step_back: "Step back until your head and feet are in view.",
   come_closer: "Come a little closer: you are small in the picture.",
   face_camera: "Face the camera, feet apart, standing straight.",
+  stand_straight: "Stand up straight, knees straight, feet hip-width apart.",
   arms_away: "Hold your arms a little away from your body.",
   hold_still: "Hold still…",
   ok: "Measuring…",
@@ -45,6 +54,39 @@ export const MESSAGES = {
  * @typedef {{status: string, message: string, widths: Record<string, number>, rows: Record<string, number>,
  *   blocked: Record<string, string>, height_px: number | null, cm_per_px: number | null}} Reading
  */
+
+/** Radians to degrees, as Python's math.degrees. @param {number} radians */
+function degrees(radians) {
+  return radians / (Math.PI / 180.0);
+}
+
+/** Degrees the line from `top` down to `bottom` is out of plumb. @param {number[]} top @param {number[]} bottom */
+function tilt(top, bottom) {
+  return degrees(Math.atan2(Math.abs(bottom[0] - top[0]), bottom[1] - top[1]));
+}
+
+/** The hip-knee-ankle angle in the picture, in degrees. @param {number[]} hip @param {number[]} knee @param {number[]} ankle */
+function kneeAngle(hip, knee, ankle) {
+  const ax = hip[0] - knee[0], ay = hip[1] - knee[1];
+  const bx = ankle[0] - knee[0], by = ankle[1] - knee[1];
+  const norm = Math.hypot(ax, ay) * Math.hypot(bx, by);
+  if (norm === 0) return 180.0;
+  return degrees(Math.acos(Math.max(-1.0, Math.min(1.0, (ax * bx + ay * by) / norm))));
+}
+
+/**
+ * How a pose (landmarks in pixels) is not standing straight, or null (see tryon/bodymeasure.py posture).
+ * @param {number[][]} px
+ * @returns {"knees_bent" | "legs_apart" | "leaning" | null}
+ */
+export function posture(px) {
+  for (const [hip, knee, ankle] of LEGS) if (kneeAngle(px[hip], px[knee], px[ankle]) < MIN_KNEE_DEG) return "knees_bent";
+  for (const [hip, , ankle] of LEGS) if (tilt(px[hip], px[ankle]) > MAX_LEG_TILT_DEG) return "legs_apart";
+  const midShoulder = [(px[L_SHOULDER][0] + px[R_SHOULDER][0]) / 2, (px[L_SHOULDER][1] + px[R_SHOULDER][1]) / 2];
+  const midHip = [(px[L_HIP][0] + px[R_HIP][0]) / 2, (px[L_HIP][1] + px[R_HIP][1]) / 2];
+  if (tilt(midShoulder, midHip) > MAX_LEAN_DEG) return "leaning";
+  return null;
+}
 
 /** Round half up (Math.round), as the Python twin's _nearest. @param {number} x */
 function nearest(x) {
@@ -140,6 +182,7 @@ export function readFrame(landmarks, mask, width, height, heightCm, levels, rang
   if (shoulderPx / bodyPx < MIN_SHOULDER_RATIO || Math.abs(noseX - midShoulder[0]) > MAX_NOSE_OFFSET * shoulderPx) {
     return coaching("face_camera");
   }
+  if (posture(px) !== null) return coaching("stand_straight");
 
   const midHip = [(px[L_HIP][0] + px[R_HIP][0]) / 2, (px[L_HIP][1] + px[R_HIP][1]) / 2];
   /** @type {[number, number][][]} */
