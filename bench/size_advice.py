@@ -9,7 +9,11 @@ Prints one JSON object:
                  milliseconds of decode + pose + measurement + advice, and of measurement + advice alone
   consistency  — the standing person at three scales and crops: each girth's spread against its
                  stated uncertainty; the moving clip, frame after frame (VIDEO mode): how many frames
-                 are measurable, the spread of the single-frame widths, and what a capture session says
+                 are measurable (and why not: the instructions, and which posture was not straight),
+                 per zone the single-frame widths' spread and sd over the frames against the sd each
+                 frame states, the share of consecutive frame pairs that agree within their stated
+                 uncertainty (widths, and the girths they give), and what a capture session says;
+                 the same again without the posture check, for comparison
   browser      — (unless --no-browser) headless Chromium on the live page with the still whole-body
                  camera: loop_fps without and while measuring, interleaved in one run, their ratio,
                  and the JS time per frame measurement (bodymeasure.js readFrame) and per estimate +
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import subprocess
 import sys
@@ -130,28 +135,89 @@ def consistency(estimator) -> dict:
         camera = {r["measurements"][zone]["camera"] for r in scales if r["measured"]}
         still[zone] = {"values": [round(v, 1) for v in values], "spread_cm": round(max(values) - min(values), 2),
                        "smallest_sd_cm": round(min(sds), 2), "camera": sorted(camera)}
+    return {"standing_three_scales": still, "moving_clip": moving_clip(),
+            "moving_clip_without_posture_check": moving_clip(clip_posture=False)}
+
+
+def _pairs(series: list) -> dict:
+    """Consecutive frames both measured: how many, the largest difference, and the share within the stated 1-sigma.
+
+    ``series`` holds per frame None or (value, stated sd); two frames agree when their difference
+    is within the stated sd of a difference, sqrt(sd_a^2 + sd_b^2).
+    """
+    diffs = [(abs(a[0] - b[0]), math.hypot(a[1], b[1])) for a, b in zip(series, series[1:]) if a and b]
+    if not diffs:
+        return {"pairs": 0}
+    return {"pairs": len(diffs), "largest_difference_cm": round(max(d for d, _ in diffs), 2),
+            "median_difference_cm": round(statistics.median(d for d, _ in diffs), 2),
+            "within_stated_sd": round(sum(d <= sd for d, sd in diffs) / len(diffs), 3)}
+
+
+def moving_clip(clip_posture: bool = True) -> dict:
+    """The moving clip frame after frame (VIDEO mode, stated 178 cm): what is measurable and how well frames agree.
+
+    Per zone: the single-frame widths' spread (max - min) and standard deviation over the
+    measurable frames against the sd each frame states for itself (``observed_widths`` of that
+    one frame), consecutive frames' agreement, and the same for the girth each single frame
+    gives (``sizing.estimate``, height only). ``clip_posture=False`` leaves the posture check out,
+    to show what it changes.
+    """
     model = sizing.load_model()
     frames = _clip_frames()
     session = bodymeasure.MeasureSession()
-    widths, statuses, steps = {z: [] for z in ZONES}, [], []
-    with PoseEstimator(model_path_for(MODELS, "lite"), mode="video", segmentation=True, num_poses=2) as video:
-        for i, frame in enumerate(frames):
-            t = i * 1000.0 / 60.0
-            pose = video.detect_video(np.ascontiguousarray(frame), int(t))
-            reading = bodymeasure.read_frame(pose.landmarks if pose else None, pose.mask if pose else None, 540, 960, 178.0,
-                                             model["levels"]["any"], model["width_range"]["any"])
-            statuses.append(reading["status"])
-            for zone, w in reading["widths"].items():
-                widths[zone].append(w)
-            steps.append(session.add(reading, pose.landmarks if pose else None, t, 540, 960)["status"])
-    moving = {
+    statuses, steps, postures, readings = [], [], [], []
+    saved = bodymeasure.posture
+    if not clip_posture:
+        bodymeasure.posture = lambda px: None
+    try:
+        with PoseEstimator(model_path_for(MODELS, "lite"), mode="video", segmentation=True, num_poses=2) as video:
+            for i, frame in enumerate(frames):
+                t = i * 1000.0 / 60.0
+                pose = video.detect_video(np.ascontiguousarray(frame), int(t))
+                reading = bodymeasure.read_frame(pose.landmarks if pose else None, pose.mask if pose else None, 540, 960, 178.0,
+                                                 model["levels"]["any"], model["width_range"]["any"])
+                statuses.append(reading["status"])
+                readings.append(reading)
+                if reading["status"] == "stand_straight":
+                    postures.append(saved([(lm[0] * 540, lm[1] * 960) for lm in pose.landmarks]))
+                steps.append(session.add(reading, pose.landmarks if pose else None, t, 540, 960)["status"])
+    finally:
+        bodymeasure.posture = saved
+    zones = {}
+    for zone in ZONES:
+        widths, girths = [], []
+        for reading in readings:
+            if zone not in reading["widths"]:
+                widths.append(None)
+                girths.append(None)
+                continue
+            observed = bodymeasure.observed_widths([{zone: reading["widths"][zone]}])
+            widths.append((reading["widths"][zone], observed[zone]["width_sd"]))
+            girth = sizing.estimate(178.0, None, None, observed)[zone]
+            girths.append((girth["value"], girth["sd"]) if girth["camera"] == "used" else None)
+        values = [w for w, _ in filter(None, widths)]
+        if not values:
+            continue
+        zones[zone] = {
+            "frames": len(values), "width_min_cm": round(min(values), 1), "width_max_cm": round(max(values), 1),
+            "width_spread_cm": round(max(values) - min(values), 1),
+            "width_sd_over_frames_cm": round(statistics.pstdev(values), 2),
+            "width_sd_stated_cm": round(statistics.median(sd for _, sd in filter(None, widths)), 2),
+            "consecutive_widths": _pairs(widths),
+            "girth_sd_over_frames_cm": round(statistics.pstdev([g for g, _ in filter(None, girths)]), 2) if any(girths) else None,
+            "girth_sd_stated_cm": round(statistics.median(sd for _, sd in filter(None, girths)), 2) if any(girths) else None,
+            "consecutive_girths": _pairs(girths),
+        }
+    return {
         "frames": len(frames), "measurable_frames": statuses.count("ok"),
+        "measurable": [i for i, s in enumerate(statuses) if s == "ok"],
         "instructions": {s: statuses.count(s) for s in sorted(set(statuses))},
+        "not_straight": {p: postures.count(p) for p in sorted(set(postures))},
         "session_said": {s: steps.count(s) for s in sorted(set(steps))},
-        "single_frame_width_spread_cm": {z: round(max(v) - min(v), 1) for z, v in widths.items() if v},
-        "single_frame_width_sd_stated_cm": round(bodymeasure.observed_widths([{"waist": 30.0}])["waist"]["width_sd"], 2),
+        "zones": zones,
     }
-    return {"standing_three_scales": still, "moving_clip": moving}
+
+
 
 
 def browser_costs(seconds: float, rounds: int) -> dict:
