@@ -518,10 +518,16 @@ def _open_sleeves(rgba: np.ndarray, anchors: dict[str, np.ndarray]) -> tuple[np.
     away from the body (see :mod:`tryon.garments`), and its mesh needs the
     sleeve outside the torso's side line (shoulder seam to hip side). Each
     sleeve whose axis (seam to wrist, or elbow) is closer than ARM_OPEN_DEG to
-    that line is cut along it and rotated about its seam until it is; the
-    wedge it leaves under the arm is transparent, as under a raised arm.
-    Returns the new image, the anchors moved with their sleeves, and the
-    angle each sleeve was turned (degrees; right, left).
+    that line is cut along it and swung about its seam until it is. The
+    sleeve's outer half (beyond its axis) turns rigidly; its inner half, from
+    the cut to the axis, fans out over the wedge the turn opens (each pixel's
+    angle about the seam stretched in proportion), so the cloth under the arm
+    stays cloth. A rigid turn left that wedge transparent, and on a shopper
+    whose arms hang closer to the body than the overlay's A-pose (most
+    shoppers) the mesh drew it as a see-through strip between sleeve and body
+    at the upper arm, showing the clothes underneath. A worn shirt has cloth
+    there, never a gap. Returns the new image, the anchors moved with their
+    sleeves, and the angle each sleeve was turned (degrees; right, left).
     """
     h, w = rgba.shape[:2]
     turned = []
@@ -557,17 +563,14 @@ def _open_sleeves(rgba: np.ndarray, anchors: dict[str, np.ndarray]) -> tuple[np.
         x1 = min(ww, int(seam[0] + 0.3 * ww)) if side < 0 else ww
         y0 = max(0, int(seam[1] - 0.05 * hh))
         roi = out[y0:, x0:x1]
-        local = rot.copy()
-        local[:, 2] += rot[:, :2] @ np.array([x0, y0], np.float64) - np.array([x0, y0], np.float64)
-        rh, rw = roi.shape[:2]
         gx = np.arange(x0, x1, dtype=np.float32)[None, :]
         gy = np.arange(y0, hh, dtype=np.float32)[:, None]
         rel_cross = side_dir[0] * (gy - seam[1]) - side_dir[1] * (gx - seam[0])
         sleeve = (rel_cross * sign > 0) & (gy >= seam[1] - 2)
         premult = roi.astype(np.float32)
         premult[..., :3] *= premult[..., 3:4] / 255.0
-        spun = cv2.warpAffine(premult * sleeve[..., None], local, (rw, rh), flags=cv2.INTER_LINEAR,
-                              borderValue=(0, 0, 0, 0))
+        spun = cv2.remap(premult * sleeve[..., None], *_fan_maps(seam, side_dir, sign, angle, x0, y0, gx, gy),
+                         cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
         comp = spun + premult * (~sleeve)[..., None] * (1.0 - spun[..., 3:4] / 255.0)
         alpha = comp[..., 3:4]
         colour = np.where(alpha > 0, comp[..., :3] * 255.0 / np.maximum(alpha, 1e-3), 0.0)
@@ -582,6 +585,36 @@ def _open_sleeves(rgba: np.ndarray, anchors: dict[str, np.ndarray]) -> tuple[np.
     if any(turned):
         out = _drop_specks(out)
     return out, moved, turned
+
+
+def _fan_maps(seam, side_dir, sign: float, angle: float, x0: int, y0: int, gx, gy) -> tuple[np.ndarray, np.ndarray]:
+    """Return cv2.remap's maps (ROI pixels) that swing a sleeve out to ARM_OPEN_DEG from the side line.
+
+    About the seam, a pixel's angle from the side line (``sign`` points to the
+    sleeve's side) comes from ``phi * angle / ARM_OPEN_DEG`` up to the axis's new
+    angle (the inner half fanned over the opened wedge), and from
+    ``phi - (ARM_OPEN_DEG - angle)`` beyond it (the rest turned rigidly); its
+    distance from the seam is kept. Pixels on the body's side map outside.
+    """
+    s = np.asarray(side_dir, np.float64) / float(np.hypot(*side_dir))
+    p = sign * np.array([-s[1], s[0]])  # across the side line, toward the sleeve
+    vx = gx - np.float32(seam[0])
+    vy = gy - np.float32(seam[1])
+    along = vx * np.float32(s[0]) + vy * np.float32(s[1])
+    across = vx * np.float32(p[0]) + vy * np.float32(p[1])
+    r = np.sqrt(along * along + across * across)
+    phi = np.arctan2(across, along)
+    opened = math.radians(ARM_OPEN_DEG)
+    axis = math.radians(angle)
+    src_phi = np.where(phi <= opened, phi * np.float32(axis / opened), phi - np.float32(opened - axis))
+    cos = np.cos(src_phi)
+    sin = np.sin(src_phi)
+    map_x = np.float32(seam[0] - x0) + r * (cos * np.float32(s[0]) + sin * np.float32(p[0]))
+    map_y = np.float32(seam[1] - y0) + r * (cos * np.float32(s[1]) + sin * np.float32(p[1]))
+    body = phi <= 0
+    map_x[body] = -1.0
+    map_y[body] = -1.0
+    return map_x.astype(np.float32), map_y.astype(np.float32)
 
 
 def _drop_specks(rgba: np.ndarray) -> np.ndarray:

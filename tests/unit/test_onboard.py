@@ -167,6 +167,28 @@ def test_a_tops_neck_opening_is_cut_so_the_wearers_neck_shows():
     assert row[len(row) // 2] == 255
 
 
+@pytest.mark.parametrize("stem", ["oxford_shirt", "denim_jacket", "studded_jacket"])
+def test_a_sleeve_swung_out_leaves_cloth_under_the_arm_not_a_gap(stem):
+    """Between the body's side line and a swung-out sleeve's axis there is cloth, as on a worn top:
+    a see-through wedge there showed the shopper's own clothes between sleeve and body."""
+    proposal = onboard_photo(_rgb(PHOTOS / f"{stem}_front.jpg"))
+    turned = proposal.details["sleeves_turned_deg"]
+    assert any(t > 0 for t in turned), turned  # these photos' sleeves hang against the body
+    alpha = proposal.rgba[..., 3]
+    a = {k: np.array(p) for k, p in proposal.anchors.items()}
+    for (name, t) in zip(("right", "left"), turned):
+        if t == 0:
+            continue
+        seam, hip, elbow = a[f"{name}_shoulder"], a[f"{name}_hip"], a[f"{name}_elbow"]
+        side = (hip - seam) / np.hypot(*(hip - seam))
+        axis = (elbow - seam) / np.hypot(*(elbow - seam))
+        mid = (side + axis) / np.hypot(*(side + axis))  # half way between side line and sleeve axis
+        reach = float(np.hypot(*(elbow - seam)))
+        for f in (0.2, 0.4, 0.6, 0.8):
+            x, y = seam + f * reach * mid
+            assert alpha[round(y), round(x)] >= 250, (name, f, int(alpha[round(y), round(x)]))
+
+
 TRUTH = ROOT / "tests" / "data" / "garment_masks"
 TRACED = sorted(p.stem for p in TRUTH.glob("*.json")) if TRUTH.exists() else []
 
