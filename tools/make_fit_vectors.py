@@ -70,6 +70,23 @@ GARMENTS = {
             "left_wrist": [616, 456],
         },
     },
+    # Cropped just below the cuffs, as onboarding crops a product photo: the
+    # margin past the wrists is short and its points follow the hem's corners.
+    "longsleeve_tight": {
+        "kind": "longsleeve",
+        "width": 700,
+        "height": 540,
+        "anchors": {
+            "right_shoulder": [230, 130],
+            "left_shoulder": [470, 130],
+            "right_hip": [265, 470],
+            "left_hip": [435, 470],
+            "right_elbow": [150, 302],
+            "left_elbow": [550, 302],
+            "right_wrist": [84, 456],
+            "left_wrist": [616, 456],
+        },
+    },
     # Sleeves hugging the body: meshed with the narrower fallback layout.
     "longsleeve_slim": {
         "kind": "longsleeve",
@@ -98,6 +115,23 @@ GARMENTS = {
             "right_elbow": [166, 337],
             "left_elbow": [594, 337],
             "right_wrist": [100, 505],
+            "left_wrist": [660, 505],
+        },
+    },
+    # Cuffs at the overlay's sides (art cropped tightly): the left cuff row is
+    # shortened to stay inside the overlay, the right one has no room and is left out.
+    "jacket_cropped_cuffs": {
+        "kind": "jacket",
+        "width": 715,
+        "height": 860,
+        "anchors": {
+            "right_shoulder": [250, 150],
+            "left_shoulder": [510, 150],
+            "right_hip": [287, 520],
+            "left_hip": [473, 520],
+            "right_elbow": [166, 337],
+            "left_elbow": [594, 337],
+            "right_wrist": [40, 505],
             "left_wrist": [660, 505],
         },
     },
@@ -349,6 +383,12 @@ def fit_cases():
             ),
         ),
         (
+            "longsleeve_tight_arms_down",
+            PORTRAIT,
+            "longsleeve_tight",
+            synthetic_pose(PORTRAIT, (360, 380), 190, arms=(4.0, 6.0), elbows=(0.0, 5.0)),
+        ),
+        (
             "longsleeve_slim_arms_crossing_body",
             LANDSCAPE,
             "longsleeve_slim",
@@ -365,6 +405,12 @@ def fit_cases():
             PORTRAIT,
             "jacket",
             synthetic_pose(PORTRAIT, (350, 400), 210, turn=0.55, tilt_deg=-4.0),
+        ),
+        (
+            "jacket_cropped_cuffs_bent_elbows",
+            PORTRAIT,
+            "jacket_cropped_cuffs",
+            synthetic_pose(PORTRAIT, (360, 380), 190, arms=(15.0, 30.0), elbows=(40.0, 70.0)),
         ),
         ("dress_frontal", PORTRAIT, "dress", synthetic_pose(PORTRAIT, (360, 260), 150)),
         (

@@ -59,8 +59,9 @@ the margin's share varies a little with the art):
   down to the bottom edge; per upper arm a 2 x 2 quad strip (outer rail, bone,
   inner rail; shoulder, mid, elbow) rooted at shoulder cap, shoulder and
   armpit, and an underarm gusset; margins to the image sides.
-* longsleeve, jacket (72/116, 70/114): the same plus a 2 x 2 strip per forearm
-  (elbow, mid, wrist).
+* longsleeve, jacket (80/130, 78/128): the same plus a 2 x 3 strip per forearm
+  (elbow, mid, wrist, and a cuff row past the wrist that carries a slanted
+  cuff; shortened or left out where the overlay's border leaves no room).
 * dress (58/88): the torso, no sleeves, and a skirt of 5 columns x 2 rows from
   the hip line to the knee line (flare beyond the knees) and a hem row.
 * skirt (40/56): a waist row up to the top edge and the dress's skirt.
@@ -161,6 +162,18 @@ TORSO_SIDE = 0.25
 # crosses in front of the body.
 UPPER_ARM_HALF_WIDTH = 0.19
 FOREARM_HALF_WIDTH = 0.17
+# Cuff row: a long sleeve's wrist anchor is the centre of its hem, but a real
+# cuff's hem is rarely square to the forearm (slanted on a product photo), so
+# one corner lies past the wrist row. Art past that row belongs to the side
+# margin, attached rigidly to the outline, and on a body whose arm hangs
+# differently from the art it was stretched into thin spikes sideways past the
+# wrist. The forearm strip therefore goes on past the wrist, along the
+# forearm, by this length (in art shoulder widths): a hem slanted by up to 45
+# degrees puts its corner one sleeve half width (FOREARM_HALF_WIDTH) past its
+# centre. The row is shortened to stay inside the overlay, and left out when
+# less than CUFF_MIN of it fits (a wrist at the overlay's border).
+CUFF_LENGTH = FOREARM_HALF_WIDTH
+CUFF_MIN = 0.25
 # Skirts: hip row beyond the hip joints, and the hem flare beyond the knees,
 # in art hip widths. The flare is carried by body scale, not by the knee
 # distance, so it is kept when the knees come together.
@@ -182,10 +195,12 @@ INSET = 1.0
 EDGE_GAP = 0.04
 
 # Top layouts tried in order until one tiles the overlay: (side panel reach,
-# sleeve width factor, underarm gusset). Art with arms hanging close to the
-# body leaves no room for wide side panels or the gusset; the later layouts
-# give up some of that, not the garment.
-TOP_LAYOUTS = (
+# sleeve width factor, underarm gusset, cuff row). Art with arms hanging close
+# to the body leaves no room for wide side panels or the gusset; the later
+# layouts give up some of that, not the garment. Long sleeves whose cuff row
+# cannot be meshed (a cuff hanging against the hem) are meshed without it,
+# last, rather than not at all; the cuff row means nothing for short sleeves.
+_TOP_SHAPES = (
     (TORSO_SIDE, 1.0, True),
     (TORSO_SIDE, 1.0, False),
     (0.1, 1.0, True),
@@ -193,6 +208,7 @@ TOP_LAYOUTS = (
     (0.02, 0.6, True),
     (0.02, 0.6, False),
 )
+TOP_LAYOUTS = tuple(s + (True,) for s in _TOP_SHAPES) + tuple(s + (False,) for s in _TOP_SHAPES)
 
 # Lower-garment layouts: a factor on everything reaching outward from the
 # joints (skirt hips and flare, trouser leg widths), for art cropped tightly.
@@ -569,9 +585,10 @@ def _build_top(m, a, names, layout):
     and the armpit, shared with the torso. With ``gusset``, the underarm
     between the sleeve's inner rail and the torso side is stitched as a strip
     (it stretches when the arm is raised) instead of being left to the margin.
-    ``layout`` is one of ``TOP_LAYOUTS``.
+    With ``cuff``, each forearm strip goes on past the wrist by a cuff row
+    (``CUFF_LENGTH``). ``layout`` is one of ``TOP_LAYOUTS``.
     """
-    reach, widen, gusset = layout
+    reach, widen, gusset, cuff = layout
     rs = a["right_shoulder"]
     ls = a["left_shoulder"]
     rh = a["right_hip"]
@@ -692,7 +709,18 @@ def _build_top(m, a, names, layout):
             m.quad(f_out, f_bone, wrist, w_out, LIMB)
             m.quad(elbow, e_in, f_in, f_bone, LIMB)
             m.quad(f_bone, f_in, w_in, wrist, LIMB)
-            outer += [f_out, w_out, wrist]
+            outer += [f_out, w_out]
+            ends = _cuff_row(m, (w_out, wrist, w_in), fa, CUFF_LENGTH * sw) if cuff else None
+            if ends is None:
+                outer += [wrist]
+            else:
+                # The wrist row moved on along the forearm, as far as it fits.
+                c_out = m.segment(ends[0], elbow, wrist, fore)
+                c_bone = m.segment(ends[1], elbow, wrist, fore)
+                c_in = m.segment(ends[2], elbow, wrist, fore)
+                m.quad(w_out, wrist, c_bone, c_out, LIMB)
+                m.quad(wrist, w_in, c_in, c_bone, LIMB)
+                outer += [c_out, c_bone, c_in]
             inner += [f_in, w_in]
         else:
             outer += [elbow]
@@ -715,6 +743,29 @@ def _build_top(m, a, names, layout):
     m.side_margin(chains["right"] + outline[0], 0.0)
     m.side_margin(chains["left"] + outline[-1], m.w)
     return {"ref": sw, "torso_len": _dist(shmid, hipmid)}
+
+
+def _cuff_row(m, row, d, length):
+    """Return the points of ``row`` (vertex ids) moved by ``length`` along unit ``d``, or ``None``.
+
+    The move is shortened so that every point stays ``INSET`` inside the
+    overlay; ``None`` when less than ``CUFF_MIN`` of ``length`` fits.
+    """
+    room = length
+    for v in row:
+        q = m.src[v]
+        for i, hi in ((0, m.w - INSET), (1, m.h - INSET)):
+            if d[i] > 0.0:
+                room = min(room, (hi - q[i]) / d[i])
+            elif d[i] < 0.0:
+                room = min(room, (INSET - q[i]) / d[i])
+    if room < CUFF_MIN * length:
+        return None
+    out = []
+    for v in row:
+        q = m.src[v]
+        out.append((q[0] + d[0] * room, q[1] + d[1] * room))
+    return out
 
 
 def _build_skirt(m, a, hip_row, widen):

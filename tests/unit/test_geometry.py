@@ -429,3 +429,84 @@ def test_tops_need_the_shoulders_but_nothing_else():
     hidden = pose(FRAME, (360, 300), 150, visibility={"left_shoulder": 0.3})
     assert fit_garment(hidden, *FRAME, GARMENTS["tshirt"]) is None
     assert fit_garment(None, *FRAME, GARMENTS["tshirt"]) is None
+
+
+# --- Cuffs --------------------------------------------------------------------------
+
+
+def slanted_cuff(garment, side, slant_deg=40.0, half_width=0.15):
+    """Return art points of a cuff past the wrist row, its hem slanted by ``slant_deg``.
+
+    The wrist anchor is the hem's centre (as onboarding puts it); the hem is
+    ``half_width`` art shoulder widths to each side, turned from square to the
+    forearm so that its outer corner lies past the wrist row. Return
+    ``(points, hw, reach)``: the points between the wrist row and the hem,
+    the hem's half width and how far its corner lies past the row (art px).
+    """
+    a = garment["anchors"]
+    e, w = a[side + "_elbow"], a[side + "_wrist"]
+    length = math.dist(e, w)
+    fa = ((w[0] - e[0]) / length, (w[1] - e[1]) / length)
+    nf = (-fa[1], fa[0])
+    hw = half_width * math.dist(a["right_shoulder"], a["left_shoulder"])
+    slope = math.tan(math.radians(slant_deg))
+    points = []
+    for i in range(-10, 11):
+        s = hw * i / 10
+        for j in range(1, 6):
+            r = s * slope * j / 5  # up to the hem, past the wrist row where s * slope > 0
+            if r > 0:
+                points.append((w[0] + nf[0] * s + fa[0] * r, w[1] + nf[1] * s + fa[1] * r))
+    return points, hw, hw * slope
+
+
+@pytest.mark.parametrize("kind", ["longsleeve", "longsleeve_tight", "jacket", "jacket_cropped_cuffs"])
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"arms": (3.0, 5.0), "elbows": (0.0, 0.0)}, {"arms": (150.0, 60.0), "elbows": (10.0, 80.0)}, {"tilt_deg": 20}],
+)
+def test_a_slanted_cuff_ends_at_the_wrist(kind, options):
+    """Art past the wrist row (a slanted cuff's corner) stays at the wrist, on the forearm's line.
+
+    It used to be meshed with the side margin, attached to the outline, and was
+    stretched into spikes sideways past the wrists whenever the arm did not hang
+    as in the art.
+    """
+    garment = GARMENTS[kind]
+    a = garment["anchors"]
+    landmarks = pose(FRAME, (360, 380), 190, **options)
+    fit = fit_garment(landmarks, *FRAME, garment)
+    k = fit["scale"] / math.dist(a["right_shoulder"], a["left_shoulder"])
+    for side in ("right", "left"):
+        if kind == "jacket_cropped_cuffs" and side == "right":
+            continue  # the wrist at the overlay's border leaves no room for the cuff row
+        points, hw, reach = slanted_cuff(garment, side)
+        e, w = px(landmarks, side + "_elbow"), px(landmarks, side + "_wrist")
+        stretch = math.dist(e, w) / math.dist(a[side + "_elbow"], a[side + "_wrist"])
+        length = math.dist(e, w)
+        fa = ((w[0] - e[0]) / length, (w[1] - e[1]) / length)
+        worst_across = worst_along = 0.0
+        for p in points:
+            q = warp(fit, p)
+            d = (q[0] - w[0], q[1] - w[1])
+            worst_along = max(worst_along, d[0] * fa[0] + d[1] * fa[1])
+            worst_across = max(worst_across, abs(d[0] * -fa[1] + d[1] * fa[0]))
+        # Across: the hem's half width at body scale; along: its corner's reach,
+        # the cuff row stretching with the forearm (or, near the rails, scaling with the body).
+        assert worst_across <= 1.1 * hw * k + 1.0, (side, worst_across, hw * k)
+        assert worst_along <= 1.1 * reach * max(k, stretch) + 1.0, (side, worst_along, reach * max(k, stretch))
+
+
+def test_cuff_rows_stay_inside_the_overlay_or_are_left_out():
+    """A wrist near the overlay's side shortens its cuff row; one on the border has none."""
+    garment = GARMENTS["jacket_cropped_cuffs"]
+    full = garment_topology(GARMENTS["jacket"])
+    cropped = garment_topology(garment)
+    w, h = garment["width"], garment["height"]
+    assert len(cropped["src"]) == len(full["src"]) - 3, "one cuff row (3 vertices) left out"
+    for x, y in cropped["src"]:
+        assert 0 <= x <= w and 0 <= y <= h
+    total = sum(cross(cropped["src"][i], cropped["src"][j], cropped["src"][t]) for i, j, t in cropped["triangles"])
+    assert total / 2 == pytest.approx(w * h, rel=1e-9)
+    # The left cuff row reaches the overlay's right side (inset by a pixel), short of its full length.
+    assert max(x for x, _ in cropped["src"] if x < w) == pytest.approx(w - 1.0)

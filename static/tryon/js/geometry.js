@@ -37,6 +37,9 @@ export const HIP_SIDE_OUT = 0.3;
 const TORSO_SIDE = 0.25;
 const UPPER_ARM_HALF_WIDTH = 0.19;
 const FOREARM_HALF_WIDTH = 0.17;
+// Cuff row past the wrist, in art shoulder widths, and the least share of it kept.
+const CUFF_LENGTH = FOREARM_HALF_WIDTH;
+const CUFF_MIN = 0.25;
 const SKIRT_HIP_SIDE = 0.35;
 const SKIRT_FLARE = 0.5;
 const TROUSER_HALF_WIDTHS = [0.5, 0.45, 0.36, 0.34, 0.32];
@@ -44,8 +47,9 @@ const CROTCH_DROP = 0.6;
 const INNER_KEEP = 0.75;
 const INSET = 1.0;
 const EDGE_GAP = 0.04;
-// Top layouts tried in order: [side panel reach, sleeve width factor, gusset].
-const TOP_LAYOUTS = [
+// Top layouts tried in order: [side panel reach, sleeve width factor, gusset, cuff row];
+// every shape with the cuff row first, then every shape without it.
+const TOP_SHAPES = [
   [TORSO_SIDE, 1.0, true],
   [TORSO_SIDE, 1.0, false],
   [0.1, 1.0, true],
@@ -53,6 +57,7 @@ const TOP_LAYOUTS = [
   [0.02, 0.6, true],
   [0.02, 0.6, false],
 ];
+const TOP_LAYOUTS = [...TOP_SHAPES.map((s) => [...s, true]), ...TOP_SHAPES.map((s) => [...s, false])];
 // Lower-garment layouts: a factor on everything reaching outward from the joints.
 const LOWER_LAYOUTS = [1.0, 0.5, 0.2];
 const MARGIN = 0;
@@ -415,6 +420,7 @@ function buildTop(m, a, names, layout) {
   const reach = /** @type {number} */ (layout[0]);
   const widen = /** @type {number} */ (layout[1]);
   const gusset = layout[2];
+  const cuff = layout[3];
   const rs = a.right_shoulder;
   const ls = a.left_shoulder;
   const rh = a.right_hip;
@@ -501,11 +507,14 @@ function buildTop(m, a, names, layout) {
     let wPt = [0, 0];
     /** @type {Point} */
     let nf = [0, 0];
+    /** @type {Point} */
+    let fa = [0, 0];
     if (forearms) {
       wName = sname + "_wrist";
       wPt = a[wName];
-      const fa = unit(wPt[0] - ePt[0], wPt[1] - ePt[1]);
-      if (fa === null) throw new RangeError("garment elbow and wrist coincide");
+      const faOrNull = unit(wPt[0] - ePt[0], wPt[1] - ePt[1]);
+      if (faOrNull === null) throw new RangeError("garment elbow and wrist coincide");
+      fa = faOrNull;
       nf = outward(fa, own, up);
       if (nf[0] * n[0] + nf[1] * n[1] < 0) nf = [-nf[0], -nf[1]];
       const ne = unit(n[0] + nf[0], n[1] + nf[1]) ?? n;
@@ -544,7 +553,19 @@ function buildTop(m, a, names, layout) {
       m.quad(fOut, fBone, wrist, wOut, LIMB);
       m.quad(elbow, eIn, fIn, fBone, LIMB);
       m.quad(fBone, fIn, wIn, wrist, LIMB);
-      outer.push(fOut, wOut, wrist);
+      outer.push(fOut, wOut);
+      const ends = cuff ? cuffRow(m, [wOut, wrist, wIn], fa, CUFF_LENGTH * sw) : null;
+      if (ends === null) {
+        outer.push(wrist);
+      } else {
+        // The wrist row moved on along the forearm, as far as it fits.
+        const cOut = m.segment(ends[0], elbow, wrist, fore);
+        const cBone = m.segment(ends[1], elbow, wrist, fore);
+        const cIn = m.segment(ends[2], elbow, wrist, fore);
+        m.quad(wOut, wrist, cBone, cOut, LIMB);
+        m.quad(wrist, wIn, cIn, cBone, LIMB);
+        outer.push(cOut, cBone, cIn);
+      }
       inner.push(fIn, wIn);
     } else {
       outer.push(elbow);
@@ -569,6 +590,31 @@ function buildTop(m, a, names, layout) {
   m.sideMargin([...chains.right, ...outline[0]], 0.0);
   m.sideMargin([...chains.left, ...outline[outline.length - 1]], m.w);
   return { ref: sw, torso_len: dist(shmid, hipmid) };
+}
+
+/**
+ * Return the points of `row` (vertex ids) moved by `length` along unit `d`, shortened to stay
+ * INSET inside the overlay, or null when less than CUFF_MIN of `length` fits (see _cuff_row).
+ * @param {Mesh} m @param {number[]} row @param {Point} d @param {number} length
+ * @returns {Point[]|null}
+ */
+function cuffRow(m, row, d, length) {
+  let room = length;
+  for (const v of row) {
+    const q = m.src[v];
+    for (const [i, hi] of /** @type {[number, number][]} */ ([[0, m.w - INSET], [1, m.h - INSET]])) {
+      if (d[i] > 0.0) room = Math.min(room, (hi - q[i]) / d[i]);
+      else if (d[i] < 0.0) room = Math.min(room, (INSET - q[i]) / d[i]);
+    }
+  }
+  if (room < CUFF_MIN * length) return null;
+  /** @type {Point[]} */
+  const out = [];
+  for (const v of row) {
+    const q = m.src[v];
+    out.push([q[0] + d[0] * room, q[1] + d[1] * room]);
+  }
+  return out;
 }
 
 /** @param {Mesh} m @param {Record<string, Point>} a @param {number[]} hipRow @param {number} widen */
