@@ -133,3 +133,103 @@ def draw_body(
     landmarks = [(x / w, y / h, 0.0, visibility) for x, y in px]
     truth = {"chest": chest_w, "waist": waist_w, "hips": hip_w, "top": top, "floor": floor, "body_px": body_px}
     return mask, landmarks, truth
+
+
+def draw_side_body(
+    frame=(240, 480), *, body_px=400.0, floor=460.0, cx=120.0, depths=(0.13, 0.12, 0.14), widths=(0.165, 0.17, 0.205),
+    levels=(0.735, 0.60, 0.505), facing=1, turn=0.0, arm_swing=0.0, lean=0.0, visibility=0.99,
+):
+    """Return ``(mask, landmarks, truth)`` of a person side-on to the camera, as :func:`draw_body`.
+
+    ``depths``: chest, waist and hip depths (front to back) as fractions of body height, drawn
+    as runs centred on the shoulder and hip joints' line. ``facing``: 1 looking to the image's
+    right, -1 to its left. ``turn``: degrees short of side-on; each zone then shows the
+    projection of its ellipse, sqrt((d cos t)^2 + (w sin t)^2) with ``widths`` the front widths,
+    and the shoulder joints part by their frontal span times sin t. ``arm_swing``: degrees the
+    arms swing forward from hanging straight down. ``lean``: degrees the body above the crotch
+    leans forward. The far arm's landmarks are barely visible (0.3), as behind the body.
+    """
+    w, h = frame
+    s = SUPERSAMPLE
+    canvas = np.zeros((h * s, w * s), np.uint8)
+    top = floor - body_px + 1
+    t = math.radians(turn)
+
+    def y_at(fraction: float) -> float:
+        return floor - fraction * body_px
+
+    def poly(points):
+        pts = np.array([[round(x * s), round(y * s)] for x, y in points], np.int32)
+        cv2.fillPoly(canvas, [pts], 255, lineType=cv2.LINE_8)
+
+    def thick(p, q, width_px):
+        cv2.line(canvas, (round(p[0] * s), round(p[1] * s)), (round(q[0] * s), round(q[1] * s)), 255,
+                 max(1, round(width_px * s)), lineType=cv2.LINE_8)
+
+    seen = [math.hypot(d * math.cos(t), wd * math.sin(t)) * body_px for d, wd in zip(depths, widths)]
+    # Legs (one over the other), then the feet: heel behind the ankle, toes ahead.
+    poly([(cx - 0.05 * body_px, y_at(0.46)), (cx + 0.05 * body_px, y_at(0.46)),
+          (cx + 0.025 * body_px, y_at(0.045)), (cx - 0.025 * body_px, y_at(0.045))])
+    poly([(cx - facing * 0.035 * body_px, y_at(0.045)), (cx + facing * 0.03 * body_px, y_at(0.045)),
+          (cx + facing * 0.12 * body_px, floor), (cx - facing * 0.035 * body_px, floor)])
+    pivot = (cx, y_at(0.46))
+    if lean:
+        legs_only = canvas.copy()
+        canvas[:] = 0
+    # Torso, top to bottom, each zone straight for a little way around its level.
+    flat = 0.02
+    rows = [(y_at(0.82), 0.11 * body_px)]
+    for level, run in zip(levels, seen):
+        rows += [(y_at(level + flat), run), (y_at(level - flat), run)]
+    rows.append((y_at(0.46), seen[2] * 0.9))
+    poly([(cx - r / 2, y) for y, r in rows] + [(cx + r / 2, y) for y, r in reversed(rows)])
+    thick((cx, y_at(0.82)), (cx, y_at(0.88)), 0.055 * body_px)
+    cv2.ellipse(canvas, (round((cx + facing * 0.01 * body_px) * s), round((top + 0.065 * body_px) * s)),
+                (round(0.058 * body_px * s), round(0.065 * body_px * s)), 0, 0, 360, 255, -1)
+    a = math.radians(arm_swing)
+    sep = 0.172 * body_px * math.sin(t)  # shoulder joints' frontal span, 0.8 of a 0.215 shoulder
+    arm = {}
+    for side in (1, -1):  # 1: the near (left) arm
+        sx, sy = cx + side * sep / 2, y_at(0.81)
+        upper, fore, hand = 0.19 * body_px, 0.16 * body_px, 0.1 * body_px
+        ex, ey = sx + facing * upper * math.sin(a), sy + upper * math.cos(a)
+        wx, wy = ex + facing * fore * math.sin(a), ey + fore * math.cos(a)
+        tx, ty = wx + facing * hand * math.sin(a), wy + hand * math.cos(a)
+        thick((sx, sy), (ex, ey), 0.06 * body_px)
+        thick((ex, ey), (wx, wy), 0.045 * body_px)
+        thick((wx, wy), (tx, ty), 0.04 * body_px)
+        arm[side] = ((sx, sy), (ex, ey), (wx, wy), (tx, ty))
+    if lean:
+        rot = cv2.getRotationMatrix2D((pivot[0] * s, pivot[1] * s), facing * -lean, 1.0)
+        canvas = np.maximum(cv2.warpAffine(canvas, rot, (w * s, h * s), flags=cv2.INTER_NEAREST), legs_only)
+    mask = cv2.resize(canvas, (w, h), interpolation=cv2.INTER_AREA)
+
+    px = [(cx + facing * 0.06 * body_px, top + 0.075 * body_px)] * 33
+    px = list(px)
+    for i in range(1, 11):
+        px[i] = (cx + facing * 0.03 * body_px, top + 0.06 * body_px)
+    vis = [visibility] * 33
+    for side, (shoulder_i, elbow_i, wrist_i, hand_is) in ((1, (11, 13, 15, (17, 19, 21))), (-1, (12, 14, 16, (18, 20, 22)))):
+        (sx, sy), (ex, ey), (wx, wy), (tx, ty) = arm[side]
+        px[shoulder_i], px[elbow_i], px[wrist_i] = (sx, sy), (ex, ey), (wx, wy)
+        for i in hand_is:
+            px[i] = ((wx + tx) / 2, (wy + ty) / 2)
+        if side == -1:
+            for i in (elbow_i, wrist_i, *hand_is):
+                vis[i] = 0.3
+    for side, (hip_i, knee_i, ankle_i, heel_i, foot_i) in ((1, (23, 25, 27, 29, 31)), (-1, (24, 26, 28, 30, 32))):
+        hx = cx + side * 0.5 * sep * 0.09 / 0.086  # hip joints 0.18 apart facing, as the shoulders' 0.172
+        px[hip_i] = (hx, y_at(0.53))
+        px[knee_i] = (cx + facing * 0.01 * body_px, y_at(0.28))
+        px[ankle_i] = (cx, y_at(0.045))
+        px[heel_i] = (cx - facing * 0.03 * body_px, floor - 0.012 * body_px)
+        px[foot_i] = (cx + facing * 0.11 * body_px, floor - 0.008 * body_px)
+    if lean:
+        b = math.radians(facing * lean)
+        for i in range(25):
+            dx, dy = px[i][0] - pivot[0], px[i][1] - pivot[1]
+            px[i] = (pivot[0] + dx * math.cos(b) - dy * math.sin(b), pivot[1] + dx * math.sin(b) + dy * math.cos(b))
+    landmarks = [(x / w, y / h, 0.0, v) for (x, y), v in zip(px, vis)]
+    truth = {"chest": depths[0] * body_px, "waist": depths[1] * body_px, "hips": depths[2] * body_px,
+             "top": top, "floor": floor, "body_px": body_px}
+    return mask, landmarks, truth

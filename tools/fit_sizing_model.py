@@ -97,6 +97,12 @@ def fit(rows: list[dict]) -> dict:
                   round(1.1 * max(r[f"{g}_width"] / r["height"] for r in group), 4)] for g in GIRTHS}
         for sex, group in groups.items()
     }
+    # The same for the side view's depths.
+    depth_ranges = {
+        sex: {g: [round(0.9 * min(r[f"{g}_depth"] / r["height"] for r in group), 4),
+                  round(1.1 * max(r[f"{g}_depth"] / r["height"] for r in group), 4)] for g in GIRTHS}
+        for sex, group in groups.items()
+    }
     return {
         "about": "Size-advice body model, fitted by tools/fit_sizing_model.py on ANSUR II "
                  "(tests/data/ansur2, public domain) without the held-back fifth (subjectid % 5 == 0). "
@@ -106,6 +112,7 @@ def fit(rows: list[dict]) -> dict:
         "models": models,
         "levels": levels,
         "width_range": ranges,
+        "depth_range": depth_ranges,
     }
 
 

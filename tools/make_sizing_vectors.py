@@ -14,9 +14,12 @@ from synthetic silhouettes (tests/bodies.py) whose true widths are known:
 
 * ``frame_*.json``: ``{"name", "frame": [w, h], "height_cm", "sex", "landmarks", "mask": base64 of
   zlib of the uint8 mask (0..255, value / 255), "truth", "expected": read_frame(...)}``
-* ``session_*.json``: ``{"name", "frame", "steps": [{"reading", "torso", "t"}], "expected":
+* ``side_*.json``: as ``frame_*`` with ``"view": "side"``, for read_side on drawn side views whose
+  true depths are in ``truth`` (and one frontal body, which must be told to turn)
+* ``session_*.json``: ``{"name", "frame", "measure", "steps": [{"reading", "torso", "t"}], "expected":
   [add(...) per step], "observed"}``; ``torso`` holds the only landmarks a session reads
-  (shoulders 11, 12 and hips 23, 24); the others are zeros
+  (shoulders 11, 12 and hips 23, 24); the others are zeros; ``measure`` is "width" or "depth"
+  (a side view's session)
 
 Run after changing the advice or refitting the model on purpose, and review the diff:
 
@@ -36,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.bodies import draw_body  # noqa: E402
+from tests.bodies import draw_body, draw_side_body  # noqa: E402
 from tryon import bodymeasure, sizing  # noqa: E402
 
 OUT = ROOT / "tests" / "vectors" / "sizing"
@@ -124,6 +127,19 @@ FRAMES = {
 }
 
 
+SIDES = {
+    "profile_facing_right": {},
+    "profile_facing_left": {"facing": -1},
+    "slightly_turned": {"turn": 5.0},
+    "not_side_on": {"turn": 20.0},
+    "facing_the_camera": None,  # a frontal body (draw_body)
+    "arms_swung_forward": {"arm_swing": 40.0},
+    "leaning_forward": {"lean": 15.0},
+    "too_small": {"body_px": 170.0, "floor": 300.0},
+    "deep_body": {"depths": (0.15, 0.145, 0.15), "widths": (0.2, 0.21, 0.22)},
+}
+
+
 def mask_payload(mask) -> str:
     return base64.b64encode(zlib.compress(mask.tobytes(), 9)).decode("ascii")
 
@@ -146,10 +162,31 @@ def frame_vectors() -> dict:
     return out
 
 
-def _reading(widths: dict, height_px: float = 400.0, status: str = "ok") -> dict:
+def side_vectors() -> dict:
+    model = sizing.load_model()
+    out = {}
+    for name, kwargs in SIDES.items():
+        frame = (280, 480)
+        if kwargs is None:
+            mask, landmarks, truth = draw_body(frame, cx=140.0)
+        else:
+            mask, landmarks, truth = draw_side_body(frame, cx=140.0, **kwargs)
+        values = (mask / 255.0).tolist()
+        sex = "male" if "deep" in name else "female"
+        reading = bodymeasure.read_side(landmarks, values, frame[0], frame[1], 170.0, model["levels"][sex], model["depth_range"][sex])
+        out[name] = {"name": name, "view": "side", "frame": list(frame), "height_cm": 170.0, "sex": sex,
+                     "landmarks": [list(lm) for lm in landmarks], "mask": mask_payload(mask), "truth": truth,
+                     "expected": reading}
+    return out
+
+
+def _reading(widths: dict, height_px: float = 400.0, status: str = "ok", measure: str = "width") -> dict:
     if status != "ok":
-        return bodymeasure._coaching(status)
-    return {"status": "ok", "message": bodymeasure.MESSAGES["ok"], "widths": widths, "rows": {}, "blocked": {},
+        reading = bodymeasure._coaching(status)
+        if measure == "depth":
+            reading["depths"] = reading.pop("widths")
+        return reading
+    return {"status": "ok", "message": bodymeasure.MESSAGES["ok"], f"{measure}s": widths, "rows": {}, "blocked": {},
             "height_px": height_px, "cm_per_px": 170.0 / height_px}
 
 
@@ -168,13 +205,15 @@ def session_vectors() -> dict:
     _, base, _ = draw_body((280, 480), cx=140.0)
     frame = [280, 480]
 
-    def still(n, t0, dt=33.3, drift=0.0):
+    def still(n, t0, dt=33.3, drift=0.0, measure="width", status="ok"):
         steps = []
+        sizes = (("chest", 28.0), ("waist", 29.0), ("hips", 35.0)) if measure == "width" else \
+            (("chest", 22.0), ("waist", 20.5), ("hips", 24.0))
         for k in range(n):
             jitter = [(round(lm[0] + rng.gauss(0, 0.5) / frame[0] + drift * k / frame[0], 6),
                        round(lm[1] + rng.gauss(0, 0.5) / frame[1], 6), 0.0, lm[3]) for lm in base]
-            widths = {z: round(w + rng.gauss(0, 0.4), 4) for z, w in (("chest", 28.0), ("waist", 29.0), ("hips", 35.0))}
-            steps.append({"reading": _reading(widths), "landmarks": jitter, "t": round(t0 + k * dt, 3)})
+            widths = {z: round(w + rng.gauss(0, 0.4), 4) for z, w in sizes}
+            steps.append({"reading": _reading(widths, measure=measure, status=status), "landmarks": jitter, "t": round(t0 + k * dt, 3)})
         return steps
 
     sequences = {
@@ -185,15 +224,18 @@ def session_vectors() -> dict:
         "gap_resets": still(30, 0.0) + still(70, 2000.0),
         "chest_sometimes_hidden": [dict(s, reading=dict(s["reading"], widths={k: v for k, v in s["reading"]["widths"].items()
                                                                             if k != "chest" or i % 3})) for i, s in enumerate(still(70, 0.0))],
+        "side_turn_then_still": still(10, 0.0, measure="depth", status="turn_side") + still(70, 333.0, measure="depth"),
     }
     out = {}
     for name, steps in sequences.items():
         for step in steps:
             lms = step.pop("landmarks")
             step["torso"] = None if lms is None else {str(i): list(lms[i]) for i in TORSO}
-        session = bodymeasure.MeasureSession()
+        measure = "depth" if name.startswith("side_") else "width"
+        session = bodymeasure.MeasureSession(name=measure)
         expected = [session.add(s["reading"], landmarks_of(s["torso"]), s["t"], frame[0], frame[1]) for s in steps]
-        out[name] = {"name": name, "frame": frame, "steps": steps, "expected": expected, "observed": session.observed}
+        out[name] = {"name": name, "frame": frame, "measure": measure, "steps": steps, "expected": expected,
+                     "observed": session.observed}
     return out
 
 
@@ -222,6 +264,8 @@ def main() -> int:
         old.unlink()
     for name, doc in frame_vectors().items():
         (BODY_OUT / f"frame_{name}.json").write_text(json.dumps(doc) + "\n")
+    for name, doc in side_vectors().items():
+        (BODY_OUT / f"side_{name}.json").write_text(json.dumps(doc) + "\n")
     for name, doc in session_vectors().items():
         (BODY_OUT / f"session_{name}.json").write_text(json.dumps(doc) + "\n")
     print(f"wrote {len(list(BODY_OUT.glob('*.json')))} files to {BODY_OUT.relative_to(ROOT)}")

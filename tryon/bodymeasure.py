@@ -37,6 +37,7 @@ INSIDE = 0.5  # mask value counted as the person
 EDGE_MARGIN = 0.01  # of the frame: a head or feet closer to the edge than this may be cut off
 MIN_BODY_PX = 200  # the person's height in pixels: fewer make a pixel more than ~0.85 cm
 MIN_SHOULDER_RATIO = 0.14  # shoulder joints apart / body height: less is turned away (frontal ~0.19)
+FRONT_SHOULDER_RATIO = 0.19  # shoulder joints apart / body height, facing the camera
 MAX_NOSE_OFFSET = 0.35  # nose off the shoulders' middle, in shoulder widths: less is facing the camera
 HAND_LENGTH = 0.11  # of body height: the hand beyond the wrist, along the forearm
 ARM_MARGIN = 0.015  # of body height: an arm this close to the torso's run is taken as touching it
@@ -56,6 +57,17 @@ MIN_KNEE_DEG = 180.0 - 2.0 * MAX_LEG_TILT_DEG
 # A row across a torso leaning this far from upright cuts it 1 + POSTURE_BUDGET times too wide: 8.1 degrees.
 MAX_LEAN_DEG = math.degrees(math.acos(1.0 / (1.0 + POSTURE_BUDGET)))
 
+# The side view. Turned phi short of side-on, an elliptic section of width W and depth D shows
+# D * sqrt(1 + (k^2 - 1) sin^2 phi), k = W / D: at most 1 + POSTURE_BUDGET times D for the widest
+# zone (hips, ANSUR II median k = 1.443), phi <= 7.8 degrees, where the shoulder joints are
+# FRONT_SHOULDER_RATIO * sin(phi) = 0.026 of the body's height apart across the picture.
+SIDE_WIDTH_OVER_DEPTH = 1.443
+MAX_SIDE_TURN_SIN = math.sqrt(((1.0 + POSTURE_BUDGET) ** 2 - 1.0) / (SIDE_WIDTH_OVER_DEPTH ** 2 - 1.0))
+MAX_SIDE_SHOULDER_RATIO = FRONT_SHOULDER_RATIO * MAX_SIDE_TURN_SIN
+# In profile a hanging arm lies over the torso; its outline reaches the run's edge when its middle
+# is within half a forearm's thickness (0.025 of stature) plus ARM_MARGIN of it.
+SIDE_ARM_REACH = 0.025 + ARM_MARGIN
+
 CAPTURE_MS = 2000.0  # still, measurable frames needed for a measurement
 MIN_FRAMES = 8
 STILL_DRIFT = 0.015  # of body height: torso landmarks further than this from where the count began is moving
@@ -70,6 +82,8 @@ MESSAGES = {
     "come_closer": "Come a little closer: you are small in the picture.",
     "face_camera": "Face the camera, feet apart, standing straight.",
     "stand_straight": "Stand up straight, knees straight, feet hip-width apart.",
+    "turn_side": "Turn to your side, left or right, standing straight.",
+    "side_arms": "Let your arms hang straight down by your sides.",
     "arms_away": "Hold your arms a little away from your body.",
     "hold_still": "Hold still…",
     "ok": "Measuring…",
@@ -158,6 +172,103 @@ def posture(px: list[tuple[float, float]]) -> str | None:
     return None
 
 
+def _head_and_floor(mask, px, feet: list[int], width: int, height: int, head_half: float, foot_half: float):
+    """The rows of the top of the head and of the floor under the feet, or None if either is out of view.
+
+    The head's top is the first mask row above the nose within ``head_half`` pixels of it; the
+    floor the lowest mask row under the feet (``foot_half`` either side of their landmarks),
+    searched a little below the lowest foot landmark.
+    """
+    edge = EDGE_MARGIN * height
+    nose_x, nose_y = px[NOSE]
+    x0 = max(0, math.floor(nose_x - head_half))
+    x1 = min(width - 1, math.floor(nose_x + head_half))
+    top = None
+    for y in range(0, max(0, min(height, math.floor(nose_y)))):
+        row = mask[y]
+        if any(row[x] >= INSIDE for x in range(x0, x1 + 1)):
+            top = y
+            break
+    if top is None or top <= edge:
+        return None
+    foot_x0 = max(0, math.floor(min(px[i][0] for i in feet) - foot_half))
+    foot_x1 = min(width - 1, math.floor(max(px[i][0] for i in feet) + foot_half))
+    lowest = max(px[i][1] for i in feet)
+    rough = lowest - top
+    floor = math.floor(lowest)
+    for y in range(math.floor(lowest), min(height, math.floor(lowest + FOOT_SEARCH * rough) + 1)):
+        row = mask[y]
+        if any(row[x] >= INSIDE for x in range(foot_x0, foot_x1 + 1)):
+            floor = y
+    if floor >= height - 1 - edge:
+        return None
+    return top, floor
+
+
+def _arm_lines(landmarks, px, body_px: float, arms=ARMS) -> list:
+    """Each arm as a polyline: shoulder, elbow, wrist and the hand's end along the forearm."""
+    lines = []
+    for shoulder, elbow, wrist in arms:
+        sx, sy = px[shoulder]
+        ex, ey = px[elbow]
+        wx, wy = px[wrist]
+        fx, fy = wx - ex, wy - ey
+        norm = math.hypot(fx, fy) or 1.0
+        tip = (wx + fx / norm * HAND_LENGTH * body_px, wy + fy / norm * HAND_LENGTH * body_px)
+        lines.append([(sx, sy), (ex, ey), (wx, wy), tip])
+    return lines
+
+
+def _zone_runs(mask, px, width: int, height: int, height_cm: float, levels: dict, ranges: dict, floor: int,
+               body_px: float, arms: list, touches) -> tuple[dict, dict, dict]:
+    """Each zone's run across the torso in cm, its row, and why a zone could not be read.
+
+    ``touches(ax, left, right)`` says whether an arm crossing a row at ``ax`` spoils that row's
+    run from ``left`` to ``right``.
+    """
+    mid_shoulder = ((px[L_SHOULDER][0] + px[R_SHOULDER][0]) / 2, (px[L_SHOULDER][1] + px[R_SHOULDER][1]) / 2)
+    mid_hip = ((px[L_HIP][0] + px[R_HIP][0]) / 2, (px[L_HIP][1] + px[R_HIP][1]) / 2)
+    cm_per_px = height_cm / body_px
+    band = max(1, _nearest(BAND * body_px))
+    runs, rows, blocked = {}, {}, {}
+    for zone in ZONES:
+        y_zone = floor - levels[zone] * body_px
+        rows[zone] = y_zone
+        # The torso's middle at that row, along the line from the shoulders' middle to the hips'.
+        t = (y_zone - mid_shoulder[1]) / ((mid_hip[1] - mid_shoulder[1]) or 1.0)
+        cx = min(width - 1, max(0, _nearest(mid_shoulder[0] + (mid_hip[0] - mid_shoulder[0]) * t)))
+        if zone == "chest" and any(arm[1][1] < y_zone for arm in arms):
+            # An elbow above the chest: the shoulders' muscles and the armpits' folds widen the
+            # silhouette there (by 25-30% on a raised-arms test frame), so the chest is not read.
+            blocked[zone] = "arms_raised"
+            continue
+        total, count = 0.0, 0
+        for y in range(_nearest(y_zone) - band, _nearest(y_zone) + band + 1):
+            if not 0 <= y < height:
+                continue
+            run = _run(mask, y, cx, width)
+            if run is None:
+                continue
+            left, right, soft = run
+            if any((ax := _arm_x(arm, float(y))) is not None and touches(ax, left, right) for arm in arms):
+                blocked[zone] = "arms"
+                break
+            total += soft
+            count += 1
+        if zone in blocked:
+            continue
+        if count == 0:
+            blocked[zone] = "no_body"
+            continue
+        run_cm = total / count * cm_per_px
+        low, high = ranges[zone]
+        if not low <= run_cm / height_cm <= high:
+            blocked[zone] = "implausible"
+            continue
+        runs[zone] = run_cm
+    return runs, rows, blocked
+
+
 def read_frame(landmarks, mask, width: int, height: int, height_cm: float, levels: dict, ranges: dict) -> dict:
     """Measure one frame, or say which instruction would make it measurable.
 
@@ -183,98 +294,89 @@ def read_frame(landmarks, mask, width: int, height: int, height_cm: float, level
         return _coaching("step_back")
 
     shoulder_px = math.hypot(px[L_SHOULDER][0] - px[R_SHOULDER][0], px[L_SHOULDER][1] - px[R_SHOULDER][1])
-    # Top of the head: the first mask row above the nose, within a shoulder width of it.
-    nose_x, nose_y = px[NOSE]
-    x0 = max(0, math.floor(nose_x - shoulder_px / 2))
-    x1 = min(width - 1, math.floor(nose_x + shoulder_px / 2))
-    top = None
-    for y in range(0, max(0, min(height, math.floor(nose_y)))):
-        row = mask[y]
-        if any(row[x] >= INSIDE for x in range(x0, x1 + 1)):
-            top = y
-            break
-    if top is None or top <= edge:
+    # The head's top within half a shoulder width of the nose; the floor a quarter beyond the feet.
+    found = _head_and_floor(mask, px, feet, width, height, shoulder_px / 2, shoulder_px / 4)
+    if found is None:
         return _coaching("step_back")
-    # The floor: the lowest mask row under the feet, searched a little below the lowest foot landmark.
-    foot_x0 = max(0, math.floor(min(px[i][0] for i in feet) - shoulder_px / 4))
-    foot_x1 = min(width - 1, math.floor(max(px[i][0] for i in feet) + shoulder_px / 4))
-    lowest = max(px[i][1] for i in feet)
-    rough = lowest - top
-    floor = math.floor(lowest)
-    for y in range(math.floor(lowest), min(height, math.floor(lowest + FOOT_SEARCH * rough) + 1)):
-        row = mask[y]
-        if any(row[x] >= INSIDE for x in range(foot_x0, foot_x1 + 1)):
-            floor = y
-    if floor >= height - 1 - edge:
-        return _coaching("step_back")
+    top, floor = found
     body_px = float(floor - top + 1)
     if body_px < MIN_BODY_PX:
         return _coaching("come_closer")
+    nose_x = px[NOSE][0]
     mid_shoulder = ((px[L_SHOULDER][0] + px[R_SHOULDER][0]) / 2, (px[L_SHOULDER][1] + px[R_SHOULDER][1]) / 2)
     if shoulder_px / body_px < MIN_SHOULDER_RATIO or abs(nose_x - mid_shoulder[0]) > MAX_NOSE_OFFSET * shoulder_px:
         return _coaching("face_camera")
     if posture(px) is not None:
         return _coaching("stand_straight")
-
-    mid_hip = ((px[L_HIP][0] + px[R_HIP][0]) / 2, (px[L_HIP][1] + px[R_HIP][1]) / 2)
-    arms = []
-    for shoulder, elbow, wrist in ARMS:
+    for _, elbow, wrist in ARMS:
         if not (_seen(landmarks[elbow]) and _seen(landmarks[wrist])):
             return _coaching("arms_away")
-        sx, sy = px[shoulder]
-        ex, ey = px[elbow]
-        wx, wy = px[wrist]
-        fx, fy = wx - ex, wy - ey
-        norm = math.hypot(fx, fy) or 1.0
-        tip = (wx + fx / norm * HAND_LENGTH * body_px, wy + fy / norm * HAND_LENGTH * body_px)
-        arms.append([(sx, sy), (ex, ey), (wx, wy), tip])
-
-    cm_per_px = height_cm / body_px
-    band = max(1, _nearest(BAND * body_px))
+    arms = _arm_lines(landmarks, px, body_px)
     margin = ARM_MARGIN * body_px
-    widths, rows, blocked = {}, {}, {}
-    for zone in ZONES:
-        y_zone = floor - levels[zone] * body_px
-        rows[zone] = y_zone
-        # The torso's middle at that row, along the line from the shoulders' middle to the hips'.
-        t = (y_zone - mid_shoulder[1]) / ((mid_hip[1] - mid_shoulder[1]) or 1.0)
-        cx = min(width - 1, max(0, _nearest(mid_shoulder[0] + (mid_hip[0] - mid_shoulder[0]) * t)))
-        if zone == "chest" and any(arm[1][1] < y_zone for arm in arms):
-            # An elbow above the chest: the shoulders' muscles and the armpits' folds widen the
-            # silhouette there (by 25-30% on a raised-arms test frame), so the chest is not read.
-            blocked[zone] = "arms_raised"
-            continue
-        total, count = 0.0, 0
-        for y in range(_nearest(y_zone) - band, _nearest(y_zone) + band + 1):
-            if not 0 <= y < height:
-                continue
-            run = _run(mask, y, cx, width)
-            if run is None:
-                continue
-            left, right, soft = run
-            if any((ax := _arm_x(arm, float(y))) is not None and left - margin <= ax <= right + margin for arm in arms):
-                blocked[zone] = "arms"
-                break
-            total += soft
-            count += 1
-        if zone in blocked:
-            continue
-        if count == 0:
-            blocked[zone] = "no_body"
-            continue
-        width_cm = total / count * cm_per_px
-        low, high = ranges[zone]
-        if not low <= width_cm / height_cm <= high:
-            blocked[zone] = "implausible"
-            continue
-        widths[zone] = width_cm
+    widths, rows, blocked = _zone_runs(mask, px, width, height, height_cm, levels, ranges, floor, body_px, arms,
+                                       lambda ax, left, right: left - margin <= ax <= right + margin)
     # The chest sits at the armpits: arms must be well out to free it, and a front width adds
     # least there (see sizing-model tests), so it may stay unmeasured; waist and hips may not.
     needed = [blocked[z] for z in ("waist", "hips") if z in blocked]
     if needed:
         return {**_coaching("arms_away" if "arms" in needed else "face_camera"), "blocked": blocked}
     return {"status": "ok", "message": MESSAGES["ok"], "widths": widths, "rows": rows, "blocked": blocked,
-            "height_px": body_px, "cm_per_px": cm_per_px}
+            "height_px": body_px, "cm_per_px": height_cm / body_px}
+
+
+def _side_coaching(code: str) -> dict:
+    reading = _coaching(code)
+    reading["depths"] = reading.pop("widths")
+    return reading
+
+
+def read_side(landmarks, mask, width: int, height: int, height_cm: float, levels: dict, ranges: dict) -> dict:
+    """Measure each zone's depth on a side view, or say which instruction would make it measurable.
+
+    As :func:`read_frame`, with the shopper turned side-on: the scale is the stated height over
+    this view's own head-to-floor span, and each zone's depth is the mask's run through the
+    torso at the same fractions of stature as the widths. ``ranges``: each zone's plausible depth
+    over height (``sizing-model.json`` "depth_range"). Returns the same keys as
+    :func:`read_frame` with ``depths`` for ``widths``. The view is side-on when the shoulder
+    joints are at most :data:`MAX_SIDE_SHOULDER_RATIO` of the body's height apart across the
+    picture, else the instruction is "turn_side". In profile a hanging arm lies over the torso:
+    a zone is blocked by "arms" only where an arm the model sees reaches the run's front or
+    back edge (:data:`SIDE_ARM_REACH`); an arm it cannot see is behind the body. Posture is
+    judged as in the front view (in profile it sees a bent knee or a forward lean better).
+    """
+    if landmarks is None or mask is None:
+        return _side_coaching("no_person")
+    px = [(lm[0] * width, lm[1] * height) for lm in landmarks]
+    if not (_seen(landmarks[L_SHOULDER]) or _seen(landmarks[R_SHOULDER])):
+        return _side_coaching("no_person")
+    feet = [i for i in FEET if _seen(landmarks[i])]
+    edge = EDGE_MARGIN * height
+    hips = _seen(landmarks[L_HIP]) or _seen(landmarks[R_HIP])
+    if not hips or not _seen(landmarks[NOSE]) or len(feet) < 2 or any(px[i][1] > height - 1 - edge for i in feet):
+        return _side_coaching("step_back")
+    # A frontal shoulder span of the nose-to-feet height sets the search windows, as in front.
+    span = FRONT_SHOULDER_RATIO * (max(px[i][1] for i in feet) - px[NOSE][1])
+    found = _head_and_floor(mask, px, feet, width, height, span / 2, span / 4)
+    if found is None:
+        return _side_coaching("step_back")
+    top, floor = found
+    body_px = float(floor - top + 1)
+    if body_px < MIN_BODY_PX:
+        return _side_coaching("come_closer")
+    if abs(px[L_SHOULDER][0] - px[R_SHOULDER][0]) / body_px > MAX_SIDE_SHOULDER_RATIO:
+        return _side_coaching("turn_side")
+    if posture(px) is not None:
+        return _side_coaching("stand_straight")
+    seen_arms = tuple(arm for arm in ARMS if _seen(landmarks[arm[1]]) and _seen(landmarks[arm[2]]))
+    arms = _arm_lines(landmarks, px, body_px, seen_arms)
+    reach = SIDE_ARM_REACH * body_px
+    depths, rows, blocked = _zone_runs(mask, px, width, height, height_cm, levels, ranges, floor, body_px, arms,
+                                       lambda ax, front, back: not front + reach <= ax <= back - reach)
+    needed = [blocked[z] for z in ("waist", "hips") if z in blocked]
+    if needed:
+        return {**_side_coaching("side_arms" if "arms" in needed else "turn_side"), "blocked": blocked}
+    return {"status": "ok", "message": MESSAGES["ok"], "depths": depths, "rows": rows, "blocked": blocked,
+            "height_px": body_px, "cm_per_px": height_cm / body_px}
 
 
 def _median(values: list[float]) -> float:
@@ -283,13 +385,14 @@ def _median(values: list[float]) -> float:
     return ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
 
 
-def observed_widths(widths_per_frame: list[dict]) -> dict:
+def observed_widths(widths_per_frame: list[dict], name: str = "width") -> dict:
     """Each zone's width (median over frames) and its 1-sigma uncertainty, for ``sizing.estimate``.
 
     The uncertainty joins the frames' spread (1.4826 x median absolute deviation, over the square
     root of the frame count; :data:`SINGLE_FRAME_SD_CM` for one frame) with what no number of frames
     removes: the pixel scale (:data:`SCALE_SD` of the width) and the silhouette's edge
-    (:data:`EDGE_SD_CM`).
+    (:data:`EDGE_SD_CM`). ``name``: "width", or "depth" for a side view's depths; the result's keys
+    are ``name`` and ``name + "_sd"``.
     """
     out = {}
     if not widths_per_frame:
@@ -304,8 +407,17 @@ def observed_widths(widths_per_frame: list[dict]) -> dict:
         else:
             spread = SINGLE_FRAME_SD_CM
         sd = math.sqrt(spread ** 2 + (SCALE_SD * median) ** 2 + EDGE_SD_CM ** 2)
-        out[zone] = {"width": median, "width_sd": sd}
+        out[zone] = {name: median, f"{name}_sd": sd}
     return out
+
+
+def with_depths(observed: dict, depths: dict | None) -> dict:
+    """The front view's widths with the side view's depths, zone by zone, for ``sizing.estimate``.
+
+    A depth counts only with its zone's width (the fitted models take a depth with a width).
+    """
+    depths = depths or {}
+    return {zone: {**o, **depths[zone]} if zone in depths else dict(o) for zone, o in observed.items()}
 
 
 class MeasureSession:
@@ -315,12 +427,14 @@ class MeasureSession:
     milliseconds. It returns ``{"status", "message", "progress"}``: the coaching code while the
     frame cannot be used, "hold_still" while the shopper moves, "measuring" while frames gather
     (``progress`` 0..1) and "done" once :data:`CAPTURE_MS` of them are in; :attr:`observed` then
-    holds the widths for :func:`tryon.sizing.estimate`.
+    holds the widths for :func:`tryon.sizing.estimate`. With ``name="depth"`` it gathers a side
+    view's :func:`read_side` depths instead (merge them with :func:`with_depths`).
     """
 
-    def __init__(self, capture_ms: float = CAPTURE_MS, min_frames: int = MIN_FRAMES):
+    def __init__(self, capture_ms: float = CAPTURE_MS, min_frames: int = MIN_FRAMES, name: str = "width"):
         self.capture_ms = capture_ms
         self.min_frames = min_frames
+        self.name = name
         self.reset()
 
     def reset(self) -> None:
@@ -355,10 +469,10 @@ class MeasureSession:
                 return {"status": "hold_still", "message": MESSAGES["hold_still"], "progress": 0.0}
         if self.start_ms is None:
             self.start_ms = t_ms
-        self.frames.append(reading["widths"])
+        self.frames.append(reading[self.name + "s"])
         elapsed = t_ms - self.start_ms
         progress = min(1.0, elapsed / self.capture_ms, len(self.frames) / self.min_frames)
         if progress >= 1.0:
-            self.observed = observed_widths(self.frames)
+            self.observed = observed_widths(self.frames, self.name)
             return {"status": "done", "message": "Measured.", "progress": 1.0}
         return {"status": "measuring", "message": MESSAGES["ok"], "progress": progress}

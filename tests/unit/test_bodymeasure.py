@@ -18,7 +18,7 @@ import pytest
 
 from tests import ROOT
 from tests.approx import assert_close
-from tests.bodies import draw_body
+from tests.bodies import draw_body, draw_side_body
 from tryon import bodymeasure, sizing
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -27,6 +27,7 @@ from make_sizing_vectors import landmarks_of  # noqa: E402
 VECTORS = ROOT / "tests" / "vectors" / "bodymeasure"
 FRAMES = sorted(VECTORS.glob("frame_*.json"))
 SESSIONS = sorted(VECTORS.glob("session_*.json"))
+SIDES = sorted(VECTORS.glob("side_*.json"))
 MODEL = sizing.load_model()
 
 
@@ -44,7 +45,9 @@ def test_vectors_cover_every_instruction():
     statuses = {json.loads(p.read_text())["expected"]["status"] for p in FRAMES}
     assert statuses == {"ok", "arms_away", "face_camera", "come_closer", "step_back", "stand_straight"}
     steps = {s["status"] for p in SESSIONS for s in json.loads(p.read_text())["expected"]}
-    assert {"measuring", "hold_still", "step_back", "done"} <= steps
+    assert {"measuring", "hold_still", "step_back", "done", "turn_side"} <= steps
+    sides = {json.loads(p.read_text())["expected"]["status"] for p in SIDES}
+    assert sides == {"ok", "turn_side", "side_arms", "stand_straight", "come_closer"}
 
 
 @pytest.mark.parametrize("path", FRAMES, ids=lambda p: p.stem)
@@ -54,10 +57,18 @@ def test_frame_vector(path):
     assert_close(got, doc["expected"])
 
 
+@pytest.mark.parametrize("path", SIDES, ids=lambda p: p.stem)
+def test_side_vector(path):
+    doc = json.loads(path.read_text())
+    got = bodymeasure.read_side([tuple(lm) for lm in doc["landmarks"]], _mask(doc), *doc["frame"], doc["height_cm"],
+                                MODEL["levels"][doc["sex"]], MODEL["depth_range"][doc["sex"]])
+    assert_close(got, doc["expected"])
+
+
 @pytest.mark.parametrize("path", SESSIONS, ids=lambda p: p.stem)
 def test_session_vector(path):
     doc = json.loads(path.read_text())
-    session = bodymeasure.MeasureSession()
+    session = bodymeasure.MeasureSession(name=doc["measure"])
     w, h = doc["frame"]
     for step, expected in zip(doc["steps"], doc["expected"], strict=True):
         assert_close(session.add(step["reading"], landmarks_of(step["torso"]), step["t"], w, h), expected)
@@ -167,3 +178,70 @@ def test_a_nearly_straight_body_is_read_within_one_and_a_half_percent():
     scale = 170.0 / truth["body_px"]
     for zone in bodymeasure.ZONES:
         assert reading["widths"][zone] == pytest.approx(truth[zone] * scale, rel=0.015)
+
+
+def _side(mask, landmarks, frame, height_cm=170.0, sex="female"):
+    return bodymeasure.read_side(landmarks, mask, frame[0], frame[1], height_cm, MODEL["levels"][sex], MODEL["depth_range"][sex])
+
+
+def test_drawn_depths_are_read_back_within_one_and_a_half_percent():
+    rng = random.Random(11)
+    worst = 0.0
+    for _ in range(25):
+        depths = (rng.uniform(0.11, 0.15), rng.uniform(0.10, 0.15), rng.uniform(0.12, 0.16))
+        body_px = rng.uniform(320, 440)
+        frame = (300, 480)
+        mask, landmarks, truth = draw_side_body(frame, body_px=body_px, floor=470.0 - rng.uniform(0, 460 - body_px),
+                                                cx=rng.uniform(110, 190), depths=depths, facing=rng.choice((1, -1)))
+        reading = _side(mask / 255.0, landmarks, frame)
+        assert reading["status"] == "ok", reading
+        scale = 170.0 / truth["body_px"]
+        for zone in bodymeasure.ZONES:
+            worst = max(worst, abs(reading["depths"][zone] - truth[zone] * scale) / (truth[zone] * scale))
+    assert worst < 0.015, worst
+
+
+@pytest.mark.parametrize(("turn", "status"), [(0.0, "ok"), (6.0, "ok"), (10.0, "turn_side"), (45.0, "turn_side")])
+def test_the_side_view_must_be_side_on_to_within_the_turn_that_costs_one_percent(turn, status):
+    """Side-on within 7.8 degrees: there the hips' depth reads at most 1% too deep."""
+    mask, landmarks, _ = draw_side_body((280, 480), cx=140.0, turn=turn)
+    assert _side(mask / 255.0, landmarks, (280, 480))["status"] == status
+    k = bodymeasure.SIDE_WIDTH_OVER_DEPTH
+    sin = bodymeasure.MAX_SIDE_TURN_SIN
+    assert math.sqrt(1 + (k * k - 1) * sin * sin) == pytest.approx(1 + bodymeasure.POSTURE_BUDGET)
+
+
+def test_a_frontal_person_is_asked_to_turn_and_nobody_to_step_in():
+    mask, landmarks, _ = draw_body((280, 480), cx=140.0)
+    assert _side(mask / 255.0, landmarks, (280, 480))["status"] == "turn_side"
+    assert _side(None, None, (280, 480))["status"] == "no_person"
+
+
+def test_an_arm_hanging_over_the_torso_leaves_the_depths_an_arm_swung_forward_blocks_them():
+    mask, landmarks, truth = draw_side_body((280, 480), cx=140.0, arm_swing=0.0)
+    assert _side(mask / 255.0, landmarks, (280, 480))["status"] == "ok"
+    mask, landmarks, _ = draw_side_body((280, 480), cx=140.0, arm_swing=40.0)
+    reading = _side(mask / 255.0, landmarks, (280, 480))
+    assert reading["status"] == "side_arms" and reading["blocked"]["waist"] == "arms"
+
+
+def test_a_side_capture_adds_depths_and_tightens_every_girth():
+    mask, landmarks, _ = draw_body((280, 480), cx=140.0)
+    front, side = bodymeasure.MeasureSession(), bodymeasure.MeasureSession(name="depth")
+    reading = _read(mask / 255.0, landmarks, (280, 480))
+    for t in range(62):
+        front.add(reading, landmarks, t * 33.3, 280, 480)
+    mask, side_landmarks, _ = draw_side_body((280, 480), cx=140.0)
+    side_reading = _side(mask / 255.0, side_landmarks, (280, 480))
+    statuses = [side.add(side_reading, side_landmarks, t * 33.3, 280, 480)["status"] for t in range(62)]
+    assert statuses[-1] == "done" and set(side.observed) == {"chest", "waist", "hips"}
+    assert all("depth" in o and "width" not in o for o in side.observed.values())
+    combined = bodymeasure.with_depths(front.observed, side.observed)
+    assert set(combined["waist"]) == {"width", "width_sd", "depth", "depth_sd"}
+    front_only = sizing.estimate(170.0, 62.0, "female", front.observed)
+    both = sizing.estimate(170.0, 62.0, "female", combined)
+    for zone in ("chest", "waist", "hips"):
+        assert "depth" in both[zone]["inputs"], zone
+        assert both[zone]["sd"] < front_only[zone]["sd"], zone
+    # Skipping the side view leaves the front's advice as it was.
+    assert bodymeasure.with_depths(front.observed, None) == front.observed

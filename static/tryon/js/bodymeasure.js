@@ -17,9 +17,11 @@ const INSIDE = 0.5;
 const EDGE_MARGIN = 0.01;
 export const MIN_BODY_PX = 200;
 const MIN_SHOULDER_RATIO = 0.14;
+const FRONT_SHOULDER_RATIO = 0.19;
 const MAX_NOSE_OFFSET = 0.35;
 const HAND_LENGTH = 0.11;
 const ARM_MARGIN = 0.015;
+const SIDE_ARM_REACH = 0.025 + ARM_MARGIN;
 const BAND = 0.005;
 const FOOT_SEARCH = 0.06;
 
@@ -29,6 +31,11 @@ const LEG_LENGTH = 0.48;
 const MAX_LEG_TILT_DEG = degrees(Math.acos(1.0 - POSTURE_BUDGET / LEG_LENGTH));
 const MIN_KNEE_DEG = 180.0 - 2.0 * MAX_LEG_TILT_DEG;
 const MAX_LEAN_DEG = degrees(Math.acos(1.0 / (1.0 + POSTURE_BUDGET)));
+
+// The side view (see the Python twin for the geometry).
+const SIDE_WIDTH_OVER_DEPTH = 1.443;
+const MAX_SIDE_TURN_SIN = Math.sqrt(((1.0 + POSTURE_BUDGET) ** 2 - 1.0) / (SIDE_WIDTH_OVER_DEPTH ** 2 - 1.0));
+const MAX_SIDE_SHOULDER_RATIO = FRONT_SHOULDER_RATIO * MAX_SIDE_TURN_SIN;
 
 export const CAPTURE_MS = 2000.0;
 export const MIN_FRAMES = 8;
@@ -45,6 +52,8 @@ export const MESSAGES = {
   come_closer: "Come a little closer: you are small in the picture.",
   face_camera: "Face the camera, feet apart, standing straight.",
   stand_straight: "Stand up straight, knees straight, feet hip-width apart.",
+  turn_side: "Turn to your side, left or right, standing straight.",
+  side_arms: "Let your arms hang straight down by your sides.",
   arms_away: "Hold your arms a little away from your body.",
   hold_still: "Hold still…",
   ok: "Measuring…",
@@ -53,6 +62,10 @@ export const MESSAGES = {
 /**
  * @typedef {{status: string, message: string, widths: Record<string, number>, rows: Record<string, number>,
  *   blocked: Record<string, string>, height_px: number | null, cm_per_px: number | null}} Reading
+ */
+/**
+ * @typedef {{status: string, message: string, depths: Record<string, number>, rows: Record<string, number>,
+ *   blocked: Record<string, string>, height_px: number | null, cm_per_px: number | null}} SideReading
  */
 
 /** Radians to degrees, as Python's math.degrees. @param {number} radians */
@@ -138,28 +151,16 @@ function rowHasPerson(mask, y, x0, x1, width) {
 }
 
 /**
- * Measure one frame, or say which instruction would make it measurable (see tryon/bodymeasure.py).
- * @param {number[][] | null} landmarks 33 [x, y, z, visibility], normalised
- * @param {ArrayLike<number> | null} mask row-major, width * height
- * @param {number} width @param {number} height @param {number} heightCm
- * @param {Record<string, number>} levels @param {Record<string, number[]>} ranges
- * @returns {Reading}
+ * The rows of the top of the head and of the floor under the feet, or null (see the Python twin).
+ * @param {ArrayLike<number>} mask @param {number[][]} px @param {number[]} feet
+ * @param {number} width @param {number} height @param {number} headHalf @param {number} footHalf
+ * @returns {[number, number] | null}
  */
-export function readFrame(landmarks, mask, width, height, heightCm, levels, ranges) {
-  if (!landmarks || !mask) return coaching("no_person");
-  const px = landmarks.map((lm) => [lm[0] * width, lm[1] * height]);
-  if (!(seen(landmarks[L_SHOULDER]) && seen(landmarks[R_SHOULDER]))) return coaching("no_person");
-  const feet = FEET.filter((i) => seen(landmarks[i]));
+function headAndFloor(mask, px, feet, width, height, headHalf, footHalf) {
   const edge = EDGE_MARGIN * height;
-  const hips = seen(landmarks[L_HIP]) && seen(landmarks[R_HIP]);
-  if (!hips || !seen(landmarks[NOSE]) || feet.length < 2 || feet.some((i) => px[i][1] > height - 1 - edge)) {
-    return coaching("step_back");
-  }
-
-  const shoulderPx = Math.hypot(px[L_SHOULDER][0] - px[R_SHOULDER][0], px[L_SHOULDER][1] - px[R_SHOULDER][1]);
   const [noseX, noseY] = px[NOSE];
-  const x0 = Math.max(0, Math.floor(noseX - shoulderPx / 2));
-  const x1 = Math.min(width - 1, Math.floor(noseX + shoulderPx / 2));
+  const x0 = Math.max(0, Math.floor(noseX - headHalf));
+  const x1 = Math.min(width - 1, Math.floor(noseX + headHalf));
   let top = null;
   for (let y = 0; y < Math.max(0, Math.min(height, Math.floor(noseY))); y++) {
     if (rowHasPerson(mask, y, x0, x1, width)) {
@@ -167,42 +168,50 @@ export function readFrame(landmarks, mask, width, height, heightCm, levels, rang
       break;
     }
   }
-  if (top === null || top <= edge) return coaching("step_back");
-  const footX0 = Math.max(0, Math.floor(Math.min(...feet.map((i) => px[i][0])) - shoulderPx / 4));
-  const footX1 = Math.min(width - 1, Math.floor(Math.max(...feet.map((i) => px[i][0])) + shoulderPx / 4));
+  if (top === null || top <= edge) return null;
+  const footX0 = Math.max(0, Math.floor(Math.min(...feet.map((i) => px[i][0])) - footHalf));
+  const footX1 = Math.min(width - 1, Math.floor(Math.max(...feet.map((i) => px[i][0])) + footHalf));
   const lowest = Math.max(...feet.map((i) => px[i][1]));
   const rough = lowest - top;
   let floor = Math.floor(lowest);
   const end = Math.min(height, Math.floor(lowest + FOOT_SEARCH * rough) + 1);
   for (let y = Math.floor(lowest); y < end; y++) if (rowHasPerson(mask, y, footX0, footX1, width)) floor = y;
-  if (floor >= height - 1 - edge) return coaching("step_back");
-  const bodyPx = floor - top + 1;
-  if (bodyPx < MIN_BODY_PX) return coaching("come_closer");
-  const midShoulder = [(px[L_SHOULDER][0] + px[R_SHOULDER][0]) / 2, (px[L_SHOULDER][1] + px[R_SHOULDER][1]) / 2];
-  if (shoulderPx / bodyPx < MIN_SHOULDER_RATIO || Math.abs(noseX - midShoulder[0]) > MAX_NOSE_OFFSET * shoulderPx) {
-    return coaching("face_camera");
-  }
-  if (posture(px) !== null) return coaching("stand_straight");
+  if (floor >= height - 1 - edge) return null;
+  return [top, floor];
+}
 
-  const midHip = [(px[L_HIP][0] + px[R_HIP][0]) / 2, (px[L_HIP][1] + px[R_HIP][1]) / 2];
-  /** @type {[number, number][][]} */
-  const arms = [];
-  for (const [shoulder, elbow, wrist] of ARMS) {
-    if (!(seen(landmarks[elbow]) && seen(landmarks[wrist]))) return coaching("arms_away");
+/**
+ * Each arm as a polyline: shoulder, elbow, wrist and the hand's end along the forearm.
+ * @param {number[][]} px @param {number} bodyPx @param {number[][]} arms
+ * @returns {[number, number][][]}
+ */
+function armLines(px, bodyPx, arms) {
+  return arms.map(([shoulder, elbow, wrist]) => {
     const [sx, sy] = px[shoulder];
     const [ex, ey] = px[elbow];
     const [wx, wy] = px[wrist];
     const fx = wx - ex, fy = wy - ey;
     const norm = Math.hypot(fx, fy) || 1.0;
     const tip = /** @type {[number, number]} */ ([wx + fx / norm * HAND_LENGTH * bodyPx, wy + fy / norm * HAND_LENGTH * bodyPx]);
-    arms.push([[sx, sy], [ex, ey], [wx, wy], tip]);
-  }
+    return /** @type {[number, number][]} */ ([[sx, sy], [ex, ey], [wx, wy], tip]);
+  });
+}
 
+/**
+ * Each zone's run across the torso in cm, its row, and why a zone could not be read.
+ * @param {ArrayLike<number>} mask @param {number[][]} px @param {number} width @param {number} height
+ * @param {number} heightCm @param {Record<string, number>} levels @param {Record<string, number[]>} ranges
+ * @param {number} floor @param {number} bodyPx @param {[number, number][][]} arms
+ * @param {(ax: number, left: number, right: number) => boolean} touches
+ * @returns {[Record<string, number>, Record<string, number>, Record<string, string>]}
+ */
+function zoneRuns(mask, px, width, height, heightCm, levels, ranges, floor, bodyPx, arms, touches) {
+  const midShoulder = [(px[L_SHOULDER][0] + px[R_SHOULDER][0]) / 2, (px[L_SHOULDER][1] + px[R_SHOULDER][1]) / 2];
+  const midHip = [(px[L_HIP][0] + px[R_HIP][0]) / 2, (px[L_HIP][1] + px[R_HIP][1]) / 2];
   const cmPerPx = heightCm / bodyPx;
   const band = Math.max(1, nearest(BAND * bodyPx));
-  const margin = ARM_MARGIN * bodyPx;
   /** @type {Record<string, number>} */
-  const widths = {};
+  const runs = {};
   /** @type {Record<string, number>} */
   const rows = {};
   /** @type {Record<string, string>} */
@@ -225,7 +234,7 @@ export function readFrame(landmarks, mask, width, height, heightCm, levels, rang
       const [left, right, soft] = r;
       if (arms.some((arm) => {
         const ax = armX(arm, y);
-        return ax !== null && left - margin <= ax && ax <= right + margin;
+        return ax !== null && touches(ax, left, right);
       })) {
         blocked[zone] = "arms";
         break;
@@ -238,17 +247,97 @@ export function readFrame(landmarks, mask, width, height, heightCm, levels, rang
       blocked[zone] = "no_body";
       continue;
     }
-    const widthCm = total / count * cmPerPx;
+    const runCm = total / count * cmPerPx;
     const [low, high] = ranges[zone];
-    if (!(low <= widthCm / heightCm && widthCm / heightCm <= high)) {
+    if (!(low <= runCm / heightCm && runCm / heightCm <= high)) {
       blocked[zone] = "implausible";
       continue;
     }
-    widths[zone] = widthCm;
+    runs[zone] = runCm;
   }
+  return [runs, rows, blocked];
+}
+
+/**
+ * Measure one frame, or say which instruction would make it measurable (see tryon/bodymeasure.py).
+ * @param {number[][] | null} landmarks 33 [x, y, z, visibility], normalised
+ * @param {ArrayLike<number> | null} mask row-major, width * height
+ * @param {number} width @param {number} height @param {number} heightCm
+ * @param {Record<string, number>} levels @param {Record<string, number[]>} ranges
+ * @returns {Reading}
+ */
+export function readFrame(landmarks, mask, width, height, heightCm, levels, ranges) {
+  if (!landmarks || !mask) return coaching("no_person");
+  const px = landmarks.map((lm) => [lm[0] * width, lm[1] * height]);
+  if (!(seen(landmarks[L_SHOULDER]) && seen(landmarks[R_SHOULDER]))) return coaching("no_person");
+  const feet = FEET.filter((i) => seen(landmarks[i]));
+  const edge = EDGE_MARGIN * height;
+  const hips = seen(landmarks[L_HIP]) && seen(landmarks[R_HIP]);
+  if (!hips || !seen(landmarks[NOSE]) || feet.length < 2 || feet.some((i) => px[i][1] > height - 1 - edge)) {
+    return coaching("step_back");
+  }
+  const shoulderPx = Math.hypot(px[L_SHOULDER][0] - px[R_SHOULDER][0], px[L_SHOULDER][1] - px[R_SHOULDER][1]);
+  const found = headAndFloor(mask, px, feet, width, height, shoulderPx / 2, shoulderPx / 4);
+  if (found === null) return coaching("step_back");
+  const [top, floor] = found;
+  const bodyPx = floor - top + 1;
+  if (bodyPx < MIN_BODY_PX) return coaching("come_closer");
+  const noseX = px[NOSE][0];
+  const midShoulder = [(px[L_SHOULDER][0] + px[R_SHOULDER][0]) / 2, (px[L_SHOULDER][1] + px[R_SHOULDER][1]) / 2];
+  if (shoulderPx / bodyPx < MIN_SHOULDER_RATIO || Math.abs(noseX - midShoulder[0]) > MAX_NOSE_OFFSET * shoulderPx) {
+    return coaching("face_camera");
+  }
+  if (posture(px) !== null) return coaching("stand_straight");
+  for (const [, elbow, wrist] of ARMS) if (!(seen(landmarks[elbow]) && seen(landmarks[wrist]))) return coaching("arms_away");
+  const arms = armLines(px, bodyPx, ARMS);
+  const margin = ARM_MARGIN * bodyPx;
+  const [widths, rows, blocked] = zoneRuns(mask, px, width, height, heightCm, levels, ranges, floor, bodyPx, arms,
+    (ax, left, right) => left - margin <= ax && ax <= right + margin);
   const needed = ["waist", "hips"].filter((z) => z in blocked).map((z) => blocked[z]);
   if (needed.length) return { ...coaching(needed.includes("arms") ? "arms_away" : "face_camera"), blocked };
-  return { status: "ok", message: MESSAGES.ok, widths, rows, blocked, height_px: bodyPx, cm_per_px: cmPerPx };
+  return { status: "ok", message: MESSAGES.ok, widths, rows, blocked, height_px: bodyPx, cm_per_px: heightCm / bodyPx };
+}
+
+/** @param {string} code @returns {SideReading} */
+function sideCoaching(code) {
+  const { widths, ...rest } = coaching(code);
+  return { ...rest, depths: widths };
+}
+
+/**
+ * Measure each zone's depth on a side view, or say which instruction would make it measurable
+ * (see tryon/bodymeasure.py read_side). `ranges`: each zone's plausible depth over height.
+ * @param {number[][] | null} landmarks @param {ArrayLike<number> | null} mask
+ * @param {number} width @param {number} height @param {number} heightCm
+ * @param {Record<string, number>} levels @param {Record<string, number[]>} ranges
+ * @returns {SideReading}
+ */
+export function readSide(landmarks, mask, width, height, heightCm, levels, ranges) {
+  if (!landmarks || !mask) return sideCoaching("no_person");
+  const px = landmarks.map((lm) => [lm[0] * width, lm[1] * height]);
+  if (!(seen(landmarks[L_SHOULDER]) || seen(landmarks[R_SHOULDER]))) return sideCoaching("no_person");
+  const feet = FEET.filter((i) => seen(landmarks[i]));
+  const edge = EDGE_MARGIN * height;
+  const hips = seen(landmarks[L_HIP]) || seen(landmarks[R_HIP]);
+  if (!hips || !seen(landmarks[NOSE]) || feet.length < 2 || feet.some((i) => px[i][1] > height - 1 - edge)) {
+    return sideCoaching("step_back");
+  }
+  const span = FRONT_SHOULDER_RATIO * (Math.max(...feet.map((i) => px[i][1])) - px[NOSE][1]);
+  const found = headAndFloor(mask, px, feet, width, height, span / 2, span / 4);
+  if (found === null) return sideCoaching("step_back");
+  const [top, floor] = found;
+  const bodyPx = floor - top + 1;
+  if (bodyPx < MIN_BODY_PX) return sideCoaching("come_closer");
+  if (Math.abs(px[L_SHOULDER][0] - px[R_SHOULDER][0]) / bodyPx > MAX_SIDE_SHOULDER_RATIO) return sideCoaching("turn_side");
+  if (posture(px) !== null) return sideCoaching("stand_straight");
+  const seenArms = ARMS.filter((arm) => seen(landmarks[arm[1]]) && seen(landmarks[arm[2]]));
+  const arms = armLines(px, bodyPx, seenArms);
+  const reach = SIDE_ARM_REACH * bodyPx;
+  const [depths, rows, blocked] = zoneRuns(mask, px, width, height, heightCm, levels, ranges, floor, bodyPx, arms,
+    (ax, front, back) => !(front + reach <= ax && ax <= back - reach));
+  const needed = ["waist", "hips"].filter((z) => z in blocked).map((z) => blocked[z]);
+  if (needed.length) return { ...sideCoaching(needed.includes("arms") ? "side_arms" : "turn_side"), blocked };
+  return { status: "ok", message: MESSAGES.ok, depths, rows, blocked, height_px: bodyPx, cm_per_px: heightCm / bodyPx };
 }
 
 /** @param {number[]} values */
@@ -259,12 +348,13 @@ function median(values) {
 }
 
 /**
- * Each zone's width (median over frames) and its 1-sigma uncertainty, for sizing.estimate.
- * @param {Record<string, number>[]} widthsPerFrame
- * @returns {Record<string, {width: number, width_sd: number}>}
+ * Each zone's width (median over frames) and its 1-sigma uncertainty, for sizing.estimate;
+ * with name "depth", a side view's depths (keys `name` and `name + "_sd"`).
+ * @param {Record<string, number>[]} widthsPerFrame @param {string} [name]
+ * @returns {Record<string, Record<string, number>>}
  */
-export function observedWidths(widthsPerFrame) {
-  /** @type {Record<string, {width: number, width_sd: number}>} */
+export function observedWidths(widthsPerFrame, name = "width") {
+  /** @type {Record<string, Record<string, number>>} */
   const out = {};
   if (!widthsPerFrame.length) return out;
   for (const zone of ZONES) {
@@ -275,17 +365,28 @@ export function observedWidths(widthsPerFrame) {
       ? 1.4826 * median(values.map((v) => Math.abs(v - m))) / Math.sqrt(values.length)
       : SINGLE_FRAME_SD_CM;
     const sd = Math.sqrt(spread ** 2 + (SCALE_SD * m) ** 2 + EDGE_SD_CM ** 2);
-    out[zone] = { width: m, width_sd: sd };
+    out[zone] = { [name]: m, [`${name}_sd`]: sd };
   }
   return out;
 }
 
+/**
+ * The front view's widths with the side view's depths, zone by zone (a depth counts only with its width).
+ * @param {Record<string, Record<string, number>>} observed @param {Record<string, Record<string, number>> | null} depths
+ * @returns {Record<string, Record<string, number>>}
+ */
+export function withDepths(observed, depths) {
+  const d = depths || {};
+  return Object.fromEntries(Object.entries(observed).map(([zone, o]) => [zone, zone in d ? { ...o, ...d[zone] } : { ...o }]));
+}
+
 /** Collect still, measurable frames; coach until there are enough (see tryon/bodymeasure.py). */
 export class MeasureSession {
-  /** @param {number} [captureMs] @param {number} [minFrames] */
-  constructor(captureMs = CAPTURE_MS, minFrames = MIN_FRAMES) {
+  /** @param {number} [captureMs] @param {number} [minFrames] @param {string} [name] "width", or "depth" (readSide) */
+  constructor(captureMs = CAPTURE_MS, minFrames = MIN_FRAMES, name = "width") {
     this.captureMs = captureMs;
     this.minFrames = minFrames;
+    this.name = name;
     this.reset();
   }
 
@@ -298,7 +399,7 @@ export class MeasureSession {
     this.anchor = null;
     /** @type {number | null} */
     this.lastMs = null;
-    /** @type {Record<string, {width: number, width_sd: number}> | null} */
+    /** @type {Record<string, Record<string, number>> | null} */
     this.observed = null;
   }
 
@@ -315,7 +416,7 @@ export class MeasureSession {
   }
 
   /**
-   * @param {Reading} reading @param {number[][] | null} landmarks @param {number} tMs
+   * @param {Reading | SideReading} reading @param {number[][] | null} landmarks @param {number} tMs
    * @param {number} width @param {number} height
    * @returns {{status: string, message: string, progress: number}}
    */
@@ -339,11 +440,11 @@ export class MeasureSession {
       if (restart) return { status: "hold_still", message: MESSAGES.hold_still, progress: 0.0 };
     }
     if (this.startMs === null) this.startMs = tMs;
-    this.frames.push(reading.widths);
+    this.frames.push(/** @type {any} */ (reading)[`${this.name}s`]);
     const elapsed = tMs - this.startMs;
     const progress = Math.min(1.0, elapsed / this.captureMs, this.frames.length / this.minFrames);
     if (progress >= 1.0) {
-      this.observed = observedWidths(this.frames);
+      this.observed = observedWidths(this.frames, this.name);
       return { status: "done", message: "Measured.", progress: 1.0 };
     }
     return { status: "measuring", message: MESSAGES.ok, progress };
