@@ -105,8 +105,12 @@ follows the body. The formula and its constants are in
 
 1. The frame over the garment's box (grown by the base's radius) is
    area-averaged into square cells of ``2**level`` pixels, ``level`` from the
-   body scale (34 to 68 cells across the shoulders), by repeated halvings (the
-   browser halves on a canvas; each halving is an exact 2x2 mean).
+   body scale (17 to 34 cells across the shoulders), by repeated halvings (the
+   browser halves on a canvas; each halving is an exact 2x2 mean). Twice that
+   many (cells_per_scale 48) carried the small creases of the clothes under
+   the garment (a tee bunched at a waistband, a crumpled suit) onto it as dark,
+   sharp-edged blotches that read as stains; a worn garment drapes over such
+   creases and takes only the broader light of the body under it.
 2. ``L = (R + G + B) / 3`` per cell: the same for BGR and RGB frames.
 3. The base ``B`` is a cross-bilateral mean of ``L`` (a separable box of
    about an eighth of the body scale, rows then columns), in which cells
@@ -146,15 +150,18 @@ cells and offsets at once, and each pair's weight is computed once and
 used both ways. Only the bounding box of the pixels it darkens (S < 255
 and alpha > 0) is multiplied. Measured with bench/render.py (OpenCV on one
 thread, each composite right after a detection as in the pipeline, on this
-shared two-core machine, four runs) it costs 0.84-1.02 ms a frame at
-640x480 and 1.02-1.30 ms at 1280x720, x1.35-1.49 the composite without it
-(x1.45-1.55 before this layout, same bench) and x1.02-1.05 the whole photo
-pipeline. Roughly half of it is the base (about 0.45 ms; some 0.1 ms of
-that is numpy's cost per call, paid even on a 3 x 3 grid), the rest the
-halvings (0.15-0.25 ms: the first reads the whole grown box, and OpenCV
-halves three-channel pixels at less than half the speed of the same bytes
-as one or four channels), the enlargement and the multiply (0.1-0.2 ms
-each). The browser's is timed in its stats (``shadeMs``, bench/browser.py).
+shared two-core machine, three runs with 17-34 cells across the shoulders)
+it costs 0.58-0.67 ms a frame at 640x480 and 0.89-1.38 ms at 1280x720,
+x1.28-1.31 and x1.39-1.59 the composite step without it, and x0.94-1.02 the
+whole photo pipeline (pose, fit, composite), i.e. within the machine's noise.
+With twice the cells (34-68) it was 0.84-1.02 and 1.02-1.30 ms (x1.35-1.49;
+x1.02-1.05 the pipeline). The base is the cheaper part now that the grid
+has a quarter of the cells (some 0.1 ms of it is numpy's cost per call,
+paid even on a 3 x 3 grid); the rest is the halvings (the first reads the
+whole grown box, and OpenCV halves three-channel pixels at less than half
+the speed of the same bytes as one or four channels), the enlargement and
+the multiply. The browser's is timed in its stats (``shadeMs``,
+bench/browser.py).
 
 Occlusion
 ---------

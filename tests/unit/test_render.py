@@ -755,23 +755,23 @@ def test_shading_never_touches_alpha():
 def test_shading_map_follows_the_formula():
     params = render.shading_params()
     frame = _fold_frame(grey=150, fold=100)
-    s8 = render.shading_map(frame, (230, 140, 200, 200), 200.0)
+    s8 = render.shading_map(frame, (230, 140, 200, 200), 100.0)
     assert s8.shape == (200, 200) and s8.dtype == np.uint8
-    cell, radius = params.grid(200.0)
-    assert (cell, radius) == (4, 6)  # 200 / 48 px rounded to a power of two; 0.12 * 200 / 4 cells
+    cell, radius = params.grid(100.0)
+    assert (cell, radius) == (4, 3)  # 100 / 24 px rounded to a power of two; 0.12 * 100 / 4 cells
     # The fold covers cells 75-77 wholly (L = 100). The flat grey around (L = 150) is less than
     # `alike` brighter ((150 + eps) / (100 + eps) = 1.3) and of the same (grey) chromaticity, and
-    # the base is not dark, so nothing fades the shading; the base is the mean of the 13 x 13
-    # cells around (3 columns of fold, 10 of grey):
+    # the base is not dark, so nothing fades the shading; the base is the mean of the 7 x 7
+    # cells around (3 columns of fold, 4 of grey):
     assert (150 + params.eps) / (100 + params.eps) < params.alike and 100 > params.dark_full
-    base = (3 * 100 + 10 * 150) / 13
+    base = (3 * 100 + 4 * 150) / 7
     expected = round(255 * min(1.0, (100 + params.eps) / (base + params.eps)) ** params.strength)
     # Pixels 302-309 are enlarged from fold cells only (pixel p samples cell (p + 0.5) / 4 - 0.5).
     assert np.abs(s8[:, 302 - 230 : 310 - 230].astype(int) - expected).max() <= 1
     assert (s8[:, :60] == 255).all() and (s8[:, 90:] == 255).all()  # flat light: S = 1
     # Strength 0 is no shading at all.
     none = dataclasses.replace(params, strength=0.0)
-    assert (render.shading_map(frame, (230, 140, 200, 200), 200.0, none) == 255).all()
+    assert (render.shading_map(frame, (230, 140, 200, 200), 100.0, none) == 255).all()
     with pytest.raises(ValueError):
         render.shading_map(frame, (600, 0, 100, 10), 200.0)
     with pytest.raises(ValueError):
