@@ -12,18 +12,18 @@
 // landmarker is created, hence it is set again before every create. Without SIMD (old Safari)
 // only the classic non-SIMD loader exists: main thread only.
 
-import { readFrame } from "./bodymeasure.js";
+import { readFrame, readSide } from "./bodymeasure.js";
 import { probeWebGL } from "./pose-gpu.js";
 import { TrackingGuard } from "./tracking.js";
 
 /** @typedef {"CPU" | "GPU"} Delegate */
 /**
- * @typedef {{heightCm: number, levels: Record<string, number>, ranges: Record<string, number[]>}} MeasureConfig
- *   what the body measurement needs besides the frame (bodymeasure.js readFrame)
+ * @typedef {{heightCm: number, levels: Record<string, number>, ranges: Record<string, number[]>, view?: "side"}} MeasureConfig
+ *   what the body measurement needs besides the frame (bodymeasure.js readFrame; readSide with view "side")
  */
 /**
  * @typedef {{landmarks: number[][], inferenceMs: number,
- *   reading?: import("./bodymeasure.js").Reading, measureMs?: number, measuredSize?: number[]}} PoseResult
+ *   reading?: import("./bodymeasure.js").Reading | import("./bodymeasure.js").SideReading, measureMs?: number, measuredSize?: number[]}} PoseResult
  *   `reading` only while measuring (see setMeasure): read from the person mask in the same place
  *   the pose was found, so the mask never leaves the worker
  */
@@ -263,9 +263,10 @@ export async function createEngine(runtime, model, requested, webgl = probeWebGL
       if (decision === "ok" && measure) {
         const mask = result.segmentationMasks && result.segmentationMasks[0];
         const begun = performance.now();
+        const read = measure.view === "side" ? readSide : readFrame;
         found.reading = mask
-          ? readFrame(landmarks, mask.getAsFloat32Array(), mask.width, mask.height, measure.heightCm, measure.levels, measure.ranges)
-          : readFrame(null, null, width, height, measure.heightCm, measure.levels, measure.ranges);
+          ? read(landmarks, mask.getAsFloat32Array(), mask.width, mask.height, measure.heightCm, measure.levels, measure.ranges)
+          : read(null, null, width, height, measure.heightCm, measure.levels, measure.ranges);
         found.measureMs = performance.now() - begun;
         found.measuredSize = [width, height]; // the frame the reading's pixels are of
       }
