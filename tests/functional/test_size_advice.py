@@ -161,6 +161,41 @@ def test_coaching_walks_to_a_size_that_the_product_page_preselects(live_server, 
     assert "forgotten" in page.inner_text("[data-size-error]")
 
 
+def test_the_side_view_is_offered_after_the_front_coaches_a_frontal_person_to_turn_and_can_be_skipped(
+        live_server, demo_store, standing_page):
+    """The optional side step, as far as the media allow: there is no side-view video of a person, so
+    the still frontal camera must be told to turn (never measured as a side), and skipping the step
+    leaves the front's advice as it was. The side view's depths themselves are held by the shared
+    vectors (drawn side bodies), in both twins."""
+    page, problems, _ = standing_page
+    _open_tracking(page, f"{live_server.url}/p/{DRESS}/try/")
+    page.fill("[data-size-height]", "170")
+    page.click("[data-size-measure]")
+    page.wait_for_function("() => window.fittingRoomStats.sizeAdvice.state.startsWith('advice:')", timeout=30_000)
+    front = _advice(page)
+    assert front["sideOffered"] and page.is_visible("[data-size-side]")
+    message = page.inner_text("[data-size-message]")
+    notes = page.inner_text("[data-size-notes]")
+    assert "front and side" not in notes
+
+    page.click("[data-size-side]")
+    assert _advice(page)["state"] == "measuring:side"
+    # The model's own reading of the frontal person, in the worker, says to turn; it never measures.
+    page.wait_for_function("() => window.fittingRoomStats.sizeAdvice.reading"
+                           " && window.fittingRoomStats.sizeAdvice.reading.status === 'turn_side'"
+                           " && window.fittingRoomStats.sizeAdvice.measuredFrames > 20", timeout=30_000)
+    assert page.get_attribute("[data-size-panel]", "data-coach") == "turn_side"
+    assert "Turn to your side" in page.inner_text("[data-size-coach-text]")
+    assert _advice(page)["state"] == "measuring:side"
+
+    page.click("[data-size-cancel]")
+    after = _advice(page)
+    assert after["state"] == front["state"] and after["size"] == front["size"] and not after["side"], after
+    assert page.inner_text("[data-size-message]") == message
+    assert page.is_visible("[data-size-side]")  # still offered
+    problems.assert_clean()
+
+
 def test_size_switcher_draws_each_size_at_its_chart_width(live_server, demo_store, standing_page):
     page, problems, _ = standing_page
     _open_tracking(page, f"{live_server.url}/p/{DRESS}/try/")

@@ -7,7 +7,7 @@
 // with a visible "Forget my measurements". The only thing that ever leaves is the size chosen,
 // in the product page's link (?size=M).
 
-import { MeasureSession, MESSAGES, ZONES } from "./bodymeasure.js";
+import { MeasureSession, MESSAGES, withDepths, ZONES } from "./bodymeasure.js";
 import { BodyInputError, estimate, fitAt, parseHeight, parseSex, parseWeight, recommend } from "./sizing.js";
 import { scaleMesh, sizeScale, tintZones } from "./size-view.js";
 
@@ -16,8 +16,9 @@ const RING_LENGTH = 2 * Math.PI * 26;
 
 /**
  * @typedef {{height: string, weight: string, sex: string,
- *   observed: Record<string, {width: number, width_sd: number}> | null, observedAtCm?: number}} Saved
- *   observedAtCm: the height the widths were scaled by when measured
+ *   observed: Record<string, {width: number, width_sd: number}> | null, observedAtCm?: number,
+ *   depths?: Record<string, {depth: number, depth_sd: number}> | null}} Saved
+ *   observedAtCm: the height the widths (and the side view's depths) were scaled by when measured
  */
 
 export class SizeAdvice {
@@ -49,6 +50,7 @@ export class SizeAdvice {
     this.choose = /** @type {HTMLAnchorElement} */ ($("[data-size-choose]"));
     this.forget = /** @type {HTMLButtonElement} */ ($("[data-size-forget]"));
     this.tintToggle = /** @type {HTMLInputElement} */ ($("[data-size-tint]"));
+    this.sideButton = /** @type {HTMLButtonElement} */ ($("[data-size-side]"));
     /** @type {Record<string, {fit: string}> | null} per-zone fit of the size drawn, when tinted */
     this.tint = null;
     this.tintToggle.addEventListener("change", () => this.showSize(this.shown));
@@ -64,6 +66,8 @@ export class SizeAdvice {
     this.observed = null;
     /** @type {number | null} */
     this.observedAtCm = null;
+    /** @type {Record<string, {depth: number, depth_sd: number}> | null} the optional side view's depths */
+    this.depths = null;
     /** @type {Record<string, any> | null} */
     this.measurements = null;
     /** @type {string | null} the size drawn on the body (null: the garment as fitted) */
@@ -73,6 +77,7 @@ export class SizeAdvice {
     this.advice = null;
     this.status = hooks.stats.sizeAdvice = {
       state: "closed", size: null, shown: null, scale: 1, camera: {}, measuredFrames: 0, measureMs: /** @type {number[]} */ ([]),
+      view: "front", sideOffered: false, side: false,
     };
 
     this.modelReady = fetch(root.dataset.sizingModel || "", { credentials: "same-origin" })
@@ -86,6 +91,7 @@ export class SizeAdvice {
     $("[data-size-skip]").addEventListener("click", () => this.start(false));
     $("[data-size-cancel]").addEventListener("click", () => this.cancel());
     $("[data-size-again]").addEventListener("click", () => this.showForm());
+    this.sideButton.addEventListener("click", () => this.startSide());
     this.forget.addEventListener("click", () => this.forgetAll());
     for (const input of [this.height, this.weight]) {
       input.addEventListener("keydown", (event) => {
@@ -120,6 +126,7 @@ export class SizeAdvice {
     this.remember.checked = true;
     this.observed = saved.observed || null;
     this.observedAtCm = saved.observedAtCm || null;
+    this.depths = saved.depths || null;
   }
 
   save() {
@@ -131,7 +138,7 @@ export class SizeAdvice {
     /** @type {Saved} */
     const saved = {
       height: this.height.value, weight: this.weight.value, sex: this.sex.value, observed: this.observed,
-      observedAtCm: this.observedAtCm ?? undefined,
+      observedAtCm: this.observedAtCm ?? undefined, depths: this.depths,
     };
     localStorage.setItem(STORAGE_KEY, JSON.stringify(saved));
     this.forget.hidden = false;
@@ -144,6 +151,7 @@ export class SizeAdvice {
     this.sex.value = "";
     this.remember.checked = false;
     this.observed = null;
+    this.depths = null;
     this.measurements = null;
     this.forget.hidden = true;
     this.showSize(null);
@@ -217,20 +225,39 @@ export class SizeAdvice {
       this.error.hidden = false;
       return;
     }
+    this.depths = null; // a new front capture: the side view, if wanted, is taken again after it
+    await this.measure("front");
+  }
+
+  /** The optional side view, after a front capture: depths that tighten the girths. */
+  async startSide() {
+    if (!this.observed || !this.body || !this.model || !this.hooks.canMeasure()) return;
+    await this.measure("side");
+  }
+
+  /** Start a capture session of one view, the person mask read where the pose runs. @param {"front" | "side"} view */
+  async measure(view) {
+    const model = this.model;
     const body = /** @type {{heightCm: number, weightKg: number | null, sex: string | null}} */ (this.body);
     const sex = body.sex || "any";
-    this.session = new MeasureSession(this.hooks.captureMs || undefined);
+    const side = view === "side";
+    this.session = new MeasureSession(this.hooks.captureMs || undefined, undefined, side ? "depth" : "width");
+    this.status.view = view;
     this.form.hidden = true;
     this.result.hidden = true;
     this.coach.hidden = false;
-    this.coachText.textContent = MESSAGES.no_person;
+    this.coachText.textContent = side ? MESSAGES.turn_side : MESSAGES.no_person;
     this.setRing(0);
-    this.setState("measuring");
+    this.setState(side ? "measuring:side" : "measuring");
+    const config = side
+      ? { heightCm: body.heightCm, levels: model.levels[sex], ranges: model.depth_range[sex], view: /** @type {"side"} */ ("side") }
+      : { heightCm: body.heightCm, levels: model.levels[sex], ranges: model.width_range[sex] };
     try {
-      await this.hooks.getPose().measure({ heightCm: body.heightCm, levels: model.levels[sex], ranges: model.width_range[sex] });
+      await this.hooks.getPose().measure(config);
     } catch (error) {
       console.warn("measuring unavailable", error);
       this.session = null;
+      if (side) return this.showResult();
       this.showForm();
       this.error.textContent = "Measuring is not available here. You can still get advice from your height alone.";
       this.error.hidden = false;
@@ -250,9 +277,11 @@ export class SizeAdvice {
   }
 
   cancel() {
-    const was = this.session !== null;
+    const was = this.session;
     this.stopMeasuring();
-    if (was) this.showForm();
+    // Skipping the side view keeps the front's advice; cancelling the front goes back to the form.
+    if (was && was.name === "depth" && this.measurements) this.showResult();
+    else if (was) this.showForm();
   }
 
   /**
@@ -265,7 +294,8 @@ export class SizeAdvice {
     const session = this.session;
     if (!session) return;
     if (found && !found.reading) return; // measuring not switched on yet for this frame
-    const reading = found ? found.reading : { status: "no_person", widths: {}, height_px: null };
+    if (found && !(`${session.name}s` in found.reading)) return; // read for the other view, before the switch
+    const reading = found ? found.reading : { status: "no_person", widths: {}, depths: {}, height_px: null };
     if (found) {
       this.status.measuredFrames++;
       this.status.measureMs.push(found.measureMs ?? 0);
@@ -274,13 +304,19 @@ export class SizeAdvice {
     // The reading's pixels are those of the (downscaled) frame it was measured in.
     const [w, h] = found && found.measuredSize ? found.measuredSize : [width, height];
     const step = session.add(reading, found ? found.landmarks : null, now, w, h);
-    this.status.reading = { status: reading.status, blocked: reading.blocked || {}, heightPx: reading.height_px, widths: reading.widths };
+    this.status.reading = { status: reading.status, blocked: reading.blocked || {}, heightPx: reading.height_px,
+      widths: reading.widths, depths: reading.depths };
     this.coachText.textContent = step.message;
     this.panel.dataset.coach = step.status;
     this.setRing(step.progress);
     if (step.status === "done") {
-      this.observed = session.observed;
-      this.observedAtCm = this.body?.heightCm ?? null;
+      if (session.name === "depth") {
+        // Scaled by the same stated height as the widths they join.
+        this.depths = /** @type {any} */ (session.observed);
+      } else {
+        this.observed = /** @type {any} */ (session.observed);
+        this.observedAtCm = this.body?.heightCm ?? null;
+      }
       this.stopMeasuring();
       this.finish();
     }
@@ -291,9 +327,14 @@ export class SizeAdvice {
     // Widths measured with another stated height were scaled by it: rescale them to this one.
     const k = this.observed && this.observedAtCm ? body.heightCm / this.observedAtCm : 1;
     const observed = Object.fromEntries(Object.entries(this.observed || {}).map(([zone, o]) => [zone, { width: o.width * k, width_sd: o.width_sd * k }]));
+    const depths = this.depths
+      ? Object.fromEntries(Object.entries(this.depths).map(([zone, o]) => [zone, { depth: o.depth * k, depth_sd: o.depth_sd * k }]))
+      : null;
     this.observed = this.observed ? observed : null;
+    this.depths = this.observed ? depths : null;
     this.observedAtCm = this.observed ? body.heightCm : null;
-    this.measurements = estimate(this.model, body.heightCm, body.weightKg, body.sex, observed);
+    this.measurements = estimate(this.model, body.heightCm, body.weightKg, body.sex, withDepths(observed, this.depths));
+    this.status.side = Object.values(this.measurements).some((m) => m.inputs.includes("depth"));
     this.status.camera = Object.fromEntries(Object.entries(this.measurements).map(([k, m]) => [k, m.camera]));
     this.save();
     this.showResult();
@@ -328,7 +369,8 @@ export class SizeAdvice {
     }));
     const camera = Object.entries(this.measurements)
       .filter(([zone]) => ZONES.includes(zone))
-      .map(([zone, m]) => `${zone} ${m.camera === "used" ? "measured" : m.camera === "adds nothing" ? "from height (camera added nothing)" : "from height"}`);
+      .map(([zone, m]) => `${zone} ${m.camera === "used" ? (m.inputs.includes("depth") ? "measured front and side" : "measured")
+        : m.camera === "adds nothing" ? "from height (camera added nothing)" : "from height"}`);
     this.notesEl.textContent = [...advice.notes, `Based on: ${camera.join(", ")}.`].join(" ");
     const sizes = (g.chart || []).map((/** @type {any} */ row) => row.size);
     this.switchEl.replaceChildren(...sizes.map((/** @type {string} */ size) => {
@@ -342,6 +384,9 @@ export class SizeAdvice {
       return b;
     }));
     this.switchEl.hidden = sizes.length === 0;
+    // The side view is offered once the front is measured, and only once; skipping it changes nothing.
+    this.sideButton.hidden = !(this.observed && !this.depths && this.hooks.canMeasure());
+    this.status.sideOffered = !this.sideButton.hidden;
     if (advice.size) {
       this.choose.hidden = false;
       this.choose.textContent = `Choose ${advice.size}`;
