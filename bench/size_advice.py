@@ -4,6 +4,9 @@ Prints one JSON object:
   ansur        — on the held-back fifth of ANSUR II (never fitted on): mean absolute error (cm) of
                  each girth from height + weight (the baseline), + the zone's true front width, and
                  + its side depth, and how many true values each stated 80% interval holds
+  side_view    — what the optional side view gains on ANSUR's held-back fifth (error and 80%
+                 half-width from the front width alone and with the side depth), the depths read
+                 back from drawn side bodies, and the Python time of one side reading
   photos       — per test photo and stated height: the reading (or the instruction), each girth's
                  estimate and uncertainty (1 sigma), the advice on the demo dress chart, and the
                  milliseconds of decode + pose + measurement + advice, and of measurement + advice alone
@@ -77,6 +80,52 @@ def ansur() -> dict:
             zones[zone] = row
         out[sex] = zones
     return out
+
+
+def side_view() -> dict:
+    """What the optional side view gains, and what reading one costs.
+
+    Per sex and girth, on ANSUR II's held-back fifth with each person's true breadths and
+    depths: the error and the 80% half-width (as fitted) from the front width, and from the
+    front width and side depth together. Then drawn side bodies of known depth (tests/bodies.py):
+    the worst relative error of the depths read back, and the time of one ``read_side`` against
+    one ``read_frame`` on a drawn front body of the same size (Python).
+    """
+    from tests.bodies import draw_body, draw_side_body
+
+    errors = ansur()
+    model = sizing.load_model()
+    gain = {}
+    for sex in ("female", "male", "any"):
+        gain[sex] = {}
+        for zone in ZONES:
+            half = {tuple(m["inputs"]): m["half80"] for m in model["models"][sex][zone]}
+            row = errors[sex][zone]
+            gain[sex][zone] = {
+                "front_mae_cm": row["front_mae_cm"], "front_side_mae_cm": row["front_side_mae_cm"],
+                "front_half80_cm": half[("height", "weight", "width")],
+                "front_side_half80_cm": half[("height", "weight", "width", "depth")],
+                "front_side_in_80pct": row["front_side_in_80pct"],
+            }
+    worst, side_ms, front_ms = 0.0, [], []
+    levels, depth_range, width_range = model["levels"]["any"], model["depth_range"]["any"], model["width_range"]["any"]
+    for i in range(20):
+        depths = (0.11 + 0.002 * i, 0.10 + 0.0025 * i, 0.12 + 0.002 * i)
+        mask, landmarks, truth = draw_side_body((300, 480), cx=150.0, depths=depths, facing=1 if i % 2 else -1)
+        values = (mask / 255.0).astype(np.float32)
+        started = time.perf_counter()
+        reading = bodymeasure.read_side(landmarks, values, 300, 480, 170.0, levels, depth_range)
+        side_ms.append((time.perf_counter() - started) * 1000)
+        scale = 170.0 / truth["body_px"]
+        worst = max(worst, *(abs(reading["depths"][z] - truth[z] * scale) / (truth[z] * scale) for z in ZONES))
+        mask, landmarks, _ = draw_body((300, 480), cx=150.0)
+        values = (mask / 255.0).astype(np.float32)
+        started = time.perf_counter()
+        bodymeasure.read_frame(landmarks, values, 300, 480, 170.0, levels, width_range)
+        front_ms.append((time.perf_counter() - started) * 1000)
+    return {"ansur_held_back": gain, "drawn_side_bodies": 20, "depth_worst_relative_error": round(worst, 4),
+            "python_read_side_ms": round(statistics.median(side_ms), 2),
+            "python_read_frame_ms": round(statistics.median(front_ms), 2)}
 
 
 def _summary(result: dict) -> dict:
@@ -285,7 +334,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    report = {"ansur": ansur()}
+    report = {"ansur": ansur(), "side_view": side_view()}
     with PoseEstimator(model_path_for(MODELS, "lite"), mode="image", segmentation=True, num_poses=2) as estimator:
         report["photos"] = photos(estimator)
         report["consistency"] = consistency(estimator)
