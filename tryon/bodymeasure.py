@@ -7,18 +7,24 @@ try-on does on the server.
 
 :func:`read_frame` looks at one frame. It first decides whether the frame can be measured at
 all, and if not, which single instruction would fix it (the capture coaching): step into view,
-step back until head and feet show, come closer, face the camera, arms a little away from the
-body. Only then does it measure. The scale comes from the stated height over the person's height
+step back until head and feet show, come closer, face the camera, stand up straight (:func:`posture`:
+knees straight, legs plumb, torso upright, each within what costs the measurement 1%), arms a
+little away from the body. Only then does it measure. The scale comes from the stated height over the person's height
 in pixels (top of the head from the mask, the floor from the lowest mask row under the feet), not
 from MediaPipe's z, which is off by more than 10 cm in depth. Each girth's front width is the
 mask's run across the torso at the height where ANSUR II takes that girth (a fixed fraction of
 stature, in the model file), averaged over a thin band of rows, with the soft mask's edge pixels
 counted by their value for sub-pixel precision.
 
+:func:`read_side` does the same for the optional side view: once the shopper has turned
+side-on, each zone's depth is the mask's run at the same levels, scaled by the stated height over
+that view's own head-to-floor span; :func:`with_depths` joins the depths to the widths, and
+:func:`tryon.sizing.estimate` then uses ANSUR's front+side fits.
+
 :class:`MeasureSession` gathers readings while the shopper holds still: any instruction or a
-movement faster than :data:`STILL_HEIGHTS_PER_S` starts the count again; after
-:data:`CAPTURE_MS` of still, measurable frames it returns each width with its uncertainty, ready
-for :func:`tryon.sizing.estimate`.
+torso landmark drifting more than :data:`STILL_DRIFT` of the body's height starts the count
+again; after :data:`CAPTURE_MS` of still, measurable frames it returns each width (or depth)
+with its uncertainty, ready for :func:`tryon.sizing.estimate`.
 """
 
 from __future__ import annotations
