@@ -179,7 +179,10 @@ through the garment where there is no hand. Long-sleeve kinds (longsleeve,
 jacket) return an empty mask: there the forearm is covered by the garment's
 own sleeve, which the mesh already draws over the torso, so keeping the bare
 frame pixels would cut a hole through the sleeve. Short sleeves (tshirt) and
-sleeveless dresses leave the forearm bare, so it occludes.
+sleeveless dresses leave the forearm bare, so it occludes. Which forearms and
+hands count, and their shapes, are :func:`tryon.occlusion.occluding_forearms`,
+which the browser's twin (``static/tryon/js/occlusion.js``) shares; the browser
+erases the same shapes from its drawn garment, without a person mask.
 """
 
 from __future__ import annotations
@@ -196,6 +199,7 @@ import cv2
 import numpy as np
 
 from tryon import garments
+from tryon.occlusion import occluding_forearms
 
 __all__ = [
     "Shading",
@@ -243,31 +247,8 @@ _MAGNIFY_FROM = 1.15
 # Pixels resampled per row when the back layers are composited under the top.
 _UNDER_ROW = 1024
 
-# Landmark indices used by the occlusion mask (MediaPipe BlazePose, 33 points).
-_L_SHOULDER, _R_SHOULDER = 11, 12
-_L_ELBOW, _R_ELBOW = 13, 14
-_L_WRIST, _R_WRIST = 15, 16
-_L_HAND = (17, 19, 21)  # pinky, index, thumb
-_R_HAND = (18, 20, 22)
-_L_HIP, _R_HIP = 23, 24
-_L_KNEE, _R_KNEE = 25, 26
+# MediaPipe BlazePose landmarks; which forearms occlude is tryon.occlusion's.
 _NUM_LANDMARKS = 33
-_MIN_VISIBILITY = 0.5
-# Forearm and hand landmarks occlude only from this visibility on. A wrong
-# occluder cuts a hole through the middle of the garment, which looks far
-# worse than a hand drawn behind it, so guessed hands (MediaPipe reports
-# hands resting below the frame or behind a prop at 0.6-0.8) do not count.
-_OCCLUDER_VISIBILITY = 0.8
-# Capsule radius around the forearm, in units of the body scale. The scale
-# of a top is its shoulder-seam width, about 1.2 shoulder-joint distances
-# (tryon.geometry), so this is ~0.09 joint distances: a forearm about a fifth
-# of the shoulder width thick.
-_FOREARM_RADIUS = 0.075
-# Fallback body-region heights, in units of the body scale, when the lower
-# landmarks are not visible (webcam framing often cuts off the hips): the
-# hip joints hang ~1.4 joint distances, ~1.2 seam widths, below the shoulders.
-_TORSO_HEIGHT = 1.2
-_THIGH_HEIGHT = 1.1
 # Kinds whose own sleeve covers the forearm: no arm occlusion.
 _SLEEVED_KINDS = frozenset({garments.LONGSLEEVE, garments.JACKET})
 
@@ -1197,78 +1178,19 @@ def arm_occlusion_mask(
     if garment_kind in _SLEEVED_KINDS:
         return mask
 
-    visible = np.isfinite(lm).all(axis=1) & (lm[:, 2] >= _MIN_VISIBILITY)
+    finite = np.isfinite(lm).all(axis=1)
     # Absurd coordinates would overflow the fixed-point drawing calls.
     lm[:, :2] = np.clip(np.nan_to_num(lm[:, :2]), -_GUARD, _GUARD)
     scale = min(scale, float(_GUARD))
-    region = _body_region(lm, visible, garment_kind, scale)
-    if region is None:
-        return mask
-
-    radius = _FOREARM_RADIUS * scale
-    sure = visible & (lm[:, 2] >= _OCCLUDER_VISIBILITY)
-    drew = False
-    for elbow, wrist, hand in (
-        (_L_ELBOW, _L_WRIST, _L_HAND),
-        (_R_ELBOW, _R_WRIST, _R_HAND),
-    ):
-        arm = [i for i in (elbow, wrist) if sure[i]]
-        palm = [i for i in (wrist, *hand) if sure[i]]
-        path = [lm[i, :2] for i in arm] if len(arm) == 2 else []
-        if not path and not palm:
-            continue
-        # The forearm / hand counts when its centre line enters the region.
-        probe = list(path)
-        if len(path) == 2:
-            probe += [path[0] + (path[1] - path[0]) * t for t in np.linspace(0, 1, 17)]
-        probe += [lm[i, :2] for i in palm]
-        if not any(
-            cv2.pointPolygonTest(region, (float(p[0]), float(p[1])), False) >= 0
-            for p in probe
-        ):
-            continue
-        if len(path) == 2:
-            _draw_capsule(mask, path[0], path[1], radius)
-        if palm:
-            pts = np.array([lm[i, :2] for i in palm])
-            for p in pts:
-                _draw_capsule(mask, pts[0], p, radius)
-            if len(pts) >= 3:
-                hull = cv2.convexHull(np.round(pts * _ONE).astype(np.int32))
-                cv2.fillConvexPoly(mask, hull, 255, cv2.LINE_8, _SHIFT)
-        drew = True
-
-    if drew and person_mask is not None:
+    rows = [tuple(float(v) for v in row) if ok else (math.nan, math.nan, math.nan) for row, ok in zip(lm, finite)]
+    shapes = occluding_forearms(rows, garment_kind, scale)
+    for p, q in shapes["segments"]:
+        _draw_capsule(mask, np.array(p, np.float64), np.array(q, np.float64), shapes["radius"])
+    for hull in shapes["hulls"]:
+        cv2.fillConvexPoly(mask, np.round(np.array(hull, np.float64) * _ONE).astype(np.int32), 255, cv2.LINE_8, _SHIFT)
+    if (shapes["segments"] or shapes["hulls"]) and person_mask is not None:
         mask[~(person_mask > 0.5)] = 0
     return mask
-
-
-def _body_region(lm, visible, kind: str, scale: float) -> np.ndarray | None:
-    """Return the float32 polygon of the garment's body region, or None.
-
-    Tops use shoulders and hips, lower garments hips and knees. When the lower
-    pair is not visible it is extrapolated perpendicular to the upper pair,
-    downwards in the image.
-    """
-    if kind in garments.LOWER_KINDS:
-        upper, lower, height = (_L_HIP, _R_HIP), (_L_KNEE, _R_KNEE), _THIGH_HEIGHT
-    else:
-        upper, lower, height = (_L_SHOULDER, _R_SHOULDER), (_L_HIP, _R_HIP), _TORSO_HEIGHT
-    if not (visible[upper[0]] and visible[upper[1]]):
-        return None
-    a, b = lm[upper[0], :2], lm[upper[1], :2]
-    if visible[lower[0]] and visible[lower[1]]:
-        c, d = lm[lower[1], :2], lm[lower[0], :2]
-    else:
-        across = b - a
-        length = float(np.hypot(*across))
-        if length == 0:
-            return None
-        down = np.array([-across[1], across[0]]) / length
-        if down[1] < 0:
-            down = -down
-        c, d = b + down * height * scale, a + down * height * scale
-    return np.array([a, b, c, d], np.float32)
 
 
 def _draw_capsule(mask: np.ndarray, p: np.ndarray, q: np.ndarray, radius: float) -> None:

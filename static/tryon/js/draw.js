@@ -13,6 +13,8 @@
 // at colour edges and over dark clothes), and S is drawn over the garment "source-atop" as black
 // with alpha 1 - S, enlarged bilinearly: the garment's premultiplied colour times S, alpha kept.
 
+import { eraseOccluders } from "./occlusion.js";
+
 const SEAM_PX = 0.75;
 // A triangle is drawn only when some overlay pixel within this distance (px) of it is not
 // fully transparent (margins around the garment are meshed too, and mostly empty).
@@ -468,7 +470,7 @@ export class SceneShading {
     this.levels = [];
     this.read = makeCanvas(1, 1);
     this.shade = makeCanvas(1, 1);
-    this.layer = makeCanvas(1, 1);
+    this.layer = new GarmentLayer();
   }
 
   /**
@@ -543,14 +545,48 @@ export class SceneShading {
 
   /**
    * Draw `image` warped by `mesh` onto `ctx` (whose transform maps frame px to the canvas), shaded,
-   * over what `ctx` already holds: the garment is drawn and shaded on a layer first.
+   * over what `ctx` already holds: the garment is drawn and shaded on a layer first, and `occluders`
+   * (occlusion.js) are erased from it.
    * @param {CanvasRenderingContext2D|OffscreenCanvasRenderingContext2D} ctx
    * @param {CanvasImageSource} image
    * @param {{src: number[][], dst: number[][], triangles: number[][], scale: number}} mesh
    * @param {{x: number, y: number, w: number, h: number}|null} shade from measure()
+   * @param {import("./occlusion.js").Occluders|null} [occluders]
    */
-  drawMesh(ctx, image, mesh, shade) {
-    if (!shade) return drawMesh(ctx, image, mesh);
+  drawMesh(ctx, image, mesh, shade, occluders = null) {
+    this.layer.drawMesh(ctx, image, mesh, (layer) => {
+      this.apply(layer, shade);
+      if (occluders) eraseOccluders(layer, occluders);
+    }, !shade && !hasOccluders(occluders));
+  }
+}
+
+/** Whether `occ` keeps anything uncovered. @param {import("./occlusion.js").Occluders|null} occ */
+function hasOccluders(occ) {
+  return !!occ && (occ.segments.length > 0 || occ.hulls.length > 0);
+}
+
+/**
+ * A garment drawn over a canvas that already holds the picture, through a scratch layer (kept
+ * between frames) on which it can be shaded and have the forearms in front of it erased.
+ */
+export class GarmentLayer {
+  constructor() {
+    this.canvas = makeCanvas(1, 1);
+  }
+
+  /**
+   * Draw `image` warped by `mesh` onto `ctx` (whose transform maps frame px to the canvas): on the
+   * layer, then `finish(layer)` (the layer's transform maps frame px to it), then over `ctx`.
+   * `direct`: nothing to finish, draw straight onto `ctx`.
+   * @param {CanvasRenderingContext2D|OffscreenCanvasRenderingContext2D} ctx
+   * @param {CanvasImageSource} image
+   * @param {{src: number[][], dst: number[][], triangles: number[][]}} mesh
+   * @param {(layer: CanvasRenderingContext2D|OffscreenCanvasRenderingContext2D) => void} finish
+   * @param {boolean} [direct]
+   */
+  drawMesh(ctx, image, mesh, finish, direct = false) {
+    if (direct) return drawMesh(ctx, image, mesh);
     const m = ctx.getTransform();
     const box = meshBox(mesh);
     const xs = [], ys = [];
@@ -562,15 +598,15 @@ export class SceneShading {
     const lx = Math.max(Math.floor(Math.min(...xs)) - 2, 0), ly = Math.max(Math.floor(Math.min(...ys)) - 2, 0);
     const lw = Math.min(Math.ceil(Math.max(...xs)) + 2, cw) - lx, lh = Math.min(Math.ceil(Math.max(...ys)) + 2, ch) - ly;
     if (lw <= 0 || lh <= 0) return;
-    const layer = context2d(this.layer, lw, lh);
+    const layer = context2d(this.canvas, lw, lh);
     layer.globalCompositeOperation = "source-over";
     layer.clearRect(0, 0, lw, lh);
     layer.setTransform(m.a, m.b, m.c, m.d, m.e - lx, m.f - ly);
     drawMesh(layer, image, mesh);
-    this.apply(layer, shade);
+    finish(layer);
     ctx.save();
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.drawImage(this.layer, 0, 0, lw, lh, lx, ly, lw, lh);
+    ctx.drawImage(this.canvas, 0, 0, lw, lh, lx, ly, lw, lh);
     ctx.restore();
   }
 }

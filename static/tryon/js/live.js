@@ -10,8 +10,9 @@
 // live video is shown instead (a smooth picture matters more there than a garment that lags less).
 
 import { describeCameraError, startCamera, stopCamera } from "./camera.js";
-import { SceneShading, coverTransform, drawMesh, mirrorLandmarks } from "./draw.js";
+import { GarmentLayer, SceneShading, coverTransform, drawMesh, mirrorLandmarks } from "./draw.js";
 import { fitGarment } from "./geometry.js";
+import { eraseOccluders, occludingForearms } from "./occlusion.js";
 import { createPoseClient } from "./pose-client.js";
 import { currentEnvironment, preflight } from "./preflight.js";
 import { ServerTryOn } from "./server-client.js";
@@ -134,6 +135,8 @@ function main(root) {
   let synced = false;
   /** @type {SceneShading|null} the frame's folds and shadows on the garment, as the server draws them */
   let shading = config.shading ? new SceneShading(config.shading) : null;
+  /** a layer for an unshaded garment drawn over a picture (a snapshot), to erase forearms from */
+  const flatLayer = new GarmentLayer();
   stats.shading = shading !== null;
   const sizes = new SizeAdvice(root, {
     getPose: () => pose,
@@ -276,8 +279,17 @@ function main(root) {
     const mesh = meshFor(lm);
     if (!mesh) return false;
     const view = sizes.view(mesh, lm, video.videoWidth, video.videoHeight);
+    // A forearm or hand across a short-sleeved or sleeveless garment stays in front of it, as the
+    // server renderer keeps it (occlusion.js; the server also trims it to its person mask).
+    const vw = video.videoWidth, vh = video.videoHeight;
+    const occ = occludingForearms(lm.map((p) => [p[0] * vw, p[1] * vh, p[3] ?? 1]), garment.kind, mesh.scale);
     if (!shading || !under) {
-      drawMesh(target, overlayImage, view);
+      if (alone) {
+        drawMesh(target, overlayImage, view);
+        eraseOccluders(target, occ);
+      } else {
+        flatLayer.drawMesh(target, overlayImage, view, (layer) => eraseOccluders(layer, occ));
+      }
       return true;
     }
     let began = performance.now();
@@ -291,14 +303,15 @@ function main(root) {
     }
     let spent = performance.now() - began;
     if (!alone) {
-      if (shading) shading.drawMesh(target, overlayImage, view, shade); // on a layer, then over the picture
-      else drawMesh(target, overlayImage, view);
+      if (shading) shading.drawMesh(target, overlayImage, view, shade, occ); // on a layer, then over the picture
+      else flatLayer.drawMesh(target, overlayImage, view, (layer) => eraseOccluders(layer, occ));
       return true;
     }
     drawMesh(target, overlayImage, view);
     began = performance.now();
     shading?.apply(target, shade);
     spent += performance.now() - began;
+    eraseOccluders(target, occ);
     stats.shadeMs = stats.shadeMs ? 0.9 * stats.shadeMs + 0.1 * spent : spent;
     return true;
   }
