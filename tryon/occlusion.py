@@ -23,7 +23,10 @@ plain floats; change both files together and regenerate the vectors with
 
 from __future__ import annotations
 
-MIN_VISIBILITY = 0.5
+import math
+
+from tryon import garments
+from tryon.geometry import MIN_VISIBILITY
 # Forearm and hand landmarks occlude only from this visibility on. A wrong
 # occluder cuts a hole through the middle of the garment, which looks far
 # worse than a hand drawn behind it, so guessed hands (MediaPipe reports
@@ -45,17 +48,13 @@ L_SHOULDER, R_SHOULDER, L_ELBOW, R_ELBOW, L_WRIST, R_WRIST = 11, 12, 13, 14, 15,
 L_HAND, R_HAND = (17, 19, 21), (18, 20, 22)  # pinky, index, thumb
 L_HIP, R_HIP, L_KNEE, R_KNEE = 23, 24, 25, 26
 
-SLEEVED_KINDS = ("longsleeve", "jacket")
-LOWER_KINDS = ("trousers", "skirt")
-
-
-def _finite(v: float) -> bool:
-    return v == v and v not in (float("inf"), float("-inf"))
+# Kinds whose own sleeve covers the forearm (their art runs to the wrists): nothing occludes them.
+SLEEVED_KINDS = frozenset(k for k, names in garments.REQUIRED_ANCHORS.items() if "left_wrist" in names)
 
 
 def _body_region(px, seen, kind: str, scale: float):
     """Return the region's four corners (upper pair, then the lower pair reversed), or None."""
-    if kind in LOWER_KINDS:
+    if kind in garments.LOWER_KINDS:
         upper, lower, height = (L_HIP, R_HIP), (L_KNEE, R_KNEE), THIGH_HEIGHT
     else:
         upper, lower, height = (L_SHOULDER, R_SHOULDER), (L_HIP, R_HIP), TORSO_HEIGHT
@@ -130,7 +129,7 @@ def occluding_forearms(landmarks_px, kind: str, scale: float) -> dict:
     px, seen, sure = [], [], []
     for lm in landmarks_px:
         x, y, vis = float(lm[0]), float(lm[1]), float(lm[2])
-        ok = _finite(x) and _finite(y) and _finite(vis)
+        ok = math.isfinite(x) and math.isfinite(y) and math.isfinite(vis)
         px.append((x, y) if ok else (0.0, 0.0))
         seen.append(ok and vis >= MIN_VISIBILITY)
         sure.append(ok and vis >= OCCLUDER_VISIBILITY)

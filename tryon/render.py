@@ -249,8 +249,6 @@ _UNDER_ROW = 1024
 
 # MediaPipe BlazePose landmarks; which forearms occlude is tryon.occlusion's.
 _NUM_LANDMARKS = 33
-# Kinds whose own sleeve covers the forearm: no arm occlusion.
-_SLEEVED_KINDS = frozenset({garments.LONGSLEEVE, garments.JACKET})
 
 
 # ---------------------------------------------------------------- validation
@@ -1175,9 +1173,6 @@ def arm_occlusion_mask(
             raise ValueError(f"person_mask must be numeric, got {person_mask.dtype}")
 
     mask = np.zeros((height, width), np.uint8)
-    if garment_kind in _SLEEVED_KINDS:
-        return mask
-
     finite = np.isfinite(lm).all(axis=1)
     # Absurd coordinates would overflow the fixed-point drawing calls.
     lm[:, :2] = np.clip(np.nan_to_num(lm[:, :2]), -_GUARD, _GUARD)

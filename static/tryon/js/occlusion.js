@@ -6,9 +6,11 @@
 // themselves. The page erases these shapes from the drawn garment (eraseOccluders); the server
 // fills them into a mask, intersected with its person segmentation.
 
-export const MIN_VISIBILITY = 0.5;
-export const OCCLUDER_VISIBILITY = 0.8;
-export const FOREARM_RADIUS = 0.075;
+import { LOWER_KINDS, REQUIRED_ANCHORS } from "./garments.js";
+import { MIN_VISIBILITY } from "./geometry.js";
+
+const OCCLUDER_VISIBILITY = 0.8;
+const FOREARM_RADIUS = 0.075;
 const TORSO_HEIGHT = 1.2;
 const THIGH_HEIGHT = 1.1;
 const PROBES = 16;
@@ -16,8 +18,8 @@ const PROBES = 16;
 const L_SHOULDER = 11, R_SHOULDER = 12, L_ELBOW = 13, R_ELBOW = 14, L_WRIST = 15, R_WRIST = 16;
 const L_HAND = [17, 19, 21], R_HAND = [18, 20, 22];
 const L_HIP = 23, R_HIP = 24, L_KNEE = 25, R_KNEE = 26;
-const SLEEVED_KINDS = ["longsleeve", "jacket"];
-const LOWER_KINDS = ["trousers", "skirt"];
+// Kinds whose own sleeve covers the forearm (their art runs to the wrists): nothing occludes them.
+const SLEEVED_KINDS = Object.keys(REQUIRED_ANCHORS).filter((kind) => REQUIRED_ANCHORS[kind].includes("left_wrist"));
 
 /**
  * @typedef {{radius: number, segments: number[][][], hulls: number[][][]}} Occluders
@@ -124,13 +126,18 @@ export function occludingForearms(landmarksPx, kind, scale) {
   return out;
 }
 
+/** Whether `occ` keeps anything uncovered. @param {Occluders|null} occ */
+export function hasOccluders(occ) {
+  return !!occ && (occ.segments.length > 0 || occ.hulls.length > 0);
+}
+
 /**
  * Erase `occ` from what `ctx` holds (its transform maps frame px to the canvas): the forearms and
  * hands in front of the garment show the picture under it again.
  * @param {CanvasRenderingContext2D|OffscreenCanvasRenderingContext2D} ctx @param {Occluders} occ
  */
 export function eraseOccluders(ctx, occ) {
-  if (!occ.segments.length && !occ.hulls.length) return;
+  if (!hasOccluders(occ)) return;
   ctx.save();
   ctx.globalCompositeOperation = "destination-out";
   ctx.fillStyle = ctx.strokeStyle = "#000";
