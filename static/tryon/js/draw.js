@@ -13,7 +13,7 @@
 // at colour edges and over dark clothes), and S is drawn over the garment "source-atop" as black
 // with alpha 1 - S, enlarged bilinearly: the garment's premultiplied colour times S, alpha kept.
 
-import { eraseOccluders } from "./occlusion.js";
+import { eraseOccluders, hasOccluders } from "./occlusion.js";
 
 const SEAM_PX = 0.75;
 // A triangle is drawn only when some overlay pixel within this distance (px) of it is not
@@ -554,16 +554,12 @@ export class SceneShading {
    * @param {import("./occlusion.js").Occluders|null} [occluders]
    */
   drawMesh(ctx, image, mesh, shade, occluders = null) {
+    if (!shade && !hasOccluders(occluders)) return drawMesh(ctx, image, mesh);
     this.layer.drawMesh(ctx, image, mesh, (layer) => {
       this.apply(layer, shade);
       if (occluders) eraseOccluders(layer, occluders);
-    }, !shade && !hasOccluders(occluders));
+    });
   }
-}
-
-/** Whether `occ` keeps anything uncovered. @param {import("./occlusion.js").Occluders|null} occ */
-function hasOccluders(occ) {
-  return !!occ && (occ.segments.length > 0 || occ.hulls.length > 0);
 }
 
 /**
@@ -578,15 +574,12 @@ export class GarmentLayer {
   /**
    * Draw `image` warped by `mesh` onto `ctx` (whose transform maps frame px to the canvas): on the
    * layer, then `finish(layer)` (the layer's transform maps frame px to it), then over `ctx`.
-   * `direct`: nothing to finish, draw straight onto `ctx`.
    * @param {CanvasRenderingContext2D|OffscreenCanvasRenderingContext2D} ctx
    * @param {CanvasImageSource} image
    * @param {{src: number[][], dst: number[][], triangles: number[][]}} mesh
    * @param {(layer: CanvasRenderingContext2D|OffscreenCanvasRenderingContext2D) => void} finish
-   * @param {boolean} [direct]
    */
-  drawMesh(ctx, image, mesh, finish, direct = false) {
-    if (direct) return drawMesh(ctx, image, mesh);
+  drawMesh(ctx, image, mesh, finish) {
     const m = ctx.getTransform();
     const box = meshBox(mesh);
     const xs = [], ys = [];

@@ -12,7 +12,7 @@
 import { describeCameraError, startCamera, stopCamera } from "./camera.js";
 import { GarmentLayer, SceneShading, coverTransform, drawMesh, mirrorLandmarks } from "./draw.js";
 import { fitGarment } from "./geometry.js";
-import { eraseOccluders, occludingForearms } from "./occlusion.js";
+import { eraseOccluders, hasOccluders, occludingForearms } from "./occlusion.js";
 import { createPoseClient } from "./pose-client.js";
 import { currentEnvironment, preflight } from "./preflight.js";
 import { ServerTryOn } from "./server-client.js";
@@ -283,28 +283,25 @@ function main(root) {
     // server renderer keeps it (occlusion.js; the server also trims it to its person mask).
     const vw = video.videoWidth, vh = video.videoHeight;
     const occ = occludingForearms(lm.map((p) => [p[0] * vw, p[1] * vh, p[3] ?? 1]), garment.kind, mesh.scale);
-    if (!shading || !under) {
-      if (alone) {
-        drawMesh(target, overlayImage, view);
-        eraseOccluders(target, occ);
-      } else {
-        flatLayer.drawMesh(target, overlayImage, view, (layer) => eraseOccluders(layer, occ));
-      }
-      return true;
-    }
+    // The picture under the garment shades it, when there is one and shading works here.
+    const measured = shading !== null && under !== null;
     let began = performance.now();
     let shade = null;
-    try {
-      shade = shading.measure(under, video.videoWidth, video.videoHeight, view, mirrored);
-    } catch (error) {
-      console.warn("scene shading unavailable; drawing the garment flat", error);
-      shading = null;
-      stats.shading = false;
+    if (shading && under) {
+      try {
+        shade = shading.measure(under, video.videoWidth, video.videoHeight, view, mirrored);
+      } catch (error) {
+        console.warn("scene shading unavailable; drawing the garment flat", error);
+        shading = null;
+        stats.shading = false;
+      }
     }
     let spent = performance.now() - began;
     if (!alone) {
-      if (shading) shading.drawMesh(target, overlayImage, view, shade, occ); // on a layer, then over the picture
-      else flatLayer.drawMesh(target, overlayImage, view, (layer) => eraseOccluders(layer, occ));
+      // Over the picture: on a layer whenever there is something to shade or erase.
+      if (shading) shading.drawMesh(target, overlayImage, view, shade, occ);
+      else if (hasOccluders(occ)) flatLayer.drawMesh(target, overlayImage, view, (layer) => eraseOccluders(layer, occ));
+      else drawMesh(target, overlayImage, view);
       return true;
     }
     drawMesh(target, overlayImage, view);
@@ -312,7 +309,7 @@ function main(root) {
     shading?.apply(target, shade);
     spent += performance.now() - began;
     eraseOccluders(target, occ);
-    stats.shadeMs = stats.shadeMs ? 0.9 * stats.shadeMs + 0.1 * spent : spent;
+    if (measured) stats.shadeMs = stats.shadeMs ? 0.9 * stats.shadeMs + 0.1 * spent : spent;
     return true;
   }
 
