@@ -21,6 +21,16 @@ const RING_LENGTH = 2 * Math.PI * 26;
  *   observedAtCm: the height the widths (and the side view's depths) were scaled by when measured
  */
 
+/**
+ * Return each zone's measurement (a width or a depth, with its sd) times `k`.
+ * @param {Record<string, Record<string, number>>} perZone @param {number} k
+ * @returns {Record<string, Record<string, number>>}
+ */
+function scaled(perZone, k) {
+  return Object.fromEntries(Object.entries(perZone).map(([zone, o]) =>
+    [zone, Object.fromEntries(Object.entries(o).map(([key, value]) => [key, value * k]))]));
+}
+
 export class SizeAdvice {
   /**
    * @param {HTMLElement} root the live page
@@ -326,10 +336,8 @@ export class SizeAdvice {
     const body = /** @type {{heightCm: number, weightKg: number | null, sex: string | null}} */ (this.body);
     // Widths measured with another stated height were scaled by it: rescale them to this one.
     const k = this.observed && this.observedAtCm ? body.heightCm / this.observedAtCm : 1;
-    const observed = Object.fromEntries(Object.entries(this.observed || {}).map(([zone, o]) => [zone, { width: o.width * k, width_sd: o.width_sd * k }]));
-    const depths = this.depths
-      ? Object.fromEntries(Object.entries(this.depths).map(([zone, o]) => [zone, { depth: o.depth * k, depth_sd: o.depth_sd * k }]))
-      : null;
+    const observed = /** @type {Record<string, {width: number, width_sd: number}>} */ (scaled(this.observed || {}, k));
+    const depths = this.depths ? /** @type {Record<string, {depth: number, depth_sd: number}>} */ (scaled(this.depths, k)) : null;
     this.observed = this.observed ? observed : null;
     this.depths = this.observed ? depths : null;
     this.observedAtCm = this.observed ? body.heightCm : null;
