@@ -15,6 +15,70 @@ import numpy as np
 SUPERSAMPLE = 4
 
 
+class _Silhouette:
+    """A person's silhouette, drawn in frame pixels at SUPERSAMPLE times the frame's size."""
+
+    def __init__(self, frame, floor: float, body_px: float):
+        self.w, self.h = frame
+        self.floor, self.body_px = floor, body_px
+        self.canvas = np.zeros((self.h * SUPERSAMPLE, self.w * SUPERSAMPLE), np.uint8)
+        self.legs = None
+
+    def y_at(self, fraction: float) -> float:
+        return self.floor - fraction * self.body_px
+
+    def poly(self, points) -> None:
+        s = SUPERSAMPLE
+        pts = np.array([[round(x * s), round(y * s)] for x, y in points], np.int32)
+        cv2.fillPoly(self.canvas, [pts], 255, lineType=cv2.LINE_8)
+
+    def thick(self, p, q, width_px: float) -> None:
+        s = SUPERSAMPLE
+        cv2.line(self.canvas, (round(p[0] * s), round(p[1] * s)), (round(q[0] * s), round(q[1] * s)), 255,
+                 max(1, round(width_px * s)), lineType=cv2.LINE_8)
+
+    def head(self, x: float, half_width: float) -> None:
+        """The head: an ellipse under the top of the body, centred at ``x``."""
+        s, top = SUPERSAMPLE, self.floor - self.body_px + 1
+        cv2.ellipse(self.canvas, (round(x * s), round((top + 0.065 * self.body_px) * s)),
+                    (round(half_width * s), round(0.065 * self.body_px * s)), 0, 0, 360, 255, -1)
+
+    def arm(self, sx: float, sy: float, out: int, a: float):
+        """Draw an arm from the shoulder joint, ``a`` radians from hanging straight down toward the
+        image's side ``out`` (1 right, -1 left); return shoulder, elbow, wrist and the hand's end."""
+        upper, fore, hand = 0.19 * self.body_px, 0.16 * self.body_px, 0.1 * self.body_px
+        ex, ey = sx + out * upper * math.sin(a), sy + upper * math.cos(a)
+        wx, wy = ex + out * fore * math.sin(a), ey + fore * math.cos(a)
+        tx, ty = wx + out * hand * math.sin(a), wy + hand * math.cos(a)
+        self.thick((sx, sy), (ex, ey), 0.06 * self.body_px)
+        self.thick((ex, ey), (wx, wy), 0.045 * self.body_px)
+        self.thick((wx, wy), (tx, ty), 0.04 * self.body_px)
+        return (sx, sy), (ex, ey), (wx, wy), (tx, ty)
+
+    def hold_legs(self) -> None:
+        """Keep what is drawn so far (the legs) apart: what is drawn next may lean (:meth:`lean`)."""
+        self.legs = self.canvas.copy()
+        self.canvas[:] = 0
+
+    def lean(self, pivot, degrees: float) -> None:
+        """Turn what was drawn since :meth:`hold_legs` by ``degrees`` about ``pivot``, over the legs."""
+        s = SUPERSAMPLE
+        turn = cv2.getRotationMatrix2D((pivot[0] * s, pivot[1] * s), -degrees, 1.0)
+        self.canvas = np.maximum(cv2.warpAffine(self.canvas, turn, (self.w * s, self.h * s), flags=cv2.INTER_NEAREST),
+                                 self.legs)
+
+    def mask(self) -> np.ndarray:
+        return cv2.resize(self.canvas, (self.w, self.h), interpolation=cv2.INTER_AREA)
+
+
+def _lean_landmarks(px: list, pivot, degrees: float) -> None:
+    """Turn the landmarks above the knees (head, arms, hips) by ``degrees`` about ``pivot``, in place."""
+    b = math.radians(degrees)
+    for i in range(25):
+        dx, dy = px[i][0] - pivot[0], px[i][1] - pivot[1]
+        px[i] = (pivot[0] + dx * math.cos(b) - dy * math.sin(b), pivot[1] + dx * math.sin(b) + dy * math.cos(b))
+
+
 def draw_body(
     frame=(240, 480), *, body_px=400.0, floor=460.0, cx=120.0, widths=(0.165, 0.17, 0.205),
     levels=(0.735, 0.60, 0.505), shoulder=0.215, arm_angle=35.0, turned=0.0, visibility=0.99,
@@ -32,21 +96,10 @@ def draw_body(
     ``truth`` holds the drawn widths in pixels and the top and floor rows.
     """
     w, h = frame
-    s = SUPERSAMPLE
-    canvas = np.zeros((h * s, w * s), np.uint8)
+    sil = _Silhouette(frame, floor, body_px)
+    y_at, poly, thick = sil.y_at, sil.poly, sil.thick
     top = floor - body_px + 1
     squeeze = math.cos(turned * math.pi / 2)
-
-    def y_at(fraction: float) -> float:
-        return floor - fraction * body_px
-
-    def poly(points):
-        pts = np.array([[round(x * s), round(y * s)] for x, y in points], np.int32)
-        cv2.fillPoly(canvas, [pts], 255, lineType=cv2.LINE_8)
-
-    def thick(p, q, width_px):
-        cv2.line(canvas, (round(p[0] * s), round(p[1] * s)), (round(q[0] * s), round(q[1] * s)), 255,
-                 max(1, round(width_px * s)), lineType=cv2.LINE_8)
 
     chest_w, waist_w, hip_w = (f * body_px for f in widths)
     shoulder_w = shoulder * body_px * squeeze
@@ -71,8 +124,7 @@ def draw_body(
         poly([(ax - 0.025 * body_px, ankle_y), (ax + 0.025 * body_px, ankle_y),
               (ax + side * 0.06 * body_px, floor), (ax - 0.02 * body_px, floor)])
     if lean:
-        legs_only = canvas.copy()  # the body above the crotch leans; the legs stay
-        canvas[:] = 0
+        sil.hold_legs()  # the body above the crotch leans; the legs stay
     # Torso outline, top to bottom: shoulders, then chest, waist and hips each straight for a
     # little way around their level (a body is locally smooth there), then the crotch.
     flat = 0.02
@@ -85,27 +137,17 @@ def draw_body(
     poly(left + right)
     # Neck and head.
     thick((cx, y_at(0.82)), (cx, y_at(0.88)), 0.06 * body_px)
-    cv2.ellipse(canvas, (round(cx * s), round((top + 0.065 * body_px) * s)),
-                (round(0.05 * body_px * s), round(0.065 * body_px * s)), 0, 0, 360, 255, -1)
+    sil.head(cx, 0.05 * body_px)
     # Arms: shoulder joint, elbow, wrist, out by arm_angle from straight down.
     joint = shoulder_w / 2 - 0.1 * shoulder * body_px * squeeze
     a = math.radians(arm_angle)
     arm_landmarks = {}
     for side in (-1, 1):
-        sx, sy = cx + side * joint, y_at(0.81)
-        upper, fore, hand = 0.19 * body_px, 0.16 * body_px, 0.1 * body_px
-        ex, ey = sx + side * upper * math.sin(a), sy + upper * math.cos(a)
-        wx, wy = ex + side * fore * math.sin(a), ey + fore * math.cos(a)
-        tx, ty = wx + side * hand * math.sin(a), wy + hand * math.cos(a)
-        thick((sx, sy), (ex, ey), 0.06 * body_px)
-        thick((ex, ey), (wx, wy), 0.045 * body_px)
-        thick((wx, wy), (tx, ty), 0.04 * body_px)
-        arm_landmarks[side] = ((sx, sy), (ex, ey), (wx, wy), (tx, ty))
+        arm_landmarks[side] = sil.arm(cx + side * joint, y_at(0.81), side, a)
     pivot = (cx, y_at(0.46))
     if lean:
-        turn = cv2.getRotationMatrix2D((pivot[0] * s, pivot[1] * s), -lean, 1.0)
-        canvas = np.maximum(cv2.warpAffine(canvas, turn, (w * s, h * s), flags=cv2.INTER_NEAREST), legs_only)
-    mask = cv2.resize(canvas, (w, h), interpolation=cv2.INTER_AREA)
+        sil.lean(pivot, lean)
+    mask = sil.mask()
 
     # Landmarks. MediaPipe's left is the person's left: on the image's right for a person facing us.
     px = [(cx, top + 0.08 * body_px)] * 33
@@ -126,10 +168,7 @@ def draw_body(
         px[heel_i] = (ax, floor - 0.012 * body_px)
         px[foot_i] = (ax + side * 0.04 * body_px, floor - 0.008 * body_px)
     if lean:
-        a = math.radians(lean)
-        for i in range(25):  # head, arms and hips
-            dx, dy = px[i][0] - pivot[0], px[i][1] - pivot[1]
-            px[i] = (pivot[0] + dx * math.cos(a) - dy * math.sin(a), pivot[1] + dx * math.sin(a) + dy * math.cos(a))
+        _lean_landmarks(px, pivot, lean)
     landmarks = [(x / w, y / h, 0.0, visibility) for x, y in px]
     truth = {"chest": chest_w, "waist": waist_w, "hips": hip_w, "top": top, "floor": floor, "body_px": body_px}
     return mask, landmarks, truth
@@ -150,21 +189,10 @@ def draw_side_body(
     leans forward. The far arm's landmarks are barely visible (0.3), as behind the body.
     """
     w, h = frame
-    s = SUPERSAMPLE
-    canvas = np.zeros((h * s, w * s), np.uint8)
+    sil = _Silhouette(frame, floor, body_px)
+    y_at, poly, thick = sil.y_at, sil.poly, sil.thick
     top = floor - body_px + 1
     t = math.radians(turn)
-
-    def y_at(fraction: float) -> float:
-        return floor - fraction * body_px
-
-    def poly(points):
-        pts = np.array([[round(x * s), round(y * s)] for x, y in points], np.int32)
-        cv2.fillPoly(canvas, [pts], 255, lineType=cv2.LINE_8)
-
-    def thick(p, q, width_px):
-        cv2.line(canvas, (round(p[0] * s), round(p[1] * s)), (round(q[0] * s), round(q[1] * s)), 255,
-                 max(1, round(width_px * s)), lineType=cv2.LINE_8)
 
     seen = [math.hypot(d * math.cos(t), wd * math.sin(t)) * body_px for d, wd in zip(depths, widths)]
     # Legs (one over the other), then the feet: heel behind the ankle, toes ahead.
@@ -174,8 +202,7 @@ def draw_side_body(
           (cx + facing * 0.12 * body_px, floor), (cx - facing * 0.035 * body_px, floor)])
     pivot = (cx, y_at(0.46))
     if lean:
-        legs_only = canvas.copy()
-        canvas[:] = 0
+        sil.hold_legs()
     # Torso, top to bottom, each zone straight for a little way around its level.
     flat = 0.02
     rows = [(y_at(0.82), 0.11 * body_px)]
@@ -184,25 +211,15 @@ def draw_side_body(
     rows.append((y_at(0.46), seen[2] * 0.9))
     poly([(cx - r / 2, y) for y, r in rows] + [(cx + r / 2, y) for y, r in reversed(rows)])
     thick((cx, y_at(0.82)), (cx, y_at(0.88)), 0.055 * body_px)
-    cv2.ellipse(canvas, (round((cx + facing * 0.01 * body_px) * s), round((top + 0.065 * body_px) * s)),
-                (round(0.058 * body_px * s), round(0.065 * body_px * s)), 0, 0, 360, 255, -1)
+    sil.head(cx + facing * 0.01 * body_px, 0.058 * body_px)
     a = math.radians(arm_swing)
     sep = 0.172 * body_px * math.sin(t)  # shoulder joints' frontal span, 0.8 of a 0.215 shoulder
     arm = {}
     for side in (1, -1):  # 1: the near (left) arm
-        sx, sy = cx + side * sep / 2, y_at(0.81)
-        upper, fore, hand = 0.19 * body_px, 0.16 * body_px, 0.1 * body_px
-        ex, ey = sx + facing * upper * math.sin(a), sy + upper * math.cos(a)
-        wx, wy = ex + facing * fore * math.sin(a), ey + fore * math.cos(a)
-        tx, ty = wx + facing * hand * math.sin(a), wy + hand * math.cos(a)
-        thick((sx, sy), (ex, ey), 0.06 * body_px)
-        thick((ex, ey), (wx, wy), 0.045 * body_px)
-        thick((wx, wy), (tx, ty), 0.04 * body_px)
-        arm[side] = ((sx, sy), (ex, ey), (wx, wy), (tx, ty))
+        arm[side] = sil.arm(cx + side * sep / 2, y_at(0.81), facing, a)
     if lean:
-        rot = cv2.getRotationMatrix2D((pivot[0] * s, pivot[1] * s), facing * -lean, 1.0)
-        canvas = np.maximum(cv2.warpAffine(canvas, rot, (w * s, h * s), flags=cv2.INTER_NEAREST), legs_only)
-    mask = cv2.resize(canvas, (w, h), interpolation=cv2.INTER_AREA)
+        sil.lean(pivot, facing * lean)
+    mask = sil.mask()
 
     px = [(cx + facing * 0.06 * body_px, top + 0.075 * body_px)] * 33
     px = list(px)
@@ -225,10 +242,7 @@ def draw_side_body(
         px[heel_i] = (cx - facing * 0.03 * body_px, floor - 0.012 * body_px)
         px[foot_i] = (cx + facing * 0.11 * body_px, floor - 0.008 * body_px)
     if lean:
-        b = math.radians(facing * lean)
-        for i in range(25):
-            dx, dy = px[i][0] - pivot[0], px[i][1] - pivot[1]
-            px[i] = (pivot[0] + dx * math.cos(b) - dy * math.sin(b), pivot[1] + dx * math.sin(b) + dy * math.cos(b))
+        _lean_landmarks(px, pivot, facing * lean)
     landmarks = [(x / w, y / h, 0.0, v) for (x, y), v in zip(px, vis)]
     truth = {"chest": depths[0] * body_px, "waist": depths[1] * body_px, "hips": depths[2] * body_px,
              "top": top, "floor": floor, "body_px": body_px}
