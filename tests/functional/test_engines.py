@@ -77,12 +77,31 @@ def stats(browser) -> dict:
     )
 
 
+# What the camera shows on the page: its size, whether it plays, and its mean level (0-255), so a
+# page that never finds the person says whether there was one to find.
+CAMERA_PROBE = """() => {
+  const v = document.querySelector('video');
+  if (!v || !v.videoWidth) return null;
+  const c = document.createElement('canvas');
+  c.width = 64; c.height = 48;
+  const x = c.getContext('2d');
+  x.drawImage(v, 0, 0, 64, 48);
+  const d = x.getImageData(0, 0, 64, 48).data;
+  let sum = 0;
+  for (let i = 0; i < d.length; i += 4) sum += d[i] + d[i + 1] + d[i + 2];
+  return {size: [v.videoWidth, v.videoHeight], paused: v.paused, mean: Math.round(sum / (d.length / 4) / 3)};
+}"""
+
+
 def wait_or_explain(browser, function: str):
-    """``browser.wait_for(function)`` up to TRACKING_TIMEOUT; on timeout, fail with the page's state and console."""
+    """``browser.wait_for(function)`` up to TRACKING_TIMEOUT; on timeout, fail with the page's state,
+    what its camera shows and its console, and keep a screenshot of it."""
     try:
         return browser.wait_for(function, timeout=TRACKING_TIMEOUT)
     except TimeoutError as e:
-        raise AssertionError(f"{e}; page: {stats(browser)}; console: {browser.console_errors()}") from None
+        shot = browser.screenshot(f"timeout-{browser.name}")
+        raise AssertionError(f"{e}; page: {stats(browser)}; camera: {browser.evaluate(CAMERA_PROBE)};"
+                             f" console: {browser.console_errors()}; screenshot: {shot}") from None
 
 
 def wait_tracking(browser, min_frames: int = 5) -> float:
