@@ -55,6 +55,37 @@ GARMENTS = {
             "left_elbow": [500, 292],
         },
     },
+    # Short sleeves hanging steeply, their hems three quarters of the way to the
+    # elbow anchors, as onboarding reads a camp shirt's flat-lay photo: the art
+    # under each sleeve reaches well below the torso's armpit row.
+    "tshirt_hanging_sleeves": {
+        "kind": "tshirt",
+        "width": 600,
+        "height": 620,
+        "anchors": {
+            "right_shoulder": [140, 95],
+            "left_shoulder": [460, 95],
+            "right_hip": [140, 495],
+            "left_hip": [460, 495],
+            "right_elbow": [40, 365],
+            "left_elbow": [560, 365],
+        },
+    },
+    # Steeper still: no room for the underarm gusset beside a wide side panel,
+    # so the short sleeves hang from the shoulder seam beside a narrow one.
+    "tshirt_steep_sleeves": {
+        "kind": "tshirt",
+        "width": 600,
+        "height": 620,
+        "anchors": {
+            "right_shoulder": [140, 95],
+            "left_shoulder": [460, 95],
+            "right_hip": [140, 495],
+            "left_hip": [460, 495],
+            "right_elbow": [60, 365],
+            "left_elbow": [540, 365],
+        },
+    },
     "longsleeve": {
         "kind": "longsleeve",
         "width": 700,
@@ -366,6 +397,20 @@ def fit_cases():
             synthetic_pose(
                 PORTRAIT, (360, 420), 200, arms=(3.0, 5.0), offsets={"right_hip": (-50, 0), "left_hip": (-50, 0)}
             ),
+        ),
+        (
+            # Steep short sleeves on arms hanging straight down: each sleeve, with
+            # the art under it, turns in with the arm about its shoulder seam.
+            "tshirt_hanging_sleeves_arms_down",
+            PORTRAIT,
+            "tshirt_hanging_sleeves",
+            synthetic_pose(PORTRAIT, (360, 380), 200, arms=(2.0, 4.0), elbows=(0.0, 0.0)),
+        ),
+        (
+            "tshirt_steep_sleeves_arms_in",
+            LANDSCAPE,
+            "tshirt_steep_sleeves",
+            synthetic_pose(LANDSCAPE, (640, 230), 160, arms=(-6.0, 0.0), elbows=(-20.0, 0.0)),
         ),
         ("longsleeve_frontal", LANDSCAPE, "longsleeve", synthetic_pose(LANDSCAPE, (640, 200), 150)),
         (

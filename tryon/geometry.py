@@ -54,14 +54,19 @@ axis like the anchors.
 Layout per kind (vertex/triangle counts for the art in tools/make_fit_vectors.py;
 the margin's share varies a little with the art):
 
-* tshirt (58/90): torso grid 3 x 3 quads between shoulder and hip lines, a
-  collar row up to the top edge, side panels below the armpits, a hem row
-  down to the bottom edge; per upper arm a 2 x 2 quad strip (outer rail, bone,
-  inner rail; shoulder, mid, elbow) rooted at shoulder cap, shoulder and
-  armpit, and an underarm gusset; margins to the image sides.
-* longsleeve, jacket (80/130, 78/128): the same plus a 2 x 3 strip per forearm
-  (elbow, mid, wrist, and a cuff row past the wrist that carries a slanted
-  cuff; shortened or left out where the overlay's border leaves no room).
+* tshirt (60/94): torso grid 3 x 3 quads between shoulder and hip lines, a
+  collar row up to the top edge, side panels from row 2 down, a hem row down
+  to the bottom edge; per upper arm a 2 x 2 quad strip (outer rail, bone,
+  inner rail; shoulder, mid, elbow) hanging from shoulder cap and shoulder,
+  its inner rail starting at an underarm point bound to the arm
+  (``SHORT_UNDERARM``), and an underarm gusset between that rail and the
+  torso's side; margins to the image sides.
+* longsleeve, jacket (80/130, 78/128): the same torso, with side panels from
+  the armpits down; per upper arm the strip rooted at shoulder cap, shoulder
+  and armpit, the underarm gusset between its inner rail and the side panel,
+  and a 2 x 3 strip per forearm (elbow, mid, wrist, and a cuff row past the
+  wrist that carries a slanted cuff; shortened or left out where the
+  overlay's border leaves no room).
 * dress (58/88): the torso, no sleeves, and a skirt of 5 columns x 2 rows from
   the hip line to the knee line (flare beyond the knees) and a hem row.
 * skirt (40/56): a waist row up to the top edge and the dress's skirt.
@@ -70,7 +75,7 @@ the margin's share varies a little with the art):
   between the legs is margin.
 
 Art with arms hanging close to the body (or cropped tightly) is meshed with a
-narrower layout (``TOP_LAYOUTS``, ``LOWER_LAYOUTS``), the first that tiles.
+narrower layout (``TOP_LAYOUTS``, ``SHORT_SLEEVE_LAYOUTS``, ``LOWER_LAYOUTS``), the first that tiles.
 
 ``scale`` is the body's size in frame pixels measured like the art's
 reference length: the shoulder-seam width for tops (shirts, jackets,
@@ -162,6 +167,25 @@ TORSO_SIDE = 0.25
 # crosses in front of the body.
 UPPER_ARM_HALF_WIDTH = 0.19
 FOREARM_HALF_WIDTH = 0.17
+# Short sleeves hang from the shoulder seam. A flat-lay short sleeve points
+# down and out, so the art under it near the armpit, beyond the torso's side
+# line (shoulder seam to hip side), is the sleeve's underside, not the body's
+# side. Bound to the torso there (a side panel below the armpit, a sleeve
+# strip rooted at the armpit), it stayed where the torso put it while the
+# sleeve swung in with an arm hanging down, and was drawn on the body's side
+# below the sleeve's hem (a second piece of sleeve, or its inner half drawn
+# out to a point). So a short sleeve's inner rail starts at an underarm point
+# bound to the upper arm instead, this share of the way from the torso's side
+# at row 2 (two thirds down to the hips) to the sleeve's bone at mid upper
+# arm: the sleeve, with the art under it down to there, turns with the arm
+# about its shoulder seam. Between the torso's side (shoulder seam, armpit,
+# row 2, side panel) and that rail lies the underarm gusset, under the body:
+# with the arm down it folds onto the torso, which hides it; with the arm
+# raised it stretches into the cloth under the arm. A larger share carries more
+# of the art beside the torso's side with the sleeve and leaves the gusset
+# more cloth to stretch, but folds it under the torso only for an arm hanging
+# further in from the art's.
+SHORT_UNDERARM = 0.6
 # Cuff row: a long sleeve's wrist anchor is the centre of its hem, but a real
 # cuff's hem is rarely square to the forearm (slanted on a product photo), so
 # one corner lies past the wrist row. Art past that row belongs to the side
@@ -197,7 +221,9 @@ EDGE_GAP = 0.04
 # Top layouts tried in order until one tiles the overlay: (side panel reach,
 # sleeve width factor, underarm gusset, cuff row). Art with arms hanging close
 # to the body leaves no room for wide side panels or the gusset; the later
-# layouts give up some of that, not the garment. Long sleeves whose cuff row
+# layouts give up some of that, not the garment. Short sleeves hang from the
+# shoulder seam (``SHORT_UNDERARM``) in the layouts with the gusset; without
+# it they are rooted at the armpit, as long sleeves are. Long sleeves whose cuff row
 # cannot be meshed (a cuff hanging against the hem) are meshed without it,
 # last, rather than not at all; the cuff row means nothing for short sleeves.
 _TOP_SHAPES = (
@@ -209,6 +235,18 @@ _TOP_SHAPES = (
     (0.02, 0.6, False),
 )
 TOP_LAYOUTS = tuple(s + (True,) for s in _TOP_SHAPES) + tuple(s + (False,) for s in _TOP_SHAPES)
+# Short sleeves (no cuff row) try the shapes with the gusset, where they hang
+# from the shoulder seam, before those without, at full sleeve width first:
+# art whose steep sleeves leave no room for the gusset beside a wide side
+# panel still gets it beside a narrow one.
+SHORT_SLEEVE_LAYOUTS = (
+    (TORSO_SIDE, 1.0, True, False),
+    (0.1, 1.0, True, False),
+    (TORSO_SIDE, 1.0, False, False),
+    (0.1, 1.0, False, False),
+    (0.02, 0.6, True, False),
+    (0.02, 0.6, False, False),
+)
 
 # Lower-garment layouts: a factor on everything reaching outward from the
 # joints (skirt hips and flare, trouser leg widths), for art cropped tightly.
@@ -584,9 +622,13 @@ def _build_top(m, a, names, layout):
     long sleeves, forearm; the strip's root is the shoulder cap, the shoulder
     and the armpit, shared with the torso. With ``gusset``, the underarm
     between the sleeve's inner rail and the torso side is stitched as a strip
-    (it stretches when the arm is raised) instead of being left to the margin.
+    (it stretches when the arm is raised) instead of being left to the margin,
+    and a short sleeve hangs from the shoulder alone: its inner rail starts at
+    an underarm point bound to the arm (``SHORT_UNDERARM``) instead of the
+    armpit, and its gusset reaches up the torso's side to the shoulder, in
+    place of the side panel's triangle below the armpit.
     With ``cuff``, each forearm strip goes on past the wrist by a cuff row
-    (``CUFF_LENGTH``). ``layout`` is one of ``TOP_LAYOUTS``.
+    (``CUFF_LENGTH``). ``layout`` is one of ``TOP_LAYOUTS`` (``SHORT_SLEEVE_LAYOUTS``).
     """
     reach, widen, gusset, cuff = layout
     rs = a["right_shoulder"]
@@ -621,6 +663,9 @@ def _build_top(m, a, names, layout):
         for sname, s in (("right", -reach), ("left", 1 + reach)):
             p = _bilinear_point(quad, s, r / 3)
             side[(sname, r)] = m.segment(p, grid[r][0], grid[r][3], part, parts=("torso", "torso"))
+    # A short sleeve hangs from the shoulder seam (SHORT_UNDERARM): the side
+    # panel starts at row 2, below the gusset that takes its place.
+    hinge = sleeves and not forearms and gusset
     # Collar margin: up to the top edge, following the shoulder line.
     collar = []
     for c in range(4):
@@ -633,7 +678,8 @@ def _build_top(m, a, names, layout):
             m.quad(grid[r][c], grid[r][c + 1], grid[r + 1][c + 1], grid[r + 1][c], BODY)
     hip_row = [side[("right", 3)]] + grid[3] + [side[("left", 3)]]
     for sname, col in (("right", 0), ("left", 3)):
-        m.tri(grid[1][col], grid[2][col], side[(sname, 2)], BODY)
+        if not hinge:
+            m.tri(grid[1][col], grid[2][col], side[(sname, 2)], BODY)
         m.quad(side[(sname, 2)], grid[2][col], grid[3][col], side[(sname, 3)], BODY)
 
     chains = {}
@@ -682,7 +728,13 @@ def _build_top(m, a, names, layout):
             wi = _inner_width(e_pt, (-n[0], -n[1]), wu, pit, keep_u)
             e_out = m.segment((e_pt[0] + n[0] * wu, e_pt[1] + n[1] * wu), shoulder, elbow, upper)
             e_in = m.segment((e_pt[0] - n[0] * wi, e_pt[1] - n[1] * wi), shoulder, elbow, upper)
-        m_in = m.segment(_lerp(pit, m.src[e_in], 0.5), shoulder, elbow, upper)
+        # The inner rail's root: the armpit, or for a short sleeve hanging from
+        # the shoulder seam an underarm point that turns with the arm.
+        if hinge:
+            root = m.segment(_lerp(m.src[grid[2][col]], m.src[m_bone], SHORT_UNDERARM), shoulder, elbow, upper)
+        else:
+            root = armpit
+        m_in = m.segment(_lerp(m.src[root], m.src[e_in], 0.5), shoulder, elbow, upper)
         # A short sleeve ends about half way to the elbow: the strip's lower
         # half is mostly transparent and goes under the body, so that an arm
         # crossing in front of the torso does not cut a hole into it.
@@ -690,10 +742,10 @@ def _build_top(m, a, names, layout):
         m.tri(collar[col], shoulder, cap, BODY)
         m.quad(cap, shoulder, m_bone, m_out, LIMB)
         m.quad(m_out, m_bone, elbow, e_out, lower)
-        m.quad(shoulder, armpit, m_in, m_bone, lower)
+        m.quad(shoulder, root, m_in, m_bone, lower)
         m.quad(m_bone, m_in, e_in, elbow, lower)
         outer = [collar[col], cap, m_out, e_out]
-        inner = [armpit, m_in, e_in]
+        inner = [root, m_in, e_in]
         if forearms:
             wrist = m.joint(w_name, w_pt, fore)
             wf = FOREARM_HALF_WIDTH * widen * sw
@@ -724,7 +776,10 @@ def _build_top(m, a, names, layout):
             inner += [f_in, w_in]
         else:
             outer += [elbow]
-        if gusset:
+        if hinge:
+            m.zip([shoulder] + inner, [shoulder, armpit, grid[2][col], x2, x3], MARGIN)
+            chains[sname] = outer + [inner[-1], x3]
+        elif gusset:
             m.zip(inner, [armpit, x2, x3], MARGIN)
             chains[sname] = outer + [inner[-1], x3]
         else:
@@ -986,14 +1041,16 @@ def _mesh_for_key(key):
     names = REQUIRED_ANCHORS[kind]
     top = "right_shoulder" in names
     if top:
-        for i, layout in enumerate(TOP_LAYOUTS):
+        short = "right_elbow" in names and "right_wrist" not in names
+        layouts = SHORT_SLEEVE_LAYOUTS if short else TOP_LAYOUTS
+        for i, layout in enumerate(layouts):
             m = _Mesh(width, height)
             try:
                 ref = _build_top(m, anchors, names, layout)
                 m.check_cover()
                 break
             except ValueError:
-                if i == len(TOP_LAYOUTS) - 1:
+                if i == len(layouts) - 1:
                     raise
         mid0 = _lerp(anchors["right_shoulder"], anchors["left_shoulder"], 0.5)
         mid1 = _lerp(anchors["right_hip"], anchors["left_hip"], 0.5)

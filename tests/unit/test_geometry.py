@@ -334,7 +334,15 @@ def test_dst_triangles_are_mostly_sound_for_normal_poses(kind, options):
 def test_raised_arm_folds_only_a_few_margin_triangles():
     fit = fit_garment(pose(FRAME, (360, 500), 200, arms=(150, 25)), *FRAME, GARMENTS["tshirt"])
     keep, big, positive = orientation_stats(fit)
-    assert positive and keep >= 0.9
+    # The underarm gussets and the margins beside them fold: under the raised
+    # arm as it sweeps up, under the other where it hangs a little further in
+    # than the art's (a short sleeve's gusset folds onto the torso). They are
+    # painted first, under everything; of the rest at most the shoulder cap's
+    # corner folds.
+    dst = fit["dst"]
+    folded = [layer for (i, j, k), layer in zip(fit["triangles"], fit["layers"]) if cross(dst[i], dst[j], dst[k]) < 0]
+    assert positive and keep >= 0.85
+    assert sum(1 for layer in folded if layer != 0) <= 1, folded
 
 
 # --- Hidden joints ------------------------------------------------------------------
@@ -510,3 +518,93 @@ def test_cuff_rows_stay_inside_the_overlay_or_are_left_out():
     assert total / 2 == pytest.approx(w * h, rel=1e-9)
     # The left cuff row reaches the overlay's right side (inset by a pixel), short of its full length.
     assert max(x for x, _ in cropped["src"] if x < w) == pytest.approx(w - 1.0)
+
+
+# --- Short sleeves ------------------------------------------------------------------
+
+
+def warp_layer(fit, point):
+    """Return where an overlay point lands in the frame and the layer of the triangle carrying it."""
+    src, dst = fit["src"], fit["dst"]
+    for (i, j, k), layer in zip(fit["triangles"], fit["layers"]):
+        a, b, c = src[i], src[j], src[k]
+        area = cross(a, b, c)
+        wa, wb, wc = cross(b, c, point) / area, cross(c, a, point) / area, cross(a, b, point) / area
+        if min(wa, wb, wc) >= -1e-9:
+            q = (wa * dst[i][0] + wb * dst[j][0] + wc * dst[k][0], wa * dst[i][1] + wb * dst[j][1] + wc * dst[k][1])
+            return q, layer
+    raise AssertionError(f"{point} is not covered by the mesh")
+
+
+def short_sleeve_art(garment, side, hem, spread=0.5, steps=24):
+    """Return art points of a short sleeve: beside the torso, down the upper arm to the hem.
+
+    The points lie beyond the torso's side line (shoulder anchor to hip
+    anchor), between the shoulder seam and a hem square to the arm ``hem`` of
+    the way to the elbow anchor, and up to ``spread`` art shoulder widths to
+    either side of the arm's axis: the sleeve with its underside, which in a
+    flat-lay reaches in to the torso's side under the arm.
+    """
+    a = garment["anchors"]
+    s, e, h = a[side + "_shoulder"], a[side + "_elbow"], a[side + "_hip"]
+    length = math.dist(s, e)
+    ua = ((e[0] - s[0]) / length, (e[1] - s[1]) / length)
+    across = spread * math.dist(a["right_shoulder"], a["left_shoulder"])
+    beside = cross(s, h, e) > 0
+    points = []
+    for i in range(steps + 1):
+        along = hem * length * i / steps
+        for j in range(-steps, steps + 1):
+            off = across * j / steps
+            p = (s[0] + ua[0] * along - ua[1] * off, s[1] + ua[1] * along + ua[0] * off)
+            inside = 0 < p[0] < garment["width"] and 0 < p[1] < garment["height"]
+            if inside and (cross(s, h, p) > 1e-6 if beside else cross(s, h, p) < -1e-6):
+                points.append(p)
+    return points
+
+
+@pytest.mark.parametrize(
+    "kind, hem", [("tshirt", 0.5), ("tshirt_hanging_sleeves", 0.75), ("tshirt_steep_sleeves", 0.75)]
+)
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"arms": (0.0, 0.0), "elbows": (0.0, 0.0)},
+        {"arms": (8.0, 8.0)},
+        {"arms": (-10.0, -10.0), "elbows": (0.0, 0.0)},
+        {"arms": (45.0, 45.0)},
+    ],
+)
+def test_a_short_sleeve_is_not_drawn_down_the_arm_past_its_hem(kind, hem, options):
+    """A short sleeve's art, its underside too, is drawn no further down the arm than its hem.
+
+    Unless it is hidden: in a layer under the body's, over the torso. With the
+    arms hanging down (or in toward the body, or out at 45 degrees), the art
+    under a flat-lay sleeve near the armpit used to stay bound to the torso (a
+    side panel, a strip rooted at the armpit) while the sleeve swung in with the
+    arm, and was drawn on the body's side below the sleeve: a second piece of
+    sleeve under the real one, or its inner half drawn out to a point.
+    """
+    garment = GARMENTS[kind]
+    landmarks = pose(FRAME, (360, 380), 190, **options)
+    fit = fit_garment(landmarks, *FRAME, garment)
+    torso = [anchor_dst(fit, garment, n) for n in ("right_shoulder", "left_shoulder", "left_hip", "right_hip")]
+
+    def over_torso(q):
+        sides = [cross(torso[i], torso[(i + 1) % 4], q) for i in range(4)]
+        return all(c > 0 for c in sides) or all(c < 0 for c in sides)
+
+    body_layer = 2  # "layers": 0 margin, 1 short-sleeve end, 2 body, 3 limb
+    for side in ("right", "left"):
+        s, e = anchor_dst(fit, garment, side + "_shoulder"), anchor_dst(fit, garment, side + "_elbow")
+        length = math.dist(s, e)
+        ua = ((e[0] - s[0]) / length, (e[1] - s[1]) / length)
+        points = short_sleeve_art(garment, side, hem)
+        assert len(points) > 300
+        worst = 0.0
+        for p in points:
+            q, layer = warp_layer(fit, p)
+            if layer < body_layer and over_torso(q):
+                continue
+            worst = max(worst, ((q[0] - s[0]) * ua[0] + (q[1] - s[1]) * ua[1]) / length)
+        assert worst <= hem + 0.1, (side, round(worst, 3), hem)

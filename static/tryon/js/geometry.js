@@ -37,6 +37,9 @@ export const HIP_SIDE_OUT = 0.3;
 const TORSO_SIDE = 0.25;
 const UPPER_ARM_HALF_WIDTH = 0.19;
 const FOREARM_HALF_WIDTH = 0.17;
+// A short sleeve's underarm point: this share of the way from the torso's side at row 2 to the
+// sleeve's bone at mid upper arm (see SHORT_UNDERARM in tryon/geometry.py).
+const SHORT_UNDERARM = 0.6;
 // Cuff row past the wrist, in art shoulder widths, and the least share of it kept.
 const CUFF_LENGTH = FOREARM_HALF_WIDTH;
 const CUFF_MIN = 0.25;
@@ -58,6 +61,16 @@ const TOP_SHAPES = [
   [0.02, 0.6, false],
 ];
 const TOP_LAYOUTS = [...TOP_SHAPES.map((s) => [...s, true]), ...TOP_SHAPES.map((s) => [...s, false])];
+// Short sleeves (no cuff row): the shapes with the gusset, where they hang from the shoulder
+// seam, before those without, at full sleeve width first (see tryon/geometry.py).
+const SHORT_SLEEVE_LAYOUTS = [
+  [TORSO_SIDE, 1.0, true, false],
+  [0.1, 1.0, true, false],
+  [TORSO_SIDE, 1.0, false, false],
+  [0.1, 1.0, false, false],
+  [0.02, 0.6, true, false],
+  [0.02, 0.6, false, false],
+];
 // Lower-garment layouts: a factor on everything reaching outward from the joints.
 const LOWER_LAYOUTS = [1.0, 0.5, 0.2];
 const MARGIN = 0;
@@ -414,7 +427,7 @@ class Mesh {
 /**
  * Mesh a top or a dress (see _build_top in tryon/geometry.py).
  * @param {Mesh} m @param {Record<string, Point>} a @param {readonly string[]} names
- * @param {(number|boolean)[]} layout one of TOP_LAYOUTS
+ * @param {(number|boolean)[]} layout one of TOP_LAYOUTS (SHORT_SLEEVE_LAYOUTS)
  */
 function buildTop(m, a, names, layout) {
   const reach = /** @type {number} */ (layout[0]);
@@ -456,6 +469,9 @@ function buildTop(m, a, names, layout) {
       side[`${sname},${r}`] = m.segment(p, grid[r][0], grid[r][3], part, false, ["torso", "torso"]);
     }
   }
+  // A short sleeve hangs from the shoulder seam (SHORT_UNDERARM): the side
+  // panel starts at row 2, below the gusset that takes its place.
+  const hinge = sleeves && !forearms && gusset;
   const collar = [];
   for (let c = 0; c < 4; c++) {
     const x = m.src[grid[0][c]][0];
@@ -467,7 +483,7 @@ function buildTop(m, a, names, layout) {
   }
   const hipRow = [side["right,3"], ...grid[3], side["left,3"]];
   for (const [sname, col] of /** @type {[string, number][]} */ ([["right", 0], ["left", 3]])) {
-    m.tri(grid[1][col], grid[2][col], side[`${sname},2`], BODY);
+    if (!hinge) m.tri(grid[1][col], grid[2][col], side[`${sname},2`], BODY);
     m.quad(side[`${sname},2`], grid[2][col], grid[3][col], side[`${sname},3`], BODY);
   }
 
@@ -526,17 +542,22 @@ function buildTop(m, a, names, layout) {
       eOut = m.segment([ePt[0] + n[0] * wu, ePt[1] + n[1] * wu], shoulder, elbow, upper);
       eIn = m.segment([ePt[0] - n[0] * wi, ePt[1] - n[1] * wi], shoulder, elbow, upper);
     }
-    const mIn = m.segment(lerp(pit, m.src[eIn], 0.5), shoulder, elbow, upper);
+    // The inner rail's root: the armpit, or for a short sleeve hanging from
+    // the shoulder seam an underarm point that turns with the arm.
+    const root = hinge
+      ? m.segment(lerp(m.src[grid[2][col]], m.src[mBone], SHORT_UNDERARM), shoulder, elbow, upper)
+      : armpit;
+    const mIn = m.segment(lerp(m.src[root], m.src[eIn], 0.5), shoulder, elbow, upper);
     m.tri(collar[col], shoulder, cap, BODY);
     // A short sleeve's inner half and the half toward the elbow (mostly
     // transparent) go under the body; see tryon/geometry.py.
     const lower = forearms ? LIMB : SLEEVE_END;
     m.quad(cap, shoulder, mBone, mOut, LIMB);
     m.quad(mOut, mBone, elbow, eOut, lower);
-    m.quad(shoulder, armpit, mIn, mBone, lower);
+    m.quad(shoulder, root, mIn, mBone, lower);
     m.quad(mBone, mIn, eIn, elbow, lower);
     const outer = [collar[col], cap, mOut, eOut];
-    const inner = [armpit, mIn, eIn];
+    const inner = [root, mIn, eIn];
     if (forearms) {
       const wrist = m.joint(wName, wPt, fore);
       const wf = FOREARM_HALF_WIDTH * widen * sw;
@@ -570,7 +591,10 @@ function buildTop(m, a, names, layout) {
     } else {
       outer.push(elbow);
     }
-    if (gusset) {
+    if (hinge) {
+      m.zip([shoulder, ...inner], [shoulder, armpit, grid[2][col], x2, x3], MARGIN);
+      chains[sname] = [...outer, inner[inner.length - 1], x3];
+    } else if (gusset) {
       m.zip(inner, [armpit, x2, x3], MARGIN);
       chains[sname] = [...outer, inner[inner.length - 1], x3];
     } else {
@@ -844,14 +868,16 @@ function meshFor(garment) {
   let mid0;
   let mid1;
   if (top) {
-    for (let i = 0; i < TOP_LAYOUTS.length; i++) {
+    const short = names.includes("right_elbow") && !names.includes("right_wrist");
+    const layouts = short ? SHORT_SLEEVE_LAYOUTS : TOP_LAYOUTS;
+    for (let i = 0; i < layouts.length; i++) {
       m = new Mesh(width, height);
       try {
-        ref = buildTop(m, anchors, names, TOP_LAYOUTS[i]);
+        ref = buildTop(m, anchors, names, layouts[i]);
         m.checkCover();
         break;
       } catch (err) {
-        if (!(err instanceof RangeError) || i === TOP_LAYOUTS.length - 1) throw err;
+        if (!(err instanceof RangeError) || i === layouts.length - 1) throw err;
       }
     }
     mid0 = lerp(anchors.right_shoulder, anchors.left_shoulder, 0.5);
