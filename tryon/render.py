@@ -151,17 +151,20 @@ used both ways. Only the bounding box of the pixels it darkens (S < 255
 and alpha > 0) is multiplied. Measured with bench/render.py (OpenCV on one
 thread, each composite right after a detection as in the pipeline, on this
 shared two-core machine, three runs with 17-34 cells across the shoulders)
-it costs 0.58-0.67 ms a frame at 640x480 and 0.89-1.38 ms at 1280x720,
-x1.28-1.31 and x1.39-1.59 the composite step without it, and x0.94-1.02 the
+it costs 0.58-0.77 ms a frame at 640x480 and 1.02-1.05 ms at 1280x720,
+x1.25-1.30 and x1.40-1.43 the composite step without it, and x0.99-1.06 the
 whole photo pipeline (pose, fit, composite), i.e. within the machine's noise.
 With twice the cells (34-68) it was 0.84-1.02 and 1.02-1.30 ms (x1.35-1.49;
-x1.02-1.05 the pipeline). The base is the cheaper part now that the grid
-has a quarter of the cells (some 0.1 ms of it is numpy's cost per call,
-paid even on a 3 x 3 grid); the rest is the halvings (the first reads the
-whole grown box, and OpenCV halves three-channel pixels at less than half
-the speed of the same bytes as one or four channels), the enlargement and
-the multiply. The browser's is timed in its stats (``shadeMs``,
-bench/browser.py).
+x1.02-1.05 the pipeline). Right after a detection most of that is the cost
+of code gone cold, not arithmetic: on bench/render.py's grids the base and
+gate take 0.15 and 0.24 ms with warm caches and 0.37 and 0.49 ms after a
+detection (0.2 ms of it comes back if the same code has just run on a 5 x 5
+grid; each OpenCV function costs 25-70 us the first time it is called after
+a detection, a numpy ufunc some 8 us), the halvings 0.07 and 0.16 ms warm
+and 0.13 and 0.23 ms cold, the enlargement (cv2.warpAffine: cv2.resize's
+bilinear rounds 0.02-11% of the pixels the other way) and the multiply
+the rest. The browser's is timed in its stats
+(``shadeMs``, bench/browser.py).
 
 Occlusion
 ---------
@@ -825,11 +828,13 @@ def shade_cells(cells: np.ndarray, radius: int, params: Shading) -> np.ndarray:
     times faster here): a cell's 8-bit value may round the other way now and
     then. tests/vectors/shading holds both to it.
     """
+    if not isinstance(cells, np.ndarray) or cells.dtype != np.uint8 or cells.ndim != 3 or cells.shape[2] != 3:
+        raise ValueError("cells must be a uint8 h x w x 3 array")
     return _shade(cells, radius, params, _Workspace()).copy()
 
 
-# R + G + B of a float32 pixel (cv2.transform).
-_SUM3 = np.ones((1, 3), np.float32)
+# Largest R + G + B of a cell.
+_MAX_TOTAL = 3 * 255
 
 
 class _Alike:
@@ -849,20 +854,24 @@ class _Alike:
         self.chroma_off = np.float32(params.chroma_unlike * chroma_ramp)
         self.kernel = np.ones((2 * params.edge_reach + 1,) * 2, np.uint8)
         self.dark = np.float32(1.0 / (params.dark_full - params.dark_off))
+        # The log guide plane, log_slope * ln(L + eps), by R + G + B (a cell's channels are
+        # integers): the same float32 values as computing it per cell, by a lookup.
+        lum_eps = np.arange(_MAX_TOTAL + 1, dtype=np.float32) * np.float32(1.0 / 3.0) + np.float32(params.eps)
+        self.log_guide = cv2.log(lum_eps.reshape(1, -1)).ravel() * self.log_slope
 
     def weigh(self, dif: np.ndarray) -> np.ndarray:
-        """Turn ``dif`` (``... x 4 x n``: |differences| of the four planes) into weights, in place.
+        """Turn ``dif`` (``4 x ...``: |differences| of the four planes) into weights, in place.
 
-        Return the ``... x n`` weights (a view of ``dif``).
+        Return the ``...`` weights (a view of ``dif[0]``). The planes come first so that each
+        operation runs over whole contiguous planes (numpy's cost per call is lower then).
         """
-        x, y = dif[..., 0, :], dif[..., 1, :]
-        y += dif[..., 2, :]
-        y += dif[..., 3, :]
+        x, y = dif[0], dif[1]
+        y += dif[2]
+        y += dif[3]
         np.subtract(self.log_off, x, out=x)
         np.subtract(self.chroma_off, y, out=y)
         np.minimum(x, y, out=x)
-        np.maximum(x, 0.0, out=x)
-        return np.minimum(x, 1.0, out=x)
+        return np.minimum(np.maximum(x, 0.0, out=x), 1.0, out=x)
 
 
 @lru_cache(maxsize=4)
@@ -880,6 +889,15 @@ def _shade(cells: np.ndarray, radius: int, params: Shading, ws) -> np.ndarray:
     step below is one operation over all cells and offsets at once. A pair's
     weight is computed once and used both ways (it is symmetric). The padding's
     num and den are zero, so cells off the grid count nothing.
+
+    The grid is small (some 20 x 40 cells), so the cost of each call is much of
+    the time, the more so right after a pose detection has evicted the caches
+    (each OpenCV function then costs some 30 us the first time it is called):
+    the weights of both passes and the gate's likeness (the same ramps of the
+    guide planes' spread within edge_reach) are computed by one set of
+    operations, on planes stored first so that each runs over whole contiguous
+    planes, and ln(L + eps) is looked up by R + G + B. Every float32 value is
+    the same as computed one pass at a time with cv2.log per cell.
     """
     alike = _alike(params)
     r = radius
@@ -889,69 +907,76 @@ def _shade(cells: np.ndarray, radius: int, params: Shading, ws) -> np.ndarray:
     n = hp * wp  # cells of a padded plane
     lead = r * wp  # padding before and after the flat planes: r rows
     rgb = cells.astype(np.float32)
-    total = cv2.transform(rgb, _SUM3)
+    total = rgb[..., 0] + rgb[..., 1]
+    total += rgb[..., 2]  # exact: sums of integers
     lum = total * np.float32(1.0 / 3.0)
+    lum_eps = lum + eps
     # Guide planes: ln(L + eps) and the three chromaticities, scaled by their slopes.
     g = ws.get("guide", (4 * n + lead,), np.float32)
     g.fill(0.0)
     guide = g[: 4 * n].reshape(4, hp, wp)[:, :h, :w]
-    cv2.log(lum + eps, dst=guide[0])
-    guide[0] *= alike.log_slope
+    guide[0] = alike.log_guide[total.astype(np.intp)]
     np.add(rgb.transpose(2, 0, 1), eps / np.float32(3.0), out=guide[1:])
     guide[1:] *= alike.chroma_slope / (total + eps)
-    # Cross-bilateral base: rows, then columns, of (num, den) = (L, 1) over the cells; the
-    # weights of each pass from the |differences| to the r neighbours right, then down.
+    # |Differences| of each plane: to the r neighbours right (rows 0..r-1), to the r below
+    # (rows r..2r-1), and the spread (max - min) within edge_reach (row 2r), all turned into
+    # likeness weights at once. Where the cells within edge_reach differ (a colour edge cuts them
+    # into mixes, darker than the light side's base) the spread's weight, the gate, is low.
+    # Only the m cells of the grid's rows are computed, not those of the padding rows below,
+    # whose num and den stay zero.
+    m = h * wp
+    dif = ws.get("dif", (4, 2 * r + 1, m), np.float32)
+    planes = g[: 4 * n].reshape(4, n)[:, None, :m]
+    np.subtract(_view(g, 1, (4, r, m), (n, 1, 1)), planes, out=dif[:, :r])
+    np.subtract(_view(g, wp, (4, r, m), (n, wp, 1)), planes, out=dif[:, r : 2 * r])
+    np.abs(dif[:, : 2 * r], out=dif[:, : 2 * r])
+    spread = cv2.morphologyEx(cv2.merge(list(guide)), cv2.MORPH_GRADIENT, alike.kernel)  # dilated - eroded
+    spread_planes = dif[:, 2 * r]
+    spread_planes.fill(0.0)  # the padding columns: finite values for the weights' operations
+    np.copyto(spread_planes.reshape(4, h, wp)[:, :, :w], spread.transpose(2, 0, 1))
+    weights = alike.weigh(dif)  # (2r + 1) x m
+    # Cross-bilateral base: rows, then columns, of (num, den) = (L, 1) over the cells.
     nd = ws.get("nd", (2, lead + n + lead), np.float32)
     nd.fill(0.0)
     cells_nd = nd[:, lead : lead + n].reshape(2, hp, wp)[:, :h, :w]
     cells_nd[0] = lum
     cells_nd[1] = 1.0
-    dif = ws.get("dif", (r, 4 * n), np.float32)
-    for step in (1, wp):
-        np.abs(np.subtract(_view(g, step, (r, 4 * n), (step, 1)), g[: 4 * n], out=dif), out=dif)
-        weight = alike.weigh(dif.reshape(r, 4, n))
-        out = _base_pass(nd, weight, r, step, n, lead, ws)
-        if step == 1:
-            nd[:, lead : lead + n] = out
-    out = out.reshape(2, hp, wp)[:, :h, :w]
+    prod = ws.get("prod", (2, r, lead + m), np.float32)
+    prod[:, :, :lead] = 0.0  # stays zero: the passes write prod[:, :, lead:] only
+    nd[:, lead : lead + m] = _base_pass(nd, weights[:r], r, 1, m, lead, prod)
+    out = _base_pass(nd, weights[r : 2 * r], r, wp, m, lead, prod)
+    out = out.reshape(2, h, wp)[:, :, :w]
     base = out[0] / out[1]  # den >= 1: a cell always counts itself fully
-    ratio = (lum + eps) / (base + eps)
+    ratio = lum_eps / (base + eps)
     np.minimum(np.maximum(ratio, params.floor, out=ratio), 1.0, out=ratio)
-    # Where the cells within edge_reach differ (a colour edge cuts them into mixes, darker than
-    # the light side's base), and where the base is dark (dark clothes: the camera's noise and the
-    # fabric's own texture, not the light), the shading fades out.
-    planes = cv2.merge(list(guide))
-    spread = cv2.subtract(cv2.dilate(planes, alike.kernel), cv2.erode(planes, alike.kernel))
-    gate = np.subtract(alike.log_off, spread[..., 0])
-    chroma_gate = spread[..., 1] + spread[..., 2]
-    chroma_gate += spread[..., 3]
-    np.minimum(gate, np.subtract(alike.chroma_off, chroma_gate, out=chroma_gate), out=gate)
-    np.maximum(gate, 0.0, out=gate)
+    # The gate also fades where the base is dark (dark clothes: the camera's noise and the
+    # fabric's own texture, not the light).
+    gate = weights[2 * r].reshape(h, wp)[:, :w]
     dark = np.multiply(np.subtract(base, params.dark_off, out=base), alike.dark, out=base)
     np.minimum(gate, np.minimum(np.maximum(dark, 0.0, out=dark), 1.0, out=dark), out=gate)
-    np.minimum(gate, 1.0, out=gate)
     if params.strength != 1.0:
-        gate *= np.float32(params.strength)
+        gate = gate * np.float32(params.strength)
     s = np.power(ratio, gate, out=ratio)
     return cv2.convertScaleAbs(s, dst=ws.get("s8", (h, w), np.uint8), alpha=255.0)  # rounds to even, as rint
 
 
-def _base_pass(nd: np.ndarray, weight: np.ndarray, r: int, step: int, n: int, lead: int, ws) -> np.ndarray:
-    """Return the weighted sums of ``nd`` (2 x (lead + n + lead), zero padded) over offsets -r..r.
+def _base_pass(nd: np.ndarray, weight: np.ndarray, r: int, step: int, n: int, lead: int,
+               prod: np.ndarray) -> np.ndarray:
+    """Return the weighted sums over offsets -r..r of ``nd``'s first ``n`` cells (each plane zero padded).
 
     Offset ``d`` is ``d * step`` elements; ``weight[d - 1, i]`` is the weight
-    of cells ``i`` and ``i + d * step``.
+    of cells ``i`` and ``i + d * step``. ``prod`` (2 x r x (lead + n)) is
+    scratch whose first ``lead`` columns are zero.
     """
     here = nd[:, lead : lead + n]
+    body = prod[:, :, lead:]
     # From the cells after: sum over d of weight[d - 1, i] * nd[i + d * step].
     after = _view(nd, lead + step, (2, r, n), (nd.shape[1], step, 1))
-    prod = ws.get("prod", (2, r, lead + n), np.float32)
-    np.multiply(weight, after, out=prod[:, :, lead:])
-    out = np.add(here, prod[:, :, lead:].sum(axis=1))
+    np.multiply(weight, after, out=body)
+    out = np.add(here, body.sum(axis=1))
     # From the cells before: sum over d of weight[d - 1, i - d * step] * nd[i - d * step], read
     # from the products at i along a skewed view (zeros before the first cell).
-    np.multiply(weight, here[:, None, :], out=prod[:, :, lead:])
-    prod[:, :, :lead] = 0.0
+    np.multiply(weight, here[:, None, :], out=body)
     _, rows, cols = prod.shape
     out += _view(prod, lead - step, (2, r, n), (rows * cols, cols - step, 1)).sum(axis=1)
     return out
@@ -978,17 +1003,18 @@ def _shade_box(frame, x0, y0, bw, bh, scale, params, ws):
     if cells is None:
         return None
     s8, gx, gy, cell = cells
-    rows = np.nonzero(cv2.reduce(s8, 1, cv2.REDUCE_MIN) < 255)[0]
-    cols = np.nonzero(cv2.reduce(s8, 0, cv2.REDUCE_MIN) < 255)[1]
-    if len(rows) == 0:
+    # The cells below 255: their bounding box (columns c0..c1 - 1, rows r0..r1 - 1).
+    c0, r0, cw, ch = cv2.boundingRect(cv2.compare(s8, 255, cv2.CMP_LT))
+    if cw == 0:
         return None
+    c1, r1 = c0 + cw, r0 + ch
     gh, gw = s8.shape
     # Box and grid in grid pixels (the grid starts at or before the box); the part of the box
     # within one cell of a shaded cell (a pixel samples the two cells around its centre).
     lx0, ly0 = x0 - gx, y0 - gy
-    px0, py0 = max(lx0, (cols[0] - 1) * cell), max(ly0, (rows[0] - 1) * cell)
-    px1 = min(lx0 + bw, gw * cell, (cols[-1] + 2) * cell)
-    py1 = min(ly0 + bh, gh * cell, (rows[-1] + 2) * cell)
+    px0, py0 = max(lx0, (c0 - 1) * cell), max(ly0, (r0 - 1) * cell)
+    px1 = min(lx0 + bw, gw * cell, (c1 + 1) * cell)
+    py1 = min(ly0 + bh, gh * cell, (r1 + 1) * cell)
     if px1 <= px0 or py1 <= py0:
         return None
     if cell == 1:
@@ -1054,32 +1080,16 @@ def composite(
             fg = cv2.multiply(fg, keep4, dst=fg, scale=1.0 / 255.0)
 
     # out = fg + bg * (255 - a) / 255, rounded and saturated in 8 bits.
-    inv = cv2.extractChannel(fg, 3, dst=ws.get("inv", (bh, bw), np.uint8))
-    cv2.bitwise_not(inv, dst=inv)
-    inv3 = cv2.cvtColor(inv, cv2.COLOR_GRAY2BGR, dst=ws.get("inv3", (bh, bw, 3), np.uint8))
+    alpha = cv2.extractChannel(fg, 3, dst=ws.get("inv", (bh, bw), np.uint8))
     colour = cv2.cvtColor(fg, cv2.COLOR_BGRA2BGR, dst=ws.get("colour", (bh, bw, 3), np.uint8))
     if shading:
         params = shading if isinstance(shading, Shading) else shading_params()
         scale = _mesh_scale(mesh)
         shaded = _shade_box(frame, x0, y0, bw, bh, scale, params, ws) if scale else None
         if shaded is not None:
-            # Premultiplied colour * S (S <= 1, so it stays <= alpha); alpha is untouched. Only
-            # over the pixels' bounding box where S < 255 and alpha > 0 (about a third of the
-            # shaded part on bench/render.py's frames): elsewhere S or the colour is 0 or identity.
-            shade, (sx, sy) = shaded
-            sh, sw = shade.shape
-            # (The mask and the three-channel S share one buffer: memory the frame has touched
-            # once already is cheaper to write than a second buffer gone cold.)
-            scratch = ws.get("shade3", (3 * sh * sw,), np.uint8)
-            todo = cv2.max(shade, inv[sy : sy + sh, sx : sx + sw], dst=scratch[: sh * sw].reshape(sh, sw))
-            x, y, w, h = cv2.boundingRect(cv2.bitwise_not(todo, dst=todo))
-            if w:
-                shade3 = cv2.cvtColor(shade[y : y + h, x : x + w], cv2.COLOR_GRAY2BGR,
-                                      dst=scratch[: 3 * h * w].reshape(h, w, 3))
-                part = colour[sy + y : sy + y + h, sx + x : sx + x + w]
-                out = cv2.multiply(part, shade3, dst=part, scale=1.0 / 255.0)  # in place (packed rows)
-                if out is not part:
-                    part[...] = out
+            _apply_shade(colour, alpha, shaded, ws)
+    inv = cv2.bitwise_not(alpha, dst=alpha)
+    inv3 = cv2.cvtColor(inv, cv2.COLOR_GRAY2BGR, dst=ws.get("inv3", (bh, bw, 3), np.uint8))
     if _rows_contiguous(box):
         bg = cv2.multiply(box, inv3, dst=inv3, scale=1.0 / 255.0)
         out = cv2.add(colour, bg, dst=box)
@@ -1089,6 +1099,33 @@ def composite(
         bg = cv2.multiply(np.ascontiguousarray(box), inv3, dst=inv3, scale=1.0 / 255.0)
         box[...] = cv2.add(colour, bg, dst=colour)
     return frame
+
+
+def _apply_shade(colour: np.ndarray, alpha: np.ndarray, shaded, ws) -> None:
+    """Multiply the premultiplied ``colour`` of the box by S (``shaded``, from :func:`_shade_box`) in place.
+
+    S <= 1, so the colour stays <= ``alpha``, which is untouched. Only over the
+    pixels' bounding box where S < 255 and alpha > 0 (about a third of the
+    shaded part on bench/render.py's frames): elsewhere S or the colour is 0
+    or identity. The mask is made with bitwise_not and min, which the
+    composite calls anyway: right after a pose detection each OpenCV function
+    called for the first time costs some 30 us of its own (cv2.max did).
+    """
+    shade, (sx, sy) = shaded
+    sh, sw = shade.shape
+    # (The mask and the three-channel S share one buffer: memory the frame has touched
+    # once already is cheaper to write than a second buffer gone cold.)
+    scratch = ws.get("shade3", (3 * sh * sw,), np.uint8)
+    todo = cv2.bitwise_not(shade, dst=scratch[: sh * sw].reshape(sh, sw))
+    todo = cv2.min(todo, alpha[sy : sy + sh, sx : sx + sw], dst=todo)
+    x, y, w, h = cv2.boundingRect(todo)
+    if w:
+        shade3 = cv2.cvtColor(shade[y : y + h, x : x + w], cv2.COLOR_GRAY2BGR,
+                              dst=scratch[: 3 * h * w].reshape(h, w, 3))
+        part = colour[sy + y : sy + y + h, sx + x : sx + x + w]
+        out = cv2.multiply(part, shade3, dst=part, scale=1.0 / 255.0)  # in place (packed rows)
+        if out is not part:
+            part[...] = out
 
 
 def shading_map(frame: np.ndarray, box: tuple[int, int, int, int], scale: float,
