@@ -930,7 +930,9 @@ def _shade(cells: np.ndarray, radius: int, params: Shading, ws) -> np.ndarray:
     np.subtract(_view(g, 1, (4, r, m), (n, 1, 1)), planes, out=dif[:, :r])
     np.subtract(_view(g, wp, (4, r, m), (n, wp, 1)), planes, out=dif[:, r : 2 * r])
     np.abs(dif[:, : 2 * r], out=dif[:, : 2 * r])
-    spread = cv2.morphologyEx(cv2.merge(list(guide)), cv2.MORPH_GRADIENT, alike.kernel)  # dilated - eroded
+    merged = ws.get("merged", (h, w, 4), np.float32)
+    np.copyto(merged, guide.transpose(1, 2, 0))  # (cv2.merge is one more OpenCV function to call cold)
+    spread = cv2.morphologyEx(merged, cv2.MORPH_GRADIENT, alike.kernel)  # dilated - eroded
     spread_planes = dif[:, 2 * r]
     spread_planes.fill(0.0)  # the padding columns: finite values for the weights' operations
     np.copyto(spread_planes.reshape(4, h, wp)[:, :, :w], spread.transpose(2, 0, 1))
