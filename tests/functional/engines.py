@@ -99,7 +99,8 @@ def camera_preload(clip: Path, fps: int = 30) -> str:
 
     ``getUserMedia({video})`` resolves to ``canvas.captureStream(fps)`` of a canvas showing the JPEG
     frames of ``clip`` (an .mjpeg, as ``fakecam`` makes for Chromium) in a loop, so every engine's model
-    sees the same person. ``window.__fittingRoomCsp`` lists the page's CSP violations.
+    sees the same person; while ``window.__fittingRoomCameraAway`` is true it shows an empty room
+    instead. ``window.__fittingRoomCsp`` lists the page's CSP violations.
     """
     data = clip.read_bytes()
     frames, start = [], 0
@@ -118,15 +119,53 @@ def camera_preload(clip: Path, fps: int = 30) -> str:
   const FRAMES = %s, FPS = %d;
   let canvas = null;
   const start = async () => {
-    const decode = (b64) => createImageBitmap(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], {type: 'image/jpeg'}));
-    const bitmaps = await Promise.all(FRAMES.map(decode));
-    const c = document.createElement('canvas');
-    c.width = bitmaps[0].width; c.height = bitmaps[0].height;
-    const ctx = c.getContext('2d');
-    let i = 0;
-    const paint = () => ctx.drawImage(bitmaps[i++ %% bitmaps.length], 0, 0);
-    paint();
-    setInterval(paint, 1000 / FPS);
+    // Each frame is an <img> of a data: URL, decoded by the engine itself (no blob: loads); it is drawn
+    // into the camera's canvas at FPS. A frame drawn as nothing (a decode the engine dropped) is decoded
+    // again. What happened is counted in window.__fittingRoomCameraStats, for a test that fails to say.
+    const counts = window.__fittingRoomCameraStats = {decoded: 0, painted: 0, blank: 0, errors: []};
+    const images = FRAMES.map(() => null);
+    const frame = async (i) => {
+      if (!images[i]) {
+        const img = new Image();
+        img.src = 'data:image/jpeg;base64,' + FRAMES[i];
+        await img.decode();
+        counts.decoded++;
+        images[i] = img;
+      }
+      return images[i];
+    };
+    const first = await frame(0);
+    const c = window.__fittingRoomCameraCanvas = document.createElement('canvas');
+    c.width = first.naturalWidth; c.height = first.naturalHeight;
+    const ctx = c.getContext('2d', {willReadFrequently: true});
+    const paint = async (i) => {
+      if (window.__fittingRoomCameraAway) {  // a test's empty room: nobody in view until it says so
+        ctx.fillStyle = '#807870';
+        ctx.fillRect(0, 0, c.width, c.height);
+        return;
+      }
+      ctx.drawImage(await frame(i), 0, 0);
+      // One pixel in the middle: a real frame is never fully transparent.
+      if (ctx.getImageData(c.width >> 1, c.height >> 1, 1, 1).data[3] === 0) {
+        counts.blank++;
+        images[i] = null;
+        return;
+      }
+      counts.painted++;
+    };
+    await paint(0);
+    let i = 1, painting = false;
+    setInterval(async () => {
+      if (painting) return;
+      painting = true;
+      try {
+        await paint(i++ %% FRAMES.length);
+      } catch (e) {
+        if (counts.errors.length < 5) counts.errors.push(String(e));
+      } finally {
+        painting = false;
+      }
+    }, 1000 / FPS);
     return c;
   };
   const real = media.getUserMedia.bind(media);

@@ -77,19 +77,35 @@ def stats(browser) -> dict:
     )
 
 
-# What the camera shows on the page: its size, whether it plays, and its mean level (0-255), so a
-# page that never finds the person says whether there was one to find.
-CAMERA_PROBE = """() => {
+# What the camera shows on the page, so a page that never finds the person says whether there was one
+# to find: the video's size, play state and track, the mean level (0-255) of the video read three ways
+# (drawImage, createImageBitmap, VideoFrame; WebKitGTK's main thread reads a camera video as black even
+# while its worker tracks it), and of the test clip's own canvas ('source', see engines.camera_preload).
+CAMERA_PROBE = """async () => {
   const v = document.querySelector('video');
   if (!v || !v.videoWidth) return null;
-  const c = document.createElement('canvas');
-  c.width = 64; c.height = 48;
-  const x = c.getContext('2d');
-  x.drawImage(v, 0, 0, 64, 48);
-  const d = x.getImageData(0, 0, 64, 48).data;
-  let sum = 0;
-  for (let i = 0; i < d.length; i += 4) sum += d[i] + d[i + 1] + d[i + 2];
-  return {size: [v.videoWidth, v.videoHeight], paused: v.paused, mean: Math.round(sum / (d.length / 4) / 3)};
+  const mean = (source) => {
+    const c = document.createElement('canvas');
+    c.width = 64; c.height = 48;
+    const x = c.getContext('2d');
+    x.drawImage(source, 0, 0, 64, 48);
+    const d = x.getImageData(0, 0, 64, 48).data;
+    let sum = 0;
+    for (let i = 0; i < d.length; i += 4) sum += d[i] + d[i + 1] + d[i + 2];
+    return Math.round(sum / (d.length / 4) / 3);
+  };
+  const attempt = async (read) => { try { return await read(); } catch (e) { return String(e).slice(0, 80); } };
+  const track = v.srcObject && v.srcObject.getVideoTracks ? v.srcObject.getVideoTracks()[0] : null;
+  const source = window.__fittingRoomCameraCanvas;
+  return {
+    size: [v.videoWidth, v.videoHeight], paused: v.paused, readyState: v.readyState, time: v.currentTime,
+    track: track && {state: track.readyState, muted: track.muted, enabled: track.enabled},
+    drawn: await attempt(() => mean(v)),
+    bitmap: await attempt(async () => mean(await createImageBitmap(v))),
+    videoFrame: await attempt(async () => { const f = new VideoFrame(v); const b = await createImageBitmap(f); f.close(); return mean(b); }),
+    source: source ? await attempt(() => mean(source)) : 'none',
+    clip: window.__fittingRoomCameraStats,
+  };
 }"""
 
 
@@ -206,6 +222,24 @@ def test_offline_reload_after_one_visit_still_tries_on(live_server, demo_store, 
         browser.screenshot(f"live-tryon-offline-{browser.name}")
     finally:
         relay.close()
+
+
+def test_a_shopper_stepping_into_view_later_is_found(live_server, demo_store, engine_name, display, preload):
+    # The page opens on an empty room (the shopper is still setting the phone down), searches, and
+    # finds the shopper once they step into view, on the device, with the garment on them.
+    away = f"() => {{ window.__fittingRoomCameraAway = true; ({preload})(); }}"
+    browser = engines.launch(engine_name, display, preload=away)
+    try:
+        browser.goto(f"{live_server.url}/p/{TEE}/try/")
+        wait_or_explain(browser, "() => { const s = window.fittingRoomStats;"
+                                 " return s && s.state === 'searching' && s.detectFrames >= 10; }")
+        assert stats(browser)["trackedFrames"] == 0
+        assert "Step back so your shoulders are visible" in stats(browser)["message"]
+        browser.evaluate("() => { window.__fittingRoomCameraAway = false; return true; }")
+        wait_tracking(browser)
+        assert_white_tee_on_torso(browser.evaluate(TORSO_PROBE))
+    finally:
+        browser.close()
 
 
 def test_server_pose_path_with_consent_draws_the_garment_here(asgi_live_server, demo_store, engine_name, display, preload):
