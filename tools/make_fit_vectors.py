@@ -86,6 +86,23 @@ GARMENTS = {
             "left_elbow": [540, 365],
         },
     },
+    # Steepest: sleeves 8 degrees from vertical in a tight crop. Their inner
+    # corners hang beside the side panel's outer edge, and the underarm gusset
+    # is cut as a polygon where its strip stitching would overlap the step out
+    # to the side panel at row 2.
+    "tshirt_steepest_sleeves": {
+        "kind": "tshirt",
+        "width": 540,
+        "height": 620,
+        "anchors": {
+            "right_shoulder": [110, 95],
+            "left_shoulder": [430, 95],
+            "right_hip": [110, 495],
+            "left_hip": [430, 495],
+            "right_elbow": [70, 365],
+            "left_elbow": [470, 365],
+        },
+    },
     "longsleeve": {
         "kind": "longsleeve",
         "width": 700,
@@ -411,6 +428,12 @@ def fit_cases():
             LANDSCAPE,
             "tshirt_steep_sleeves",
             synthetic_pose(LANDSCAPE, (640, 230), 160, arms=(-6.0, 0.0), elbows=(-20.0, 0.0)),
+        ),
+        (
+            "tshirt_steepest_sleeves_arms_down",
+            PORTRAIT,
+            "tshirt_steepest_sleeves",
+            synthetic_pose(PORTRAIT, (360, 380), 200, arms=(0.0, 3.0), elbows=(0.0, 0.0)),
         ),
         ("longsleeve_frontal", LANDSCAPE, "longsleeve", synthetic_pose(LANDSCAPE, (640, 200), 150)),
         (

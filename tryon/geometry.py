@@ -60,7 +60,8 @@ the margin's share varies a little with the art):
   inner rail; shoulder, mid, elbow) hanging from shoulder cap and shoulder,
   its inner rail starting at an underarm point bound to the arm
   (``SHORT_UNDERARM``), and an underarm gusset between that rail and the
-  torso's side; margins to the image sides.
+  torso's side (stitched as a strip, or cut as a polygon beside steep
+  sleeves); margins to the image sides.
 * longsleeve, jacket (80/130, 78/128): the same torso, with side panels from
   the armpits down; per upper arm the strip rooted at shoulder cap, shoulder
   and armpit, the underarm gusset between its inner rail and the side panel,
@@ -184,7 +185,15 @@ FOREARM_HALF_WIDTH = 0.17
 # raised it stretches into the cloth under the arm. A larger share carries more
 # of the art beside the torso's side with the sleeve and leaves the gusset
 # more cloth to stretch, but folds it under the torso only for an arm hanging
-# further in from the art's.
+# further in from the art's. Sleeves hanging close to the body (some 20 degrees
+# from vertical or less, or tightly cropped) fell back to the layouts without
+# the gusset, which keep the defect: the rail's elbow corner was kept outside
+# the armpit-to-side-panel line only, so it could hang inside the side panel's
+# outer edge (the gusset, closing from it to the panel's foot, then overlapped
+# the panel), and the gusset's strip stitching overlapped itself where the
+# torso's side steps out at row 2 to the side panel just under the rail. So
+# the corner stays outside that edge too, and the gusset is cut as a polygon
+# where the strip would overlap (``_Mesh.gusset``).
 SHORT_UNDERARM = 0.6
 # Cuff row: a long sleeve's wrist anchor is the centre of its hem, but a real
 # cuff's hem is rarely square to the forearm (slanted on a product photo), so
@@ -238,7 +247,9 @@ TOP_LAYOUTS = tuple(s + (True,) for s in _TOP_SHAPES) + tuple(s + (False,) for s
 # Short sleeves (no cuff row) try the shapes with the gusset, where they hang
 # from the shoulder seam, before those without, at full sleeve width first:
 # art whose steep sleeves leave no room for the gusset beside a wide side
-# panel still gets it beside a narrow one.
+# panel still gets it beside a narrow one. Only sleeves hanging about along
+# the torso's side line (a few degrees from vertical) still fall back to the
+# shapes without it.
 SHORT_SLEEVE_LAYOUTS = (
     (TORSO_SIDE, 1.0, True, False),
     (0.1, 1.0, True, False),
@@ -497,6 +508,31 @@ class _Mesh:
                 self.tri(left[i], right[j], right[j + 1], layer)
                 j += 1
 
+    def gusset(self, left, right):
+        """Mesh the margin between two chains that start at the same vertex: a strip, or a polygon.
+
+        The strip stitching (``zip``) suits chains that run side by side. Where
+        one turns back along the other (the torso's side stepping out at row 2
+        to a side panel close under a steep sleeve's inner rail) its triangles
+        overlap; the region between the chains, when it is a simple polygon, is
+        then cut by ``fill`` instead.
+        """
+        p = self.src
+        n0 = len(self.tris)
+        self.zip(left, right, MARGIN)
+        total = 0.0
+        for _, a, b, c in self.tris[n0:]:
+            total += _cross(p[a], p[b], p[c])
+        polygon = list(left) + list(reversed(right[1:]))
+        area2 = 0.0
+        for i in range(len(polygon)):
+            a = p[polygon[i]]
+            b = p[polygon[(i + 1) % len(polygon)]]
+            area2 += a[0] * b[1] - b[0] * a[1]
+        if total - abs(area2) > 1e-9 * self.w * self.h:
+            del self.tris[n0:]
+            self.fill(polygon)
+
     def fill(self, polygon):
         """Triangulate the simple polygon ``polygon`` (vertex ids) by ear clipping.
 
@@ -626,7 +662,9 @@ def _build_top(m, a, names, layout):
     and a short sleeve hangs from the shoulder alone: its inner rail starts at
     an underarm point bound to the arm (``SHORT_UNDERARM``) instead of the
     armpit, and its gusset reaches up the torso's side to the shoulder, in
-    place of the side panel's triangle below the armpit.
+    place of the side panel's triangle below the armpit; the rail's elbow
+    corner stays outside the side panel's outer edge, and the gusset is cut
+    as a polygon where the strip would overlap (``_Mesh.gusset``).
     With ``cuff``, each forearm strip goes on past the wrist by a cuff row
     (``CUFF_LENGTH``). ``layout`` is one of ``TOP_LAYOUTS`` (``SHORT_SLEEVE_LAYOUTS``).
     """
@@ -726,6 +764,11 @@ def _build_top(m, a, names, layout):
             e_in = m.attach((e_pt[0] - ne[0] * wi, e_pt[1] - ne[1] * wi), elbow, upper, fore)
         else:
             wi = _inner_width(e_pt, (-n[0], -n[1]), wu, pit, keep_u)
+            if hinge:
+                # The gusset closes from this corner straight to the side
+                # panel's foot, so the corner stays outside the side panel's
+                # outer edge too (a steep sleeve hangs beside it).
+                wi = min(wi, _inner_width(e_pt, (-n[0], -n[1]), wu, px2, keep_f))
             e_out = m.segment((e_pt[0] + n[0] * wu, e_pt[1] + n[1] * wu), shoulder, elbow, upper)
             e_in = m.segment((e_pt[0] - n[0] * wi, e_pt[1] - n[1] * wi), shoulder, elbow, upper)
         # The inner rail's root: the armpit, or for a short sleeve hanging from
@@ -777,7 +820,7 @@ def _build_top(m, a, names, layout):
         else:
             outer += [elbow]
         if hinge:
-            m.zip([shoulder] + inner, [shoulder, armpit, grid[2][col], x2, x3], MARGIN)
+            m.gusset([shoulder] + inner, [shoulder, armpit, grid[2][col], x2, x3])
             chains[sname] = outer + [inner[-1], x3]
         elif gusset:
             m.zip(inner, [armpit, x2, x3], MARGIN)

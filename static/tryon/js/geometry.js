@@ -307,6 +307,32 @@ class Mesh {
     }
   }
 
+  /**
+   * The margin between two chains that start at the same vertex: a strip, or
+   * where its triangles would overlap (a chain turning back along the other)
+   * the polygon between them, ear-clipped. @param {number[]} left @param {number[]} right
+   */
+  gusset(left, right) {
+    const p = this.src;
+    const n0 = this.tris.length;
+    this.zip(left, right, MARGIN);
+    let total = 0.0;
+    for (const [, a, b, c] of this.tris.slice(n0)) {
+      total += cross(p[a], p[b], p[c]);
+    }
+    const polygon = [...left, ...right.slice(1).reverse()];
+    let area2 = 0.0;
+    for (let i = 0; i < polygon.length; i++) {
+      const a = p[polygon[i]];
+      const b = p[polygon[(i + 1) % polygon.length]];
+      area2 += a[0] * b[1] - b[0] * a[1];
+    }
+    if (total - Math.abs(area2) > 1e-9 * this.w * this.h) {
+      this.tris.length = n0;
+      this.fill(polygon);
+    }
+  }
+
   /** Ear-clip a simple polygon, best-shaped ear first. @param {number[]} polygon */
   fill(polygon) {
     const p = this.src;
@@ -538,7 +564,10 @@ function buildTop(m, a, names, layout) {
       eOut = m.attach([ePt[0] + ne[0] * wu, ePt[1] + ne[1] * wu], elbow, upper, fore);
       eIn = m.attach([ePt[0] - ne[0] * wi, ePt[1] - ne[1] * wi], elbow, upper, fore);
     } else {
-      const wi = innerWidth(ePt, [-n[0], -n[1]], wu, pit, keepU);
+      let wi = innerWidth(ePt, [-n[0], -n[1]], wu, pit, keepU);
+      // The gusset closes from this corner straight to the side panel's foot,
+      // so the corner stays outside the side panel's outer edge too.
+      if (hinge) wi = Math.min(wi, innerWidth(ePt, [-n[0], -n[1]], wu, px2, keepF));
       eOut = m.segment([ePt[0] + n[0] * wu, ePt[1] + n[1] * wu], shoulder, elbow, upper);
       eIn = m.segment([ePt[0] - n[0] * wi, ePt[1] - n[1] * wi], shoulder, elbow, upper);
     }
@@ -592,7 +621,7 @@ function buildTop(m, a, names, layout) {
       outer.push(elbow);
     }
     if (hinge) {
-      m.zip([shoulder, ...inner], [shoulder, armpit, grid[2][col], x2, x3], MARGIN);
+      m.gusset([shoulder, ...inner], [shoulder, armpit, grid[2][col], x2, x3]);
       chains[sname] = [...outer, inner[inner.length - 1], x3];
     } else if (gusset) {
       m.zip(inner, [armpit, x2, x3], MARGIN);
