@@ -186,14 +186,12 @@ FOREARM_HALF_WIDTH = 0.17
 # of the art beside the torso's side with the sleeve and leaves the gusset
 # more cloth to stretch, but folds it under the torso only for an arm hanging
 # further in from the art's. Sleeves hanging close to the body (some 20 degrees
-# from vertical or less, or tightly cropped) fell back to the layouts without
-# the gusset, which keep the defect: the rail's elbow corner was kept outside
-# the armpit-to-side-panel line only, so it could hang inside the side panel's
-# outer edge (the gusset, closing from it to the panel's foot, then overlapped
-# the panel), and the gusset's strip stitching overlapped itself where the
-# torso's side steps out at row 2 to the side panel just under the rail. So
-# the corner stays outside that edge too, and the gusset is cut as a polygon
-# where the strip would overlap (``_Mesh.gusset``).
+# from vertical or less, or tightly cropped) need two things more: the rail's
+# elbow corner stays outside the side panel's outer edge as well as the
+# armpit-to-side-panel line (the gusset closes from it straight to the panel's
+# foot), and where a strip stitched between the rail and the torso's side
+# would overlap itself (the side stepping out at row 2 just under the rail)
+# the gusset is cut as a polygon instead (``_Mesh.gusset``).
 SHORT_UNDERARM = 0.6
 # Cuff row: a long sleeve's wrist anchor is the centre of its hem, but a real
 # cuff's hem is rarely square to the forearm (slanted on a product photo), so
