@@ -506,6 +506,17 @@ class _Mesh:
                 self.tri(left[i], right[j], right[j + 1], layer)
                 j += 1
 
+    def area2(self, polygon):
+        """Return twice the signed area of the polygon ``polygon`` (vertex ids)."""
+        p = self.src
+        n = len(polygon)
+        area2 = 0.0
+        for i in range(n):
+            a = p[polygon[i]]
+            b = p[polygon[(i + 1) % n]]
+            area2 += a[0] * b[1] - b[0] * a[1]
+        return area2
+
     def gusset(self, left, right):
         """Mesh the margin between two chains that start at the same vertex: a strip, or a polygon.
 
@@ -522,12 +533,7 @@ class _Mesh:
         for _, a, b, c in self.tris[n0:]:
             total += _cross(p[a], p[b], p[c])
         polygon = list(left) + list(reversed(right[1:]))
-        area2 = 0.0
-        for i in range(len(polygon)):
-            a = p[polygon[i]]
-            b = p[polygon[(i + 1) % len(polygon)]]
-            area2 += a[0] * b[1] - b[0] * a[1]
-        if total - abs(area2) > 1e-9 * self.w * self.h:
+        if total - abs(self.area2(polygon)) > 1e-9 * self.w * self.h:
             del self.tris[n0:]
             self.fill(polygon)
 
@@ -541,13 +547,7 @@ class _Mesh:
         p = self.src
         eps = _TINY * self.w * self.h
         ids = list(polygon)
-        n = len(ids)
-        area2 = 0.0
-        for i in range(n):
-            a = p[ids[i]]
-            b = p[ids[(i + 1) % n]]
-            area2 += a[0] * b[1] - b[0] * a[1]
-        if area2 < 0:
+        if self.area2(ids) < 0:
             ids.reverse()
         while len(ids) > 3:
             n = len(ids)

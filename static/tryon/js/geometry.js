@@ -307,6 +307,19 @@ class Mesh {
     }
   }
 
+  /** Twice the signed area of the polygon `polygon` (vertex ids). @param {number[]} polygon */
+  area2(polygon) {
+    const p = this.src;
+    const n = polygon.length;
+    let area2 = 0.0;
+    for (let i = 0; i < n; i++) {
+      const a = p[polygon[i]];
+      const b = p[polygon[(i + 1) % n]];
+      area2 += a[0] * b[1] - b[0] * a[1];
+    }
+    return area2;
+  }
+
   /**
    * The margin between two chains that start at the same vertex: a strip, or
    * where its triangles would overlap (a chain turning back along the other)
@@ -321,13 +334,7 @@ class Mesh {
       total += cross(p[a], p[b], p[c]);
     }
     const polygon = [...left, ...right.slice(1).reverse()];
-    let area2 = 0.0;
-    for (let i = 0; i < polygon.length; i++) {
-      const a = p[polygon[i]];
-      const b = p[polygon[(i + 1) % polygon.length]];
-      area2 += a[0] * b[1] - b[0] * a[1];
-    }
-    if (total - Math.abs(area2) > 1e-9 * this.w * this.h) {
+    if (total - Math.abs(this.area2(polygon)) > 1e-9 * this.w * this.h) {
       this.tris.length = n0;
       this.fill(polygon);
     }
@@ -338,16 +345,9 @@ class Mesh {
     const p = this.src;
     const eps = TINY * this.w * this.h;
     const ids = polygon.slice();
-    let n = ids.length;
-    let area2 = 0.0;
-    for (let i = 0; i < n; i++) {
-      const a = p[ids[i]];
-      const b = p[ids[(i + 1) % n]];
-      area2 += a[0] * b[1] - b[0] * a[1];
-    }
-    if (area2 < 0) ids.reverse();
+    if (this.area2(ids) < 0) ids.reverse();
     while (ids.length > 3) {
-      n = ids.length;
+      const n = ids.length;
       let best = -1;
       let bestQ = 0.0;
       for (let i = 0; i < n; i++) {
