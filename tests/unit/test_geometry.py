@@ -44,21 +44,28 @@ def cross(a, b, c):
     return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
 
 
-def warp(fit, point):
-    """Map an overlay point through the fit's piecewise-affine warp to the frame."""
+def warp_layer(fit, point):
+    """Return where an overlay point lands in the frame, through the fit's piecewise-affine warp, and
+    the layer of the triangle carrying it."""
     src, dst = fit["src"], fit["dst"]
-    for i, j, k in fit["triangles"]:
+    for (i, j, k), layer in zip(fit["triangles"], fit["layers"]):
         a, b, c = src[i], src[j], src[k]
         area = cross(a, b, c)
         wa = cross(b, c, point) / area
         wb = cross(c, a, point) / area
         wc = cross(a, b, point) / area
         if min(wa, wb, wc) >= -1e-9:
-            return (
+            q = (
                 wa * dst[i][0] + wb * dst[j][0] + wc * dst[k][0],
                 wa * dst[i][1] + wb * dst[j][1] + wc * dst[k][1],
             )
+            return q, layer
     raise AssertionError(f"{point} is not covered by the mesh")
+
+
+def warp(fit, point):
+    """Map an overlay point through the fit's piecewise-affine warp to the frame."""
+    return warp_layer(fit, point)[0]
 
 
 def px(landmarks, name, frame=FRAME):
@@ -521,19 +528,6 @@ def test_cuff_rows_stay_inside_the_overlay_or_are_left_out():
 
 
 # --- Short sleeves ------------------------------------------------------------------
-
-
-def warp_layer(fit, point):
-    """Return where an overlay point lands in the frame and the layer of the triangle carrying it."""
-    src, dst = fit["src"], fit["dst"]
-    for (i, j, k), layer in zip(fit["triangles"], fit["layers"]):
-        a, b, c = src[i], src[j], src[k]
-        area = cross(a, b, c)
-        wa, wb, wc = cross(b, c, point) / area, cross(c, a, point) / area, cross(a, b, point) / area
-        if min(wa, wb, wc) >= -1e-9:
-            q = (wa * dst[i][0] + wb * dst[j][0] + wc * dst[k][0], wa * dst[i][1] + wb * dst[j][1] + wc * dst[k][1])
-            return q, layer
-    raise AssertionError(f"{point} is not covered by the mesh")
 
 
 def short_sleeve_art(garment, side, hem, spread=0.5, steps=24):
