@@ -79,8 +79,8 @@ def stats(browser) -> dict:
 
 # What the camera shows on the page, so a page that never finds the person says whether there was one
 # to find: the video's size, play state and track, the mean level (0-255) of the video read three ways
-# (drawImage, createImageBitmap, VideoFrame; WebKitGTK's main thread reads a camera video as black even
-# while its worker tracks it), and of the test clip's own canvas ('source', see engines.camera_preload).
+# (drawImage, createImageBitmap, VideoFrame: what the page's own reads would get), and of the test clip's
+# own canvas with its decode counts ('source', 'clip': see engines.camera_preload).
 CAMERA_PROBE = """async () => {
   const v = document.querySelector('video');
   if (!v || !v.videoWidth) return null;
@@ -233,8 +233,9 @@ def test_a_shopper_stepping_into_view_later_is_found(live_server, demo_store, en
         browser.goto(f"{live_server.url}/p/{TEE}/try/")
         wait_or_explain(browser, "() => { const s = window.fittingRoomStats;"
                                  " return s && s.state === 'searching' && s.detectFrames >= 10; }")
-        assert stats(browser)["trackedFrames"] == 0
-        assert "Step back so your shoulders are visible" in stats(browser)["message"]
+        searching = stats(browser)
+        assert searching["trackedFrames"] == 0, searching
+        assert "Step back so your shoulders are visible" in searching["message"], searching
         browser.evaluate("() => { window.__fittingRoomCameraAway = false; return true; }")
         wait_tracking(browser)
         assert_white_tee_on_torso(browser.evaluate(TORSO_PROBE))
